@@ -1,0 +1,98 @@
+// Writing one object: begin_fill → append* → commit (or abort). Bytes are staged one chunk at
+// a time and queued to the store's writer thread, so memory does not grow with the object and
+// the caller never waits on LMDB. The object becomes visible only when its record commits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "rangecache/cache/object.hpp"
+
+namespace rangecache::cache {
+
+namespace detail {
+struct core;
+struct fill_state;
+}  // namespace detail
+
+enum class fill_error : std::uint8_t {
+  none,
+  closed,           // the store is shutting down (or the fill was never begun)
+  too_large,        // past max_object_size
+  queue_full,       // the writer's queue is over its byte limit: the insert is dropped
+  no_space,         // eviction could not make room within max_size
+  map_full,         // MDB_MAP_FULL even after evicting
+  length_mismatch,  // committed byte count differs from meta.content_length
+  purged,           // a purge of its URL (or of everything) happened while it was filling
+  aborted,          // abort() was called, or commit after a failure
+  store_error,      // an unexpected LMDB error
+};
+
+const char* to_string(fill_error e);
+
+struct commit_result {
+  fill_error error = fill_error::none;
+  object_ref ref;  // the committed object, when ok()
+  bool ok() const { return error == fill_error::none; }
+};
+
+// Called once, from the writer thread, after the commit's transaction ended. Keep it short
+// (post to your event loop): it runs between write batches.
+using commit_callback = std::function<void(const commit_result&)>;
+
+struct fill_options {
+  std::optional<std::uint64_t> expected_length;  // known Content-Length: refused early if too big
+};
+
+// A move-only handle; one thread uses it at a time. Destroying it uncommitted aborts.
+class fill {
+ public:
+  fill() = default;
+  fill(fill&&) noexcept;
+  fill& operator=(fill&&) noexcept;
+  fill(const fill&) = delete;
+  fill& operator=(const fill&) = delete;
+  ~fill();
+
+  // True while bytes may be appended (begun, not committed, aborted or failed).
+  bool active() const;
+  // Why the fill is not active (or none).
+  fill_error error() const;
+  std::uint64_t size() const { return appended_; }
+
+  // Copies the bytes in. Never blocks: a full writer queue fails the fill (and aborts it).
+  fill_error append(std::span<const std::byte> bytes);
+  fill_error append(std::string_view bytes);
+
+  // Queues the final chunk and the record. On none, `done` will be called exactly once from
+  // the writer thread; on any other value it is not called and the fill is aborted.
+  fill_error commit(object_meta meta, commit_callback done);
+  std::future<commit_result> commit(object_meta meta);
+  commit_result commit_wait(object_meta meta);  // start-up, tools and tests only
+
+  // Nothing becomes visible; written chunks are reclaimed by the writer.
+  void abort();
+
+ private:
+  friend class store;
+  fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state);
+  fill_error fail(fill_error why);
+  fill_error flush_chunk();
+  void release();
+
+  std::shared_ptr<detail::core> core_;
+  std::shared_ptr<detail::fill_state> state_;
+  std::unique_ptr<std::byte[]> staging_;
+  std::uint32_t staged_ = 0;
+  std::uint32_t next_index_ = 0;
+  std::uint64_t appended_ = 0;
+  fill_error error_ = fill_error::closed;
+};
+
+}  // namespace rangecache::cache

@@ -1,0 +1,175 @@
+// RFC 9111 shared-cache rules, pure: Cache-Control parsing, whether a response may be
+// stored, how long it stays fresh, its age, whether a stored response may answer a request,
+// and client conditionals answered from the cache.
+//
+// Inputs are plain header values (string_views), so this knows nothing of Beast. Where a
+// field may appear on several lines the caller joins them with ", " (Cache-Control, Vary,
+// Pragma) or passes the first one (Expires, Date, Last-Modified, Age). Times are seconds
+// since the Unix epoch, as util::parse_http_date returns them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace rangecache::cache {
+
+// delta-seconds above this are read as this (RFC 9111 §1.2.2).
+inline constexpr std::int64_t delta_seconds_max = 2147483648;  // 2^31
+
+// Cache-Control directives, request and response ones together. Names are case-insensitive;
+// arguments may be tokens or quoted strings (both accepted as RFC 9111 §5.2 asks); unknown
+// directives are ignored. Conflicts resolve toward caching less:
+// - max-age / s-maxage given twice with different values, or with a value that is not a
+//   delta-seconds, count as 0 (RFC 9111 §4.2.1: "considered stale");
+// - min-fresh given twice keeps the larger, max-stale the smaller;
+// - the qualified forms no-cache="f" and private="f" count as their unqualified forms
+//   (the RFC notes most caches do so).
+struct cache_control {
+  bool no_store = false;
+  bool no_cache = false;
+  bool is_private = false;
+  bool is_public = false;
+  bool must_revalidate = false;
+  bool proxy_revalidate = false;
+  bool must_understand = false;
+  bool no_transform = false;
+  bool only_if_cached = false;
+  std::optional<std::int64_t> max_age;
+  std::optional<std::int64_t> s_maxage;
+  std::optional<std::int64_t> min_fresh;
+  std::optional<std::int64_t> max_stale;  // max-stale=N
+  bool max_stale_any = false;             // max-stale with no argument: any staleness
+};
+
+cache_control parse_cache_control(std::string_view value) noexcept;
+
+struct request_info {
+  std::string_view method = "GET";
+  std::optional<std::string_view> cache_control;
+  std::optional<std::string_view> pragma;  // honoured only without Cache-Control
+  bool has_authorization = false;
+};
+
+struct response_info {
+  int status = 200;
+  std::optional<std::string_view> cache_control;
+  std::optional<std::string_view> expires;
+  std::optional<std::string_view> date;
+  std::optional<std::string_view> last_modified;
+  std::optional<std::string_view> age;
+  std::optional<std::string_view> vary;
+};
+
+struct exchange_times {
+  std::int64_t request_time = 0;   // when the request went upstream
+  std::int64_t response_time = 0;  // when the response header came back
+};
+
+struct freshness_policy {
+  // Heuristic freshness is 10% of (Date - Last-Modified), never more than this (RFC 9111
+  // §4.2.2 suggests the 10%, and a cap keeps an old file from being trusted for months).
+  std::int64_t heuristic_max = 86400;
+};
+
+// 200 203 204 206 300 301 308 404 405 410 414 501 (RFC 9110 §15.1).
+bool is_heuristically_cacheable(int status) noexcept;
+
+enum class storability : std::uint8_t {
+  storable,
+  method,                 // only GET responses are stored
+  status,                 // 1xx, 304, or a status must-understand says we do not know
+  no_store,               // in the request or the response
+  private_response,       // private: for the user's cache, not ours
+  authorization,          // request had Authorization; no public / s-maxage / must-revalidate
+  vary_star,              // Vary: * never matches a later request
+  no_freshness,           // neither explicit freshness nor a heuristically cacheable status
+};
+
+// RFC 9111 §3 for a shared cache. A 206 is judged on its own headers like a 200 (the range
+// store understands it; ats-plugins.md R17).
+storability check_storable(const request_info& request, const response_info& response) noexcept;
+
+struct lifetime {
+  std::int64_t seconds = 0;
+  bool heuristic = false;
+};
+
+// RFC 9111 §4.2.1: s-maxage, else max-age, else Expires - Date (an invalid Expires means
+// already expired), else heuristic (§4.2.2) when the status is heuristically cacheable or
+// the response is public: 10% of Date - Last-Modified, capped; 0 without Last-Modified.
+// A missing or invalid Date counts as the response time.
+lifetime freshness_lifetime(const response_info& response, const exchange_times& times,
+                            const freshness_policy& policy = {}) noexcept;
+
+// RFC 9111 §4.2.3 corrected_initial_age: how old the response already was on arrival,
+// from its Age header, its Date and the time the exchange took.
+std::int64_t corrected_initial_age(const response_info& response,
+                                   const exchange_times& times) noexcept;
+
+// corrected_initial_age + the time it has been stored.
+std::int64_t current_age(std::int64_t initial_age, std::int64_t response_time,
+                         std::int64_t now) noexcept;
+
+// What to keep with a stored response to decide its reuse later.
+struct freshness_info {
+  std::int64_t lifetime = 0;
+  std::int64_t initial_age = 0;  // corrected_initial_age
+  std::int64_t response_time = 0;
+  bool heuristic = false;
+  bool no_cache = false;         // validate before every reuse, fresh or not
+  bool must_revalidate = false;  // never serve it stale: must-revalidate, proxy-revalidate,
+                                 // or s-maxage (RFC 9111 §5.2.2.10)
+};
+
+freshness_info analyze_freshness(const response_info& response, const exchange_times& times,
+                                 const freshness_policy& policy = {}) noexcept;
+
+enum class reuse : std::uint8_t {
+  fresh,       // serve it
+  stale_ok,    // stale, but the client's max-stale accepts it: serve it
+  revalidate,  // send a conditional request upstream first
+};
+
+// RFC 9111 §4 with the request's own directives (§5.2.1): request no-cache, or Pragma:
+// no-cache when there is no Cache-Control, or max-age=0 → revalidate; max-age=N with an
+// older response, or min-fresh=N with less than N seconds left → revalidate; a stale
+// response is served only under max-stale and never when must_revalidate.
+reuse decide_reuse(const freshness_info& stored, const request_info& request,
+                   std::int64_t now) noexcept;
+
+// May a stale response be served when revalidation fails (origin down, RFC 9111 §4.2.4)?
+// Not when no-cache, must-revalidate, proxy-revalidate or s-maxage forbid it.
+bool stale_on_error_allowed(const freshness_info& stored) noexcept;
+
+// Weak comparison of two entity-tags (RFC 9110 §8.8.3.2): opaque tags equal, W/ ignored.
+// False if either is not a valid entity-tag.
+bool etag_weak_equal(std::string_view a, std::string_view b) noexcept;
+
+struct conditional_request {
+  std::string_view method = "GET";
+  std::optional<std::string_view> if_none_match;
+  std::optional<std::string_view> if_modified_since;
+};
+
+struct stored_validators {
+  std::string_view etag;  // "" when the stored response has none
+  std::optional<std::int64_t> last_modified;
+  std::optional<std::int64_t> date;
+  std::int64_t response_time = 0;
+};
+
+enum class conditional_result : std::uint8_t {
+  none,          // no conditional to evaluate (or not GET/HEAD): answer normally
+  not_modified,  // answer 304
+  modified,      // the condition passes: answer normally
+};
+
+// RFC 9110 §13.2.2 order, as a cache does it (RFC 9111 §4.3.2): If-None-Match with weak
+// comparison (`*` matches any stored response; a malformed list matches nothing); only
+// without it, If-Modified-Since against Last-Modified, else the stored Date, else the
+// response time. An invalid If-Modified-Since date is ignored.
+conditional_result evaluate_conditionals(const conditional_request& request,
+                                         const stored_validators& stored) noexcept;
+
+}  // namespace rangecache::cache

@@ -1,0 +1,56 @@
+// How a store is opened. The first four fields come from the config file (cache.*); the
+// rest are tuning knobs with defaults derived from max_size, set by tests and benchmarks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "rangecache/cache/chunk_math.hpp"
+#include "rangecache/cache/key.hpp"
+
+namespace rangecache::cache {
+
+// none: MDB_NOSYNC and an mdb_env_sync every sync_interval from the writer (a kill -9 loses
+// nothing, a power cut may lose the last interval); meta: MDB_NOMETASYNC (a power cut may
+// undo the last commit); full: every commit is durable.
+enum class sync_mode { none, meta, full };
+
+enum class eviction_policy_kind { lru, s3fifo };
+
+struct store_settings {
+  std::string path;                                // directory of the LMDB environment
+  std::uint64_t max_size = std::uint64_t{1} << 30;  // bound on stored bytes (cache.max_size)
+  sync_mode sync = sync_mode::meta;
+  std::uint32_t chunk_size = default_chunk_size;
+  // S3-FIFO won on a Zipf trace with scans (bench/cache/policy_sim.cpp).
+  eviction_policy_kind policy = eviction_policy_kind::s3fifo;
+
+  // 0: 1.5 × max_size. A smaller map (tests) makes MDB_MAP_FULL reachable.
+  std::uint64_t map_size = 0;
+  // 0: max_size / 4. A fill that passes it is aborted; one that says so up front is refused.
+  std::uint64_t max_object_size = 0;
+  // Bytes of chunks queued to the writer, all fills together. Past it an append fails (and
+  // its fill is aborted) instead of blocking an event loop.
+  std::uint64_t queue_limit = std::uint64_t{64} << 20;
+  // One write transaction takes queued operations up to this many bytes or this long
+  // (LMDB 0.9.24 leaks on huge write transactions).
+  std::uint64_t batch_bytes = std::uint64_t{4} << 20;
+  std::chrono::milliseconds batch_time{5};
+  // Eviction starts when the charged bytes would pass high × max_size and frees down to
+  // low × max_size, so fills rarely wait for it.
+  double high_watermark = 0.85;
+  double low_watermark = 0.75;
+  std::uint32_t reclaim_chunks_per_txn = 2000;  // chunk deletes per transaction
+  std::chrono::milliseconds sync_interval{1000};  // sync_mode::none only
+  // A hit's access time is written back to its record at most this often (eviction order
+  // itself is kept in memory and updated on every hit).
+  std::chrono::seconds touch_interval{60};
+  unsigned max_readers = 510;  // LMDB reader slots: readers, plus lookups in flight
+  // One read() delivers at most this much, so no transaction outlives a short batch.
+  std::uint32_t read_batch_bytes = 1 << 20;
+  std::uint32_t read_batch_chunks = 16;
+  key_hasher hasher = nullptr;  // tests only: replaces hash_key
+};
+
+}  // namespace rangecache::cache

@@ -1,0 +1,163 @@
+// The validated configuration: plain structs, no YAML types. Built by load_file() at start
+// and on SIGHUP; shared read-only as std::shared_ptr<const config>.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rangecache/util/cidr.hpp"
+#include "rangecache/util/size.hpp"
+
+namespace rangecache::config {
+
+using std::chrono::milliseconds;
+
+// An IP literal and a port; `[::]:8080` and `0.0.0.0:8080` in YAML.
+struct listen_endpoint {
+  std::string address;  // without brackets, for make_address()
+  std::uint16_t port = 0;
+  std::string text;  // as written, for logs
+};
+
+enum class sync_mode { none, meta, full };
+
+struct cache_settings {
+  std::string path = "/var/cache/rangecache";
+  std::uint64_t max_size = std::uint64_t{1} << 30;
+  sync_mode sync = sync_mode::meta;
+};
+
+// cache_range_requests, one field per ATS option (ats-plugins.md A.9).
+struct crr_options {
+  bool enabled = false;
+  bool ps_cachekey = false;
+  bool consider_ims = false;
+  std::string ims_header = "X-Crr-Ims";
+  bool consider_ident = false;
+  std::string ident_header = "X-Crr-Ident";
+  bool no_modify_cachekey = false;
+  bool verify_cacheability = false;
+  bool cache_complete_responses = false;
+};
+
+// A size comparison such as `>2GiB` or `<=10MiB`.
+struct size_condition {
+  enum class op { lt, le, gt, ge } cmp = op::lt;
+  std::uint64_t bytes = 0;
+  bool matches(std::uint64_t value) const;
+  // "<", "<=", ">", ">=" then a size (util::parse_size); strict, unlike ATS's inclusive `<N`.
+  static std::optional<size_condition> parse(std::string_view text);
+};
+
+// Every condition given must hold for the rule to match (ats-plugins.md B.4).
+struct bgf_match {
+  std::optional<std::string> content_type;       // glob on the response type, `video/*`
+  std::optional<size_condition> content_length;  // complete object's length
+  std::optional<size_condition> range_length;    // the asked range's length (ATS parity)
+  std::optional<std::string> user_agent;         // glob on User-Agent
+  std::vector<util::cidr> client_ip;             // any of these
+  std::optional<std::string> url_prefix;         // prefix of the cache URL
+  std::optional<std::string> url_regex;          // ECMAScript regex, searched in the cache URL
+};
+
+struct bgf_rule {
+  bool include = true;
+  bgf_match match;
+  int line = 0;
+};
+
+struct background_fetch_settings {
+  unsigned max_concurrent = 4;
+  std::size_t queue_size = 256;
+  milliseconds retry_backoff{30'000};
+  bool consolidate = false;     // drop a URL's range objects once its complete object is stored
+  std::string log;              // empty: no fetch log
+  std::vector<bgf_rule> rules;  // first match wins; no match allows
+};
+
+struct remap_rule {
+  // from: scheme://host[:port]/path-prefix
+  std::string from_scheme = "http";
+  std::string from_host;  // lower case, as in a Host header ("[::1]"); "*" = any host
+  std::optional<std::uint16_t> from_port;
+  std::string from_path = "/";
+  // to: http://host[:port]/path-prefix (host is an IP literal or a name resolved at load)
+  std::string to_scheme = "http";
+  std::string to_host;  // IPv6 literals without brackets, ready to connect to
+  std::uint16_t to_port = 80;
+  std::string to_path = "/";
+  bool preserve_host = false;
+  crr_options cache_range_requests;
+  bool background_fetch = false;
+  std::optional<std::vector<bgf_rule>> background_fetch_rules;  // overrides the global rules
+  std::vector<std::string> cache_key_headers;  // request headers added to the cache key
+  std::string from_text, to_text;              // as written
+  int line = 0;
+};
+
+struct server_settings {
+  std::size_t header_limit = 16 * 1024;  // request line + headers; over it: 431
+  milliseconds header_timeout{10'000};   // whole request header must arrive in this
+  milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
+  milliseconds send_timeout{60'000};     // a client that reads nothing for this long is cut
+  milliseconds drain_timeout{30'000};    // SIGTERM: in-flight requests get this long
+  std::size_t max_connections = 10'000;  // per worker
+};
+
+struct upstream_settings {
+  milliseconds connect_timeout{5'000};
+  milliseconds read_timeout{30'000};  // first byte of the answer, and any gap while reading
+  milliseconds idle_timeout{30'000};  // pooled keep-alive connections older than this are closed
+  std::size_t max_idle_per_origin = 32;
+};
+
+struct log_settings {
+  std::string access;  // file path, "stdout", or empty for none
+  std::string error;   // file path; empty: stderr (the journal under systemd)
+  std::string level = "info";
+};
+
+struct admin_settings {
+  std::optional<listen_endpoint> listen;
+  std::vector<util::cidr> purge_allow;
+};
+
+struct config {
+  std::string source;  // file it came from
+  std::vector<listen_endpoint> listen;
+  unsigned workers = 0;  // 0 = one per core ("auto")
+  cache_settings cache;
+  background_fetch_settings background_fetch;
+  std::vector<remap_rule> remap;
+  server_settings server;
+  upstream_settings upstream;
+  log_settings log;
+  admin_settings admin;
+  // Clients whose X-Crr-Ims / X-Crr-Ident / X-Skip-Crr headers are honoured (decision 2).
+  std::vector<util::cidr> trusted;
+};
+
+// What is wrong, where: "rangecache.yaml:12:3: cache.max_size: expected a size like 10GiB".
+class config_error : public std::runtime_error {
+ public:
+  config_error(std::string file, int line, int column, const std::string& what);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  int column() const { return column_; }
+
+ private:
+  std::string file_;
+  int line_;
+  int column_;
+};
+
+// Read, validate, convert. Throws config_error (start-up only; never on a hot path).
+config load_file(const std::string& path);
+config load_string(std::string_view yaml, const std::string& name);
+
+}  // namespace rangecache::config

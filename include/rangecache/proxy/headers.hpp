@@ -1,0 +1,21 @@
+// Header filtering at the proxy boundary: hop-by-hop fields never cross it (RFC 9110 §7.6.1).
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+#include <string_view>
+
+namespace rangecache::proxy {
+
+// Removes Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer,
+// Transfer-Encoding and Upgrade.
+void strip_hop_by_hop(boost::beast::http::fields& fields);
+
+// Appends our entry to Via ("1.1 rangecache"), keeping what earlier hops wrote.
+void append_via(boost::beast::http::fields& fields, unsigned http_version);
+
+// Copies every field of `from` into `to` except hop-by-hop ones.
+void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http::fields& to);
+
+bool is_hop_by_hop(std::string_view name);
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,60 @@
+// Cache key strings (ats-plugins.md A.2 and decisions 3 and 10).
+//
+//   complete object:  http://origin.internal:8000/v/a.mp4?x=1
+//   range object:     http://origin.internal:8000/v/a.mp4?x=1-bytes=0-99
+//   with key headers: ...-bytes=0-99\naccept-encoding:gzip\nx-tenant
+//
+// Which URL goes in is the caller's choice: as in ATS (R6) it is the rewritten, origin-facing
+// URL, after remap. The store hashes the key and keeps the full string, so its length is
+// not limited here (R9).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "rangecache/range/byte_range.hpp"
+
+namespace rangecache::range {
+
+struct url_parts {
+  std::string_view scheme;            // any case; lower-cased in the key
+  std::string_view host;              // name, IPv4 or [IPv6]; lower-cased in the key
+  std::optional<std::uint16_t> port;  // left out when absent or the scheme's default
+  std::string_view target;            // origin-form "/path?query", kept byte for byte; "" = "/"
+};
+
+// scheme://host[:port]/path[?query]. The path and query are not case-folded nor
+// percent-decoded: origins may treat them as distinct.
+std::string cache_url(const url_parts& url);
+
+// A request header that takes part in the key (a rule's cache-key headers, ATS cachekey's
+// --include-headers). An absent header and an empty one are different keys.
+struct key_header {
+  std::string_view name;                 // lower-cased in the key
+  std::optional<std::string_view> value;  // OWS trimmed; nullopt = header absent
+};
+
+// cache_url, then "-" + `range` when `range` is not empty (a canonical spelling from
+// normalize.hpp: decision 10), then for each header in the given order "\n" + name, and
+// ":" + value when present. A newline cannot occur in a URL or a field value, so distinct
+// inputs never give one key.
+std::string cache_key(std::string_view cache_url, std::string_view range = {},
+                      std::span<const key_header> headers = {});
+
+// cache_key with the canonical spelling of `spec`.
+std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
+                             std::span<const key_header> headers = {});
+
+// Parent selection input (ATS --ps-cachekey, R13; DESIGN "Growing past one machine"): by
+// default the request URL, so all ranges of a URL go to one parent; with ps_cachekey the
+// full cache key, so each range object can live on a different parent.
+enum class parent_key_mode : std::uint8_t { url, cache_key };
+constexpr std::string_view parent_selection_input(parent_key_mode mode, std::string_view url,
+                                                  std::string_view key) noexcept {
+  return mode == parent_key_mode::cache_key ? key : url;
+}
+
+}  // namespace rangecache::range

@@ -1,0 +1,36 @@
+// The loaders of each part of the file, shared between the src/config translation units.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "config/yaml_read.hpp"
+#include "rangecache/config/config.hpp"
+
+namespace rangecache::config::detail {
+
+// Where values that later checks refer to were written. Marks are plain positions, so,
+// unlike nodes, they are safe to keep and copy around.
+struct positions {
+  YAML::Mark root = YAML::Mark::null_mark();
+  YAML::Mark remap = YAML::Mark::null_mark();
+  std::vector<YAML::Mark> listen;  // one per config::listen entry
+  YAML::Mark admin_listen = YAML::Mark::null_mark();
+  std::vector<YAML::Mark> remap_from;          // one per config::remap entry
+  std::vector<YAML::Mark> no_modify_cachekey;  // null when the rule does not set it
+};
+
+// background_fetch: the global section, and a list of include/exclude rules.
+void load_background_fetch(const context& ctx, const YAML::Node& node, std::string_view path,
+                           background_fetch_settings& out);
+std::vector<bgf_rule> load_bgf_rules(const context& ctx, const YAML::Node& node,
+                                     std::string_view path);
+
+// One entry of `remap`; records its marks in `where`.
+remap_rule load_remap_rule(const context& ctx, const YAML::Node& node, std::string_view path,
+                           positions& where);
+
+// Checks that span several keys, run once everything has been converted.
+void validate(const context& ctx, const config& cfg, const positions& where);
+
+}  // namespace rangecache::config::detail

@@ -1,0 +1,97 @@
+#include "admin.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace rangecache::proxy {
+namespace {
+
+std::string metrics_text(const proxy_stats& s) {
+  std::string out;
+  auto counter = [&out](const char* name, const char* help, std::uint64_t value) {
+    out += "# HELP rangecache_";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE rangecache_";
+    out += name;
+    out += " counter\nrangecache_";
+    out += name;
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
+  };
+  auto load = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  counter("connections_accepted_total", "Client connections accepted.", load(s.connections_accepted));
+  counter("connections_refused_total", "Connections closed at once: over max_connections.",
+          load(s.connections_refused));
+  counter("requests_total", "Client requests parsed.", load(s.requests));
+  counter("bad_requests_total", "Requests answered with a 4xx by the proxy itself.",
+          load(s.bad_requests));
+  counter("upstream_requests_total", "Requests sent to origins.", load(s.upstream_requests));
+  counter("upstream_errors_total", "Origin failures (refused, reset, bad answer).",
+          load(s.upstream_errors));
+  counter("upstream_timeouts_total", "Origin timeouts.", load(s.upstream_timeouts));
+  counter("upstream_reused_total", "Requests sent on a pooled keep-alive connection.",
+          load(s.upstream_reused));
+  counter("responses_cut_total", "Responses cut short (client connection reset).",
+          load(s.responses_cut));
+  counter("bytes_sent_total", "Body bytes sent to clients.", load(s.bytes_sent));
+  out += "# HELP rangecache_active_connections Open client connections.\n"
+         "# TYPE rangecache_active_connections gauge\nrangecache_active_connections " +
+         std::to_string(load(s.active_connections)) + "\n";
+  return out;
+}
+
+awaitable<void> admin_session(worker* w, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(8192);
+    parser.body_limit(4096);
+    stream.expires_after(std::chrono::seconds(30));
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (ec) break;
+    auto& req = parser.get();
+    http::response<http::string_body> res{http::status::ok, 11};
+    res.set(http::field::server, "rangecache");
+    res.set(http::field::cache_control, "no-store");
+    auto target = req.target();
+    if (req.method() != http::verb::get && req.method() != http::verb::head) {
+      res.result(http::status::method_not_allowed);
+      res.body() = "405 method not allowed\n";
+    } else if (target == "/health") {
+      res.set(http::field::content_type, "text/plain");
+      res.body() = w->shared->draining.load() ? "draining\n" : "ok\n";
+      if (w->shared->draining.load()) res.result(http::status::service_unavailable);
+    } else if (target == "/metrics") {
+      res.set(http::field::content_type, "text/plain; version=0.0.4");
+      res.body() = metrics_text(w->shared->stats);
+    } else {
+      res.result(http::status::not_found);
+      res.body() = "404 not found\n";
+    }
+    res.keep_alive(req.keep_alive());
+    res.prepare_payload();
+    if (req.method() == http::verb::head) res.body().clear();
+    auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
+    if (wec || !req.keep_alive()) break;
+  }
+  error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+}  // namespace
+
+awaitable<void> admin_accept_loop(worker* w, tcp::acceptor* acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      continue;
+    }
+    asio::co_spawn(w->ioc, admin_session(w, std::move(socket)), asio::detached);
+  }
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,22 @@
+// The few names every network file uses, and the completion token of rule 3
+// (design-research §5.4): errors come back as values.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace rangecache::proxy {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+template <typename T = void>
+using awaitable = asio::awaitable<T>;
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,234 @@
+// Pass-through: the request goes to the origin and the answer comes back, both bodies
+// streamed through one bounded buffer (the Beast relay pattern, design-research §3.1).
+#include <spdlog/spdlog.h>
+
+#include "rangecache/proxy/headers.hpp"
+#include "session.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(a, b);
+}
+
+bool status_has_body(unsigned status) {
+  return !(status < 200 || status == 204 || status == 304);
+}
+
+// Reused keep-alive connections can be closed by the origin at any moment; a failure before
+// any answer byte on such a connection is retried once on a fresh one (GET and HEAD only).
+bool worth_retry(const upstream_conn& conn, const error_code& ec, bool has_body) {
+  if (!conn.reused || has_body) return false;
+  return ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::error::broken_pipe ||
+         ec == http::error::partial_message;
+}
+
+}  // namespace
+
+awaitable<outcome> session::forward(const config::config& cfg, const config::remap_rule& rule,
+                                    request_authority authority, access_entry& log) {
+  auto& req = parser_->get();
+  auto& stats = w_->shared->stats;
+  const bool head = req.method() == http::verb::head;
+  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  log.cache = "PASS";
+
+  http::request<http::buffer_body> up;
+  up.version(11);
+  if (req.method() == http::verb::unknown)
+    up.method_string(req.method_string());
+  else
+    up.method(req.method());
+  up.target(rewrite_target(rule, authority.path_and_query));
+  copy_end_to_end(req.base(), up.base());
+  up.erase(http::field::expect);  // we answer 100-continue ourselves
+  if (!rule.preserve_host || req.find(http::field::host) == req.end())
+    up.set(http::field::host, rule.preserve_host ? authority.host : origin_host_header(rule));
+  append_via(up.base(), req.version());
+  if (!client_ip_.empty()) {
+    auto xff = req["X-Forwarded-For"];
+    up.set("X-Forwarded-For",
+           xff.empty() ? client_ip_ : std::string(xff) + ", " + client_ip_);
+  }
+  if (parser_->chunked()) up.chunked(true);
+
+  if (has_body && req.version() == 11 && iequals(req[http::field::expect], "100-continue")) {
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(cfg.server.send_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        stream_, asio::buffer(continue_line.data(), continue_line.size()), use_tuple);
+    if (ec) co_return outcome::cut;
+  }
+
+  const std::string pool_key = rule.to_host + ":" + std::to_string(rule.to_port);
+  std::unique_ptr<upstream_conn> conn;
+  std::optional<http::response_parser<http::buffer_body>> rp;
+  for (int attempt = 0;; ++attempt) {
+    conn = attempt == 0 ? w_->pool.take(pool_key, cfg.upstream.idle_timeout) : nullptr;
+    if (!conn) {
+      auto connected = co_await w_->pool.connect(rule.to_host, rule.to_port,
+                                                 cfg.upstream.connect_timeout);
+      if (connected.ec) {
+        bump(stats.upstream_errors);
+        bool timeout = connected.ec == beast::error::timeout;
+        if (timeout) bump(stats.upstream_timeouts);
+        spdlog::warn("upstream {}: connect failed: {}", pool_key, connected.ec.message());
+        co_return co_await send_error(timeout ? 504 : 502,
+                                      timeout ? "origin connect timeout" : "origin unreachable",
+                                      false, log);
+      }
+      conn = std::move(connected.conn);
+    } else {
+      bump(stats.upstream_reused);
+    }
+    bump(stats.upstream_requests);
+
+    http::request_serializer<http::buffer_body> usr{up};
+    up.body().data = nullptr;
+    up.body().size = 0;
+    up.body().more = has_body;
+    conn->stream.expires_after(cfg.upstream.read_timeout);
+    error_code wec;
+    if (!has_body) {
+      auto [ec, n] = co_await http::async_write(conn->stream, usr, use_tuple);
+      wec = ec;
+    } else {
+      auto [ec, n] = co_await http::async_write_header(conn->stream, usr, use_tuple);
+      wec = ec;
+      // Request body, client → origin, one bounded piece at a time.
+      while (!wec && !parser_->is_done()) {
+        req.body().data = body_buf_.get();
+        req.body().size = relay_buffer_size;
+        stream_.expires_after(cfg.server.idle_timeout);
+        auto [rec, rn] = co_await http::async_read(stream_, buffer_, *parser_, use_tuple);
+        if (rec == http::error::need_buffer) rec = {};
+        if (rec) co_return outcome::cut;  // client gone or sent a broken body
+        up.body().data = body_buf_.get();
+        up.body().size = relay_buffer_size - req.body().size;
+        up.body().more = true;
+        conn->stream.expires_after(cfg.upstream.read_timeout);
+        auto [pec, pn] = co_await http::async_write(conn->stream, usr, use_tuple);
+        if (pec != http::error::need_buffer) wec = pec;
+      }
+      if (!wec) {
+        up.body().data = nullptr;
+        up.body().size = 0;
+        up.body().more = false;
+        auto [fec, fn] = co_await http::async_write(conn->stream, usr, use_tuple);
+        if (fec != http::error::need_buffer) wec = fec;
+      }
+    }
+    error_code rec = wec;
+    if (!rec) {
+      // Interim 1xx answers (other than 101, which we never ask for) are dropped.
+      for (;;) {
+        rp.emplace();
+        rp->body_limit(boost::none);
+        rp->header_limit(64 * 1024);
+        if (head) rp->skip(true);
+        conn->stream.expires_after(cfg.upstream.read_timeout);
+        auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, *rp, use_tuple);
+        rec = ec;
+        if (rec || rp->get().result_int() >= 200 || rp->get().result_int() == 101) break;
+      }
+    }
+    if (!rec && rp->get().result_int() == 101) rec = http::error::bad_status;
+    if (!rec) break;
+    if (attempt == 0 && worth_retry(*conn, rec, has_body)) {
+      spdlog::debug("upstream {}: reused connection failed ({}), retrying", pool_key,
+                    rec.message());
+      continue;
+    }
+    bump(stats.upstream_errors);
+    bool timeout = rec == beast::error::timeout;
+    if (timeout) bump(stats.upstream_timeouts);
+    spdlog::warn("upstream {}: {} {}: {}", pool_key, log.method, log.url, rec.message());
+    co_return co_await send_error(timeout ? 504 : 502,
+                                  timeout ? "origin timeout" : "bad answer from origin", false,
+                                  log);
+  }
+
+  auto& ur = rp->get();
+  const unsigned status = ur.result_int();
+  log.upstream_status = status;
+  http::response<http::buffer_body> res;
+  res.version(11);
+  res.result(status);
+  res.reason(ur.reason());
+  copy_end_to_end(ur.base(), res.base());
+  append_via(res.base(), ur.version());
+  const bool body_expected = !head && status_has_body(status);
+  bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
+  if (body_expected && !rp->content_length()) {
+    // Length unknown upstream (chunked or close-delimited): chunk it for HTTP/1.1 clients;
+    // an HTTP/1.0 client learns the end from the close.
+    if (req.version() == 11)
+      res.chunked(true);
+    else
+      keep = false;
+  }
+  res.keep_alive(keep);
+  if (keep && req.version() == 10) res.set(http::field::connection, "keep-alive");
+  log.status = status;
+
+  http::response_serializer<http::buffer_body> sr{res};
+  res.body().data = nullptr;
+  res.body().size = 0;
+  res.body().more = body_expected;
+  stream_.expires_after(cfg.server.send_timeout);
+  {
+    auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
+    if (ec) co_return outcome::cut;
+  }
+  std::uint64_t sent = 0;
+  if (body_expected) {
+    while (!rp->is_done()) {
+      ur.body().data = body_buf_.get();
+      ur.body().size = relay_buffer_size;
+      conn->stream.expires_after(cfg.upstream.read_timeout);
+      auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, *rp, use_tuple);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        // The origin broke off mid-body: the client must not take a short body for whole.
+        bump(stats.responses_cut);
+        bump(stats.upstream_errors);
+        spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", pool_key, log.method,
+                     log.url, sent, ec.message());
+        log.bytes = sent;
+        log.cache = "CUT";
+        if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
+          write_access(*access, log);
+        co_return outcome::cut;
+      }
+      std::size_t got = relay_buffer_size - ur.body().size;
+      if (got == 0) continue;
+      res.body().data = body_buf_.get();
+      res.body().size = got;
+      res.body().more = true;
+      stream_.expires_after(cfg.server.send_timeout);
+      auto [wec, wn] = co_await http::async_write(stream_, sr, use_tuple);
+      if (wec == http::error::need_buffer) wec = {};
+      if (wec) co_return outcome::cut;
+      sent += got;
+    }
+    res.body().data = nullptr;
+    res.body().size = 0;
+    res.body().more = false;
+    auto [fec, fn] = co_await http::async_write(stream_, sr, use_tuple);
+    if (fec == http::error::need_buffer) fec = {};
+    if (fec) co_return outcome::cut;
+  }
+  log.bytes = sent;
+  bump(stats.bytes_sent, sent);
+  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
+    write_access(*access, log);
+
+  if (rp->is_done() && rp->keep_alive() && !rp->need_eof() && conn->buffer.size() == 0)
+    w_->pool.give_back(pool_key, std::move(conn), cfg.upstream.max_idle_per_origin);
+  if (has_body && !parser_->is_done()) co_return outcome::close;
+  co_return keep ? outcome::keep_alive : outcome::close;
+}
+
+}  // namespace rangecache::proxy

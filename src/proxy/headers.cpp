@@ -1,0 +1,88 @@
+#include "rangecache/proxy/headers.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <vector>
+
+namespace rangecache::proxy {
+namespace http = boost::beast::http;
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::vector<std::string> connection_tokens(const http::fields& fields) {
+  std::vector<std::string> out;
+  for (auto it = fields.find(http::field::connection); it != fields.end() &&
+                                                       it->name() == http::field::connection;
+       ++it) {
+    std::string_view v = it->value();
+    while (!v.empty()) {
+      auto comma = v.find(',');
+      auto tok = v.substr(0, comma);
+      while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
+      while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
+      if (!tok.empty()) out.emplace_back(tok);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [&](const std::string& t) { return iequals(t, name); });
+}
+
+}  // namespace
+
+bool is_hop_by_hop(std::string_view name) {
+  static constexpr std::array<std::string_view, 8> names = {
+      "connection", "keep-alive", "proxy-connection", "te",
+      "trailer",    "transfer-encoding", "upgrade", "proxy-authenticate"};
+  // Proxy-Authenticate/-Authorization are for this hop only (RFC 9110 §11.7).
+  if (iequals(name, "proxy-authorization")) return true;
+  return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, name); });
+}
+
+void strip_hop_by_hop(http::fields& fields) {
+  auto tokens = connection_tokens(fields);
+  for (auto it = fields.begin(); it != fields.end();) {
+    auto name = it->name_string();
+    if (is_hop_by_hop(name) || named_in(tokens, name))
+      it = fields.erase(it);
+    else
+      ++it;
+  }
+}
+
+void copy_end_to_end(const http::fields& from, http::fields& to) {
+  auto tokens = connection_tokens(from);
+  for (const auto& f : from) {
+    auto name = f.name_string();
+    if (is_hop_by_hop(name) || named_in(tokens, name)) continue;
+    to.insert(name, f.value());
+  }
+}
+
+void append_via(http::fields& fields, unsigned http_version) {
+  std::string entry = http_version == 10 ? "1.0 rangecache" : "1.1 rangecache";
+  auto it = fields.find(http::field::via);
+  if (it == fields.end()) {
+    fields.set(http::field::via, entry);
+    return;
+  }
+  std::string joined(it->value());
+  joined += ", ";
+  joined += entry;
+  fields.set(http::field::via, joined);
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "rangecache/config/config.hpp"
+
+namespace rangecache::proxy {
+
+// Null when access logging is off. Throws spdlog::spdlog_ex when the file cannot be opened.
+std::shared_ptr<spdlog::logger> make_access_log(const config::config& cfg);
+
+}  // namespace rangecache::proxy

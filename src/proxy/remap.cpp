@@ -1,0 +1,125 @@
+#include "rangecache/proxy/remap.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace rangecache::proxy {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool valid_host_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
+         c == ':' || c == '%' || c == '~';
+}
+
+// Splits "host", "host:port", "[v6]" or "[v6]:port"; nullopt when malformed.
+std::optional<request_authority> split_host_port(std::string_view text) {
+  request_authority out;
+  std::string_view host = text;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    auto rest = text.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else {
+    auto colon = text.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = text.substr(0, colon);
+      port = text.substr(colon + 1);
+      if (host.find(':') != std::string_view::npos) return std::nullopt;
+    }
+  }
+  if (host.empty()) return std::nullopt;
+  if (!std::all_of(host.begin(), host.end(), valid_host_char)) return std::nullopt;
+  if (!port.empty()) {
+    unsigned value = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || p != port.data() + port.size() || value == 0 || value > 65535)
+      return std::nullopt;
+    out.port = static_cast<std::uint16_t>(value);
+  }
+  out.host = lower(host);
+  return out;
+}
+
+std::string_view path_only(std::string_view path_and_query) {
+  auto q = path_and_query.find('?');
+  return q == std::string_view::npos ? path_and_query : path_and_query.substr(0, q);
+}
+
+}  // namespace
+
+std::optional<request_authority> parse_authority(std::string_view target,
+                                                 std::string_view host_header) {
+  constexpr std::string_view http_prefix = "http://";
+  if (target.size() >= http_prefix.size() &&
+      lower(target.substr(0, http_prefix.size())) == http_prefix) {
+    // Absolute form: the target's authority wins over Host (RFC 9112 §3.2.2).
+    auto rest = target.substr(http_prefix.size());
+    auto slash = rest.find_first_of("/?");
+    auto authority = split_host_port(rest.substr(0, slash));
+    if (!authority) return std::nullopt;
+    if (slash == std::string_view::npos || rest[slash] != '/') return std::nullopt;
+    authority->path_and_query = rest.substr(slash);
+    return authority;
+  }
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  auto authority = split_host_port(host_header);
+  if (!authority) return std::nullopt;
+  authority->path_and_query = target;
+  return authority;
+}
+
+const config::remap_rule* match_rule(const std::vector<config::remap_rule>& rules,
+                                     const request_authority& authority) {
+  const config::remap_rule* best = nullptr;
+  auto path = path_only(authority.path_and_query);
+  for (const auto& rule : rules) {
+    if (rule.from_host != "*" && rule.from_host != authority.host) continue;
+    if (rule.from_port && authority.port.value_or(80) != *rule.from_port) continue;
+    if (!path.starts_with(rule.from_path)) continue;
+    // Equal prefixes: a named host beats the wildcard.
+    if (!best || rule.from_path.size() > best->from_path.size() ||
+        (rule.from_path.size() == best->from_path.size() && best->from_host == "*" &&
+         rule.from_host != "*"))
+      best = &rule;
+  }
+  return best;
+}
+
+std::string rewrite_target(const config::remap_rule& rule, std::string_view path_and_query) {
+  std::string out = rule.to_path;
+  auto rest = path_and_query.substr(std::min(rule.from_path.size(), path_and_query.size()));
+  if (!out.empty() && out.back() == '/' && !rest.empty() && rest.front() == '/')
+    rest.remove_prefix(1);
+  out.append(rest);
+  if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
+  return out;
+}
+
+std::string origin_host_header(const config::remap_rule& rule) {
+  std::string out;
+  bool v6 = rule.to_host.find(':') != std::string::npos;
+  if (v6) out += '[';
+  out += rule.to_host;
+  if (v6) out += ']';
+  if (rule.to_port != 80) {
+    out += ':';
+    out += std::to_string(rule.to_port);
+  }
+  return out;
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,164 @@
+#include "rangecache/proxy/server.hpp"
+
+#include <sys/socket.h>
+
+#include <fstream>
+#include <spdlog/spdlog.h>
+#include <stdexcept>
+
+#include "admin.hpp"
+#include "logs.hpp"
+#include "worker.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+unsigned worker_count(const config::config& cfg) {
+  if (cfg.workers) return cfg.workers;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// SO_REUSEPORT lets every worker own an acceptor on the same port; the kernel spreads
+// connections across them, so no worker hands sockets to another.
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::endpoint& ep,
+                                             bool reuse_port, const std::string& what) {
+  auto acc = std::make_unique<tcp::acceptor>(ioc);
+  error_code ec;
+  acc->open(ep.protocol(), ec);
+  if (!ec) acc->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && reuse_port) {
+    int one = 1;
+    if (::setsockopt(acc->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      ec.assign(errno, boost::system::system_category());
+  }
+  if (!ec && ep.address().is_v6()) acc->set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acc->bind(ep, ec);
+  if (!ec) acc->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + what + ": " + ec.message());
+  return acc;
+}
+
+}  // namespace
+
+struct server::impl {
+  std::shared_ptr<shared_state> shared = std::make_shared<shared_state>();
+  std::vector<std::unique_ptr<worker>> workers;
+  std::unique_ptr<tcp::acceptor> admin;
+  std::vector<std::string> listen_texts;
+};
+
+server::server(std::shared_ptr<const config::config> cfg) : impl_(std::make_unique<impl>()) {
+  impl_->shared->cfg.store(cfg);
+  impl_->shared->access_log.store(make_access_log(*cfg));
+}
+
+server::~server() {
+  for (auto& w : impl_->workers) {
+    if (w->thread.joinable()) {
+      w->ioc.stop();
+      w->thread.join();
+    }
+  }
+}
+
+void server::start(const std::string& port_file) {
+  auto cfg = impl_->shared->config_now();
+  unsigned n = worker_count(*cfg);
+  for (unsigned i = 0; i < n; ++i)
+    impl_->workers.push_back(std::make_unique<worker>(impl_->shared));
+
+  std::string ports;
+  for (const auto& l : cfg->listen) {
+    tcp::endpoint ep(asio::ip::make_address(l.address), l.port);
+    // Port 0: the first worker learns the port the kernel picked; the rest join it.
+    for (auto& w : impl_->workers) {
+      w->acceptors.push_back(open_acceptor(w->ioc, ep, true, l.text));
+      ep.port(w->acceptors.back()->local_endpoint().port());
+    }
+    ports += "listen " + l.address + " " + std::to_string(ep.port()) + "\n";
+    spdlog::info("listening on {} (port {}), {} workers", l.text, ep.port(), n);
+  }
+  if (cfg->admin.listen) {
+    const auto& l = *cfg->admin.listen;
+    tcp::endpoint ep(asio::ip::make_address(l.address), l.port);
+    impl_->admin = open_acceptor(impl_->workers.front()->ioc, ep, false, l.text);
+    auto port = impl_->admin->local_endpoint().port();
+    ports += "admin " + l.address + " " + std::to_string(port) + "\n";
+    spdlog::info("admin on {} (port {})", l.text, port);
+  }
+
+  for (auto& w : impl_->workers) {
+    for (auto& acc : w->acceptors)
+      asio::co_spawn(w->ioc, accept_loop(w.get(), acc.get()), asio::detached);
+  }
+  if (impl_->admin) {
+    auto* w0 = impl_->workers.front().get();
+    asio::co_spawn(w0->ioc, admin_accept_loop(w0, impl_->admin.get()), asio::detached);
+  }
+  for (auto& w : impl_->workers) {
+    auto* wp = w.get();
+    w->thread = std::thread([wp] {
+      for (;;) {
+        try {
+          wp->ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("worker loop: {}", e.what());
+        }
+      }
+    });
+  }
+  if (!port_file.empty()) {
+    auto tmp = port_file + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << ports;
+    }
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+}
+
+void server::reload(std::shared_ptr<const config::config> cfg) {
+  auto old = impl_->shared->config_now();
+  if (old->workers != cfg->workers)
+    spdlog::warn("reload: 'workers' changed; it takes effect at the next restart");
+  bool listen_changed = old->listen.size() != cfg->listen.size();
+  for (std::size_t i = 0; !listen_changed && i < cfg->listen.size(); ++i)
+    listen_changed = old->listen[i].text != cfg->listen[i].text;
+  if (listen_changed) spdlog::warn("reload: 'listen' changed; it takes effect at the next restart");
+  // A rotated access log is reopened here too (logrotate sends SIGHUP).
+  impl_->shared->access_log.store(make_access_log(*cfg));
+  impl_->shared->cfg.store(std::move(cfg));
+}
+
+void server::drain_and_stop() {
+  auto cfg = impl_->shared->config_now();
+  impl_->shared->draining.store(true);
+  for (auto& w : impl_->workers) {
+    auto* wp = w.get();
+    asio::post(w->ioc, [wp] { begin_drain(wp); });
+  }
+  if (impl_->admin) {
+    auto* acc = impl_->admin.get();
+    asio::post(impl_->workers.front()->ioc, [acc] {
+      error_code ignored;
+      acc->close(ignored);
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + cfg->server.drain_timeout;
+  while (impl_->shared->stats.active_connections.load() > 0 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto left = impl_->shared->stats.active_connections.load();
+  if (left) spdlog::warn("drain timeout: closing {} connections still busy", left);
+  for (auto& w : impl_->workers) {
+    w->work.reset();
+    w->ioc.stop();
+  }
+  for (auto& w : impl_->workers)
+    if (w->thread.joinable()) w->thread.join();
+  if (auto access = impl_->shared->access_log.load()) access->flush();
+  spdlog::default_logger()->flush();
+}
+
+}  // namespace rangecache::proxy

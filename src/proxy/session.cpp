@@ -1,0 +1,205 @@
+#include "session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "rangecache/proxy/framing.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+std::string_view view_of(const beast::flat_buffer& b) {
+  auto d = b.data();
+  return {static_cast<const char*>(d.data()), d.size()};
+}
+
+// A bare CR or LF already in a header that is not complete yet: no need to wait for the rest.
+bool has_bare_line_break(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) return true;
+    if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] != '\n') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+session::session(worker* w, tcp::socket socket)
+    : w_(w), stream_(std::move(socket)), body_buf_(new char[relay_buffer_size]) {
+  error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) {
+    auto addr = ep.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+      addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    client_ip_ = addr.to_string();
+  }
+  w_->sessions.insert(this);
+  bump(w_->shared->stats.active_connections);
+}
+
+session::~session() {
+  w_->sessions.erase(this);
+  w_->shared->stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void session::close_if_idle() {
+  if (!busy_) {
+    error_code ec;
+    stream_.socket().cancel(ec);
+    stream_.socket().close(ec);
+  }
+}
+
+void session::reset_connection() {
+  error_code ec;
+  // SO_LINGER 0: the peer sees a reset, so a cut body can never pass for a complete one.
+  stream_.socket().set_option(asio::socket_base::linger(true, 0), ec);
+  stream_.socket().close(ec);
+}
+
+awaitable<session::header_status> session::read_header_block(
+    std::size_t limit, std::chrono::milliseconds idle_timeout,
+    std::chrono::milliseconds header_timeout) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  for (;;) {
+    auto seen = view_of(buffer_);
+    // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
+    std::size_t skip = 0;
+    while (seen.substr(skip).starts_with("\r\n")) skip += 2;
+    if (skip) {
+      buffer_.consume(skip);
+      seen = view_of(buffer_);
+    }
+    auto end = seen.find("\r\n\r\n");
+    if (end != std::string_view::npos) co_return end + 4 > limit ? header_status::too_large
+                                                                 : header_status::complete;
+    if (seen.size() >= limit) co_return header_status::too_large;
+    if (has_bare_line_break(seen)) co_return header_status::malformed;
+    if (!seen.empty() && !deadline) deadline = std::chrono::steady_clock::now() + header_timeout;
+    // Waiting for a new request is the idle timeout; once it has begun, the whole header
+    // must arrive within header_timeout, so a slowloris client cannot hold the worker.
+    if (deadline)
+      stream_.expires_at(*deadline);
+    else
+      stream_.expires_after(idle_timeout);
+    auto want = std::min<std::size_t>(limit + 4 - seen.size(), 16 * 1024);
+    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(want), use_tuple);
+    if (ec) {
+      if (ec == beast::error::timeout && !seen.empty()) co_return header_status::timeout;
+      co_return header_status::closed;
+    }
+    buffer_.commit(n);
+  }
+}
+
+awaitable<void> session::run() {
+  error_code ec;
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  for (;;) {
+    busy_ = false;
+    if (w_->shared->draining.load(std::memory_order_relaxed)) break;
+    auto cfg = w_->shared->config_now();
+    auto status = co_await read_header_block(cfg->server.header_limit, cfg->server.idle_timeout,
+                                             cfg->server.header_timeout);
+    busy_ = true;
+    access_entry log;
+    log.client = client_ip_;
+    if (status == header_status::closed) break;
+    if (status == header_status::timeout) {
+      // RFC 9110 §15.5.9: 408 then close.
+      co_await send_error(408, "request header timeout", false, log);
+      break;
+    }
+    if (status == header_status::too_large) {
+      co_await send_error(431, "request header fields too large", false, log);
+      break;
+    }
+    if (status == header_status::malformed) {
+      co_await send_error(400, "bare CR or LF in request header", false, log);
+      break;
+    }
+    auto block = view_of(buffer_);
+    auto verdict = check_request_framing(block.substr(0, block.find("\r\n\r\n") + 4));
+    if (verdict != framing_verdict::ok) {
+      spdlog::debug("{}: rejected request: {}", client_ip_, to_string(verdict));
+      co_await send_error(400, to_string(verdict), false, log);
+      break;
+    }
+    auto result = co_await handle(std::move(cfg), log);
+    if (result == outcome::cut) {
+      reset_connection();
+      co_return;
+    }
+    if (result == outcome::close) break;
+  }
+  // Graceful close: send FIN, let the peer read what we wrote.
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+}
+
+awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
+                                   access_entry& log) {
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(cfg->server.header_limit + 4));
+  parser_->body_limit(boost::none);
+  // The whole header is in buffer_: this parses it without touching the socket.
+  stream_.expires_after(cfg->server.header_timeout);
+  auto [ec, n] = co_await http::async_read_header(stream_, buffer_, *parser_, use_tuple);
+  if (ec) {
+    if (ec == http::error::header_limit)
+      co_return co_await send_error(431, "request header fields too large", false, log);
+    co_return co_await send_error(400, "malformed request: " + ec.message(), false, log);
+  }
+  auto& req = parser_->get();
+  bump(w_->shared->stats.requests);
+  log.method = std::string(req.method_string());
+  log.url = std::string(req.target());
+  bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  // Anything we answer ourselves leaves the request body unread: close after it.
+  bool can_keep = req.keep_alive() && !has_body;
+
+  if (req.version() != 10 && req.version() != 11)
+    co_return co_await send_error(505, "HTTP version not supported", false, log);
+  auto host_count = std::distance(req.equal_range(http::field::host).first,
+                                  req.equal_range(http::field::host).second);
+  if (host_count > 1 || (req.version() == 11 && host_count == 0))
+    co_return co_await send_error(400, "exactly one Host header is required", false, log);
+  if (req.method() == http::verb::connect)
+    co_return co_await send_error(405, "CONNECT is not supported", false, log);
+
+  auto authority = parse_authority(req.target(), req[http::field::host]);
+  if (!authority) co_return co_await send_error(400, "malformed request target or Host", false, log);
+  log.url = "http://" + std::string(req[http::field::host]) + std::string(authority->path_and_query);
+  const auto* rule = match_rule(cfg->remap, *authority);
+  if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
+  co_return co_await forward(*cfg, *rule, std::move(*authority), log);
+}
+
+awaitable<outcome> session::send_error(unsigned status, std::string text, bool keep_alive,
+                                       access_entry& log) {
+  if (status >= 400 && status < 500) bump(w_->shared->stats.bad_requests);
+  http::response<http::string_body> res{static_cast<http::status>(status), 11};
+  res.set(http::field::server, "rangecache");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::to_string(status) + " " + std::move(text) + "\n";
+  if (w_->shared->draining.load(std::memory_order_relaxed)) keep_alive = false;
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  log.status = status;
+  log.bytes = res.body().size();
+  if (log.cache[0] == '-') log.cache = "ERROR";
+  auto cfg = w_->shared->config_now();
+  stream_.expires_after(cfg->server.send_timeout);
+  auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
+  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed)) write_access(*access, log);
+  if (ec) co_return outcome::cut;
+  co_return keep_alive ? outcome::keep_alive : outcome::close;
+}
+
+awaitable<void> run_session(worker* w, tcp::socket socket) {
+  session s(w, std::move(socket));
+  co_await s.run();
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,66 @@
+// One client connection: read a request, answer it, repeat (strictly in order, so pipelined
+// requests wait in the buffer until the answer before them is written).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "access_log.hpp"
+#include "asio_fwd.hpp"
+#include "rangecache/config/config.hpp"
+#include "rangecache/proxy/remap.hpp"
+#include "worker.hpp"
+
+namespace rangecache::proxy {
+
+using request_parser = http::request_parser<http::buffer_body>;
+
+// How a request ended, for the loop that decides whether to read another one.
+enum class outcome {
+  keep_alive,  // the answer is complete and the connection may carry another request
+  close,       // answer complete; close gracefully
+  cut,         // a body was cut short or the client is gone: reset the connection
+};
+
+class session {
+ public:
+  session(worker* w, tcp::socket socket);
+  ~session();
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  awaitable<void> run();
+
+  // Called on the worker's thread by begin_drain(): an idle connection closes now.
+  void close_if_idle();
+
+ private:
+  enum class header_status { complete, closed, too_large, malformed, timeout };
+
+  awaitable<header_status> read_header_block(std::size_t limit,
+                                             std::chrono::milliseconds idle_timeout,
+                                             std::chrono::milliseconds header_timeout);
+  awaitable<outcome> handle(std::shared_ptr<const config::config> cfg, access_entry& log);
+  awaitable<outcome> forward(const config::config& cfg, const config::remap_rule& rule,
+                             request_authority authority, access_entry& log);
+  awaitable<outcome> send_error(unsigned status, std::string text, bool keep_alive,
+                                access_entry& log);
+  void reset_connection();
+
+  worker* w_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<request_parser> parser_;
+  std::unique_ptr<char[]> body_buf_;
+  std::string client_ip_;
+  bool busy_ = false;
+};
+
+// Owns the session for the life of the connection.
+awaitable<void> run_session(worker* w, tcp::socket socket);
+
+inline constexpr std::size_t relay_buffer_size = 64 * 1024;
+
+}  // namespace rangecache::proxy

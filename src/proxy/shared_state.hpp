@@ -1,0 +1,26 @@
+// What every worker shares: the current config (swapped whole on SIGHUP), the loggers,
+// the counters and the drain flag. Everything here is safe to read from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <spdlog/logger.h>
+
+#include "rangecache/config/config.hpp"
+#include "stats.hpp"
+
+namespace rangecache::proxy {
+
+struct shared_state {
+  std::atomic<std::shared_ptr<const config::config>> cfg;
+  std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
+  std::atomic<bool> draining{false};
+  proxy_stats stats;
+
+  std::shared_ptr<const config::config> config_now() const {
+    return cfg.load(std::memory_order_acquire);
+  }
+};
+
+}  // namespace rangecache::proxy

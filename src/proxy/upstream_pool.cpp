@@ -1,0 +1,64 @@
+#include "upstream_pool.hpp"
+
+namespace rangecache::proxy {
+
+std::unique_ptr<upstream_conn> upstream_pool::take(const std::string& key,
+                                                   std::chrono::milliseconds idle_timeout) {
+  auto it = idle_.find(key);
+  if (it == idle_.end()) return nullptr;
+  auto& list = it->second;
+  auto now = std::chrono::steady_clock::now();
+  while (!list.empty()) {
+    auto conn = std::move(list.back());
+    list.pop_back();
+    // Older than the idle limit: the origin may be closing it right now; a fresh one is safer.
+    if (now - conn->idle_since > idle_timeout) continue;
+    // An origin that already closed it leaves the socket readable (EOF); skip those cheaply.
+    error_code ec;
+    auto readable = conn->stream.socket().available(ec);
+    if (ec || readable > 0) continue;
+    conn->reused = true;
+    return conn;
+  }
+  return nullptr;
+}
+
+awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t port,
+                                                 std::chrono::milliseconds timeout) {
+  connect_result out;
+  tcp::resolver resolver(ex_);
+  auto [rec, results] = co_await resolver.async_resolve(
+      host, std::to_string(port), tcp::resolver::numeric_service, use_tuple);
+  if (rec) {
+    out.ec = rec;
+    co_return out;
+  }
+  auto conn = std::make_unique<upstream_conn>(ex_);
+  conn->stream.expires_after(timeout);
+  auto [cec, ep] = co_await conn->stream.async_connect(results, use_tuple);
+  if (cec) {
+    out.ec = cec;
+    co_return out;
+  }
+  error_code ignored;
+  conn->stream.socket().set_option(tcp::no_delay(true), ignored);
+  out.conn = std::move(conn);
+  co_return out;
+}
+
+void upstream_pool::give_back(const std::string& key, std::unique_ptr<upstream_conn> conn,
+                              std::size_t max_idle) {
+  auto& list = idle_[key];
+  if (list.size() >= max_idle) return;
+  conn->idle_since = std::chrono::steady_clock::now();
+  conn->stream.expires_never();
+  list.push_back(std::move(conn));
+}
+
+std::size_t upstream_pool::idle_count() const {
+  std::size_t n = 0;
+  for (const auto& [key, list] : idle_) n += list.size();
+  return n;
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,50 @@
+// Keep-alive connections to origins, one pool per worker (its io_context only: no locks).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "asio_fwd.hpp"
+
+namespace rangecache::proxy {
+
+struct upstream_conn {
+  explicit upstream_conn(asio::any_io_executor ex) : stream(std::move(ex)) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;  // read-ahead bytes belong to this connection
+  std::chrono::steady_clock::time_point idle_since{};
+  bool reused = false;
+};
+
+struct connect_result {
+  std::unique_ptr<upstream_conn> conn;
+  error_code ec;
+};
+
+class upstream_pool {
+ public:
+  explicit upstream_pool(asio::any_io_executor ex) : ex_(std::move(ex)) {}
+
+  // The most recently parked connection still young enough, or nullptr.
+  std::unique_ptr<upstream_conn> take(const std::string& key,
+                                      std::chrono::milliseconds idle_timeout);
+
+  // A fresh connection; ec is beast::error::timeout past the connect timeout.
+  awaitable<connect_result> connect(std::string host, std::uint16_t port,
+                                    std::chrono::milliseconds timeout);
+
+  void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn,
+                 std::size_t max_idle);
+
+  void clear() { idle_.clear(); }
+  std::size_t idle_count() const;
+
+ private:
+  asio::any_io_executor ex_;
+  std::unordered_map<std::string, std::vector<std::unique_ptr<upstream_conn>>> idle_;
+};
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,56 @@
+#include "worker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "session.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+void log_exception(std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    spdlog::error("session ended by exception: {}", x.what());
+  }
+}
+
+}  // namespace
+
+awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      // EMFILE and friends: back off briefly instead of spinning on the error.
+      spdlog::warn("accept: {}", ec.message());
+      asio::steady_timer t(w->ioc, std::chrono::milliseconds(50));
+      co_await t.async_wait(use_tuple);
+      continue;
+    }
+    auto cfg = w->shared->config_now();
+    if (w->sessions.size() >= cfg->server.max_connections ||
+        w->shared->draining.load(std::memory_order_relaxed)) {
+      bump(w->shared->stats.connections_refused);
+      error_code ignored;
+      socket.close(ignored);
+      continue;
+    }
+    bump(w->shared->stats.connections_accepted);
+    asio::co_spawn(w->ioc, run_session(w, std::move(socket)), log_exception);
+  }
+}
+
+void begin_drain(worker* w) {
+  for (auto& acceptor : w->acceptors) {
+    error_code ignored;
+    acceptor->close(ignored);
+  }
+  // Copy: closing a session's socket may end it and erase it from the set.
+  std::vector<session*> idle(w->sessions.begin(), w->sessions.end());
+  for (auto* s : idle) s->close_if_idle();
+  w->pool.clear();
+}
+
+}  // namespace rangecache::proxy

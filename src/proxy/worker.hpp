@@ -1,0 +1,39 @@
+// One event loop on its own thread: its acceptors (SO_REUSEPORT), its sessions and its
+// upstream pool. Nothing here is touched from another thread except through post().
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <unordered_set>
+#include <vector>
+
+#include "asio_fwd.hpp"
+#include "shared_state.hpp"
+#include "upstream_pool.hpp"
+
+namespace rangecache::proxy {
+
+class session;
+
+struct worker {
+  explicit worker(std::shared_ptr<shared_state> s)
+      : shared(std::move(s)), ioc(1), work(asio::make_work_guard(ioc)), pool(ioc.get_executor()) {}
+
+  // Order matters: sessions still suspended when the loop is destroyed unregister themselves
+  // from `sessions` and count down `shared`, so both outlive `ioc`; sockets die before it.
+  std::shared_ptr<shared_state> shared;
+  std::unordered_set<session*> sessions;
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work;
+  upstream_pool pool;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::thread thread;
+};
+
+// Runs until the acceptor is closed.
+awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor);
+
+// Called on the worker's thread: close acceptors and every idle connection.
+void begin_drain(worker* w);
+
+}  // namespace rangecache::proxy

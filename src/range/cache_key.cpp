@@ -1,0 +1,62 @@
+#include "rangecache/range/cache_key.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "range/text.hpp"
+#include "rangecache/range/normalize.hpp"
+
+namespace rangecache::range {
+namespace {
+
+using namespace detail;
+
+void append_lower(std::string& out, std::string_view s) {
+  for (char c : s) out.push_back(to_lower(c));
+}
+
+bool is_default_port(std::string_view scheme, std::uint16_t port) {
+  return (port == 80 && iequals(scheme, "http")) || (port == 443 && iequals(scheme, "https"));
+}
+
+}  // namespace
+
+std::string cache_url(const url_parts& url) {
+  std::string out;
+  out.reserve(url.scheme.size() + 3 + url.host.size() + 6 + std::max<std::size_t>(1, url.target.size()) + 1);
+  append_lower(out, url.scheme);
+  out.append("://");
+  append_lower(out, url.host);
+  if (url.port && !is_default_port(url.scheme, *url.port)) {
+    char digits[5];
+    auto end = std::to_chars(digits, digits + sizeof digits, *url.port).ptr;
+    out.push_back(':');
+    out.append(digits, end);
+  }
+  if (url.target.empty() || url.target.front() != '/') out.push_back('/');
+  out.append(url.target);
+  return out;
+}
+
+std::string cache_key(std::string_view cache_url, std::string_view range,
+                      std::span<const key_header> headers) {
+  std::string key;
+  std::size_t size = cache_url.size() + 1 + range.size();
+  for (const auto& h : headers) size += 2 + h.name.size() + (h.value ? h.value->size() : 0);
+  key.reserve(size);
+  key.append(cache_url);
+  if (!range.empty()) key.append("-").append(range);
+  for (const auto& h : headers) {
+    key.push_back('\n');
+    append_lower(key, h.name);
+    if (h.value) key.append(":").append(trim_ows(*h.value));
+  }
+  return key;
+}
+
+std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
+                             std::span<const key_header> headers) {
+  return cache_key(cache_url, canonical_range(spec).view(), headers);
+}
+
+}  // namespace rangecache::range
