@@ -8,9 +8,15 @@
 namespace rangecache::cache {
 namespace {
 
-constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr bool is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 constexpr bool is_tchar(char c) {
   if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
@@ -73,10 +79,12 @@ void set_granting(std::optional<std::int64_t>& slot, std::optional<std::int64_t>
 struct directive {
   std::string_view name;
   std::optional<std::string_view> argument;  // raw: quotes kept off, escapes kept in
+  bool malformed = false;                    // junk followed it before the next comma
 };
 
 // Walks `#cache-directive`, tolerating garbage by skipping to the next comma (outside
-// quotes): one broken directive must not hide the no-store that follows it.
+// quotes): one broken directive must not hide the no-store that follows it. A directive
+// followed by junk is still returned, marked malformed, for the caller to be conservative.
 class directive_reader {
  public:
   explicit directive_reader(std::string_view s) : s_(s) {}
@@ -119,10 +127,9 @@ class directive_reader {
         }
       }
       while (pos_ < s_.size() && is_ows(s_[pos_])) ++pos_;
-      bool clean_end = pos_ >= s_.size() || s_[pos_] == ',';
-      if (!clean_end) {
+      if (pos_ < s_.size() && s_[pos_] != ',') {
+        d.malformed = true;  // "max-age=60 x": neither 60 nor anything else
         skip_to_comma();
-        continue;  // "max-age=60x": neither 60 nor anything else
       }
       if (d.name.empty()) continue;
       return d;
@@ -150,8 +157,21 @@ class directive_reader {
 
 bool is_understood_status(int status) {
   switch (status) {
-    case 200: case 203: case 204: case 206: case 300: case 301: case 302: case 303:
-    case 307: case 308: case 404: case 405: case 410: case 414: case 501:
+    case 200:
+    case 203:
+    case 204:
+    case 206:
+    case 300:
+    case 301:
+    case 302:
+    case 303:
+    case 307:
+    case 308:
+    case 404:
+    case 405:
+    case 410:
+    case 414:
+    case 501:
       return true;
     default:
       return false;
@@ -236,7 +256,17 @@ cache_control parse_cache_control(std::string_view value) noexcept {
   directive_reader reader(value);
   while (auto d = reader.next()) {
     std::string_view n = d->name;
-    auto delta = [&] { return d->argument ? parse_delta_seconds(*d->argument) : std::nullopt; };
+    auto delta = [&]() -> std::optional<std::int64_t> {
+      if (d->malformed || !d->argument) return std::nullopt;
+      return parse_delta_seconds(*d->argument);
+    };
+    // Junk after a directive: keep it only if it restricts caching (a broken max-age
+    // still counts, as 0).
+    if (d->malformed && !iequals(n, "max-age") && !iequals(n, "s-maxage") &&
+        !iequals(n, "no-store") && !iequals(n, "no-cache") && !iequals(n, "private") &&
+        !iequals(n, "must-revalidate") && !iequals(n, "proxy-revalidate")) {
+      continue;
+    }
     if (iequals(n, "max-age")) {
       set_granting(cc.max_age, delta());
     } else if (iequals(n, "s-maxage")) {
@@ -274,8 +304,18 @@ cache_control parse_cache_control(std::string_view value) noexcept {
 
 bool is_heuristically_cacheable(int status) noexcept {
   switch (status) {
-    case 200: case 203: case 204: case 206: case 300: case 301: case 308:
-    case 404: case 405: case 410: case 414: case 501:
+    case 200:
+    case 203:
+    case 204:
+    case 206:
+    case 300:
+    case 301:
+    case 308:
+    case 404:
+    case 405:
+    case 410:
+    case 414:
+    case 501:
       return true;
     default:
       return false;
@@ -407,7 +447,8 @@ conditional_result evaluate_conditionals(const conditional_request& request,
   if (request.if_modified_since) {
     auto since = util::parse_http_date(*request.if_modified_since);
     if (!since) return conditional_result::none;
-    std::int64_t modified = stored.last_modified.value_or(stored.date.value_or(stored.response_time));
+    std::int64_t modified =
+        stored.last_modified.value_or(stored.date.value_or(stored.response_time));
     return modified <= *since ? conditional_result::not_modified : conditional_result::modified;
   }
   return conditional_result::none;

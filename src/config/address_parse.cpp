@@ -1,5 +1,7 @@
 #include "config/address_parse.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "rangecache/util/cidr.hpp"
@@ -41,24 +43,23 @@ std::string parse_listen(std::string_view text, listen_endpoint& out) {
   const std::string expected = "expected an IP address and a port like 0.0.0.0:8080 or [::]:8080";
   auto hp = split_host_port(text);
   if (!hp) {
-    if (text.find(':') != text.rfind(':')) {
-      return expected + " (IPv6 addresses need brackets)";
-    }
-    return expected;
+    const bool bare_v6 = !text.starts_with('[') && text.find(':') != text.rfind(':');
+    return expected + (bare_v6 ? " (IPv6 addresses need brackets)" : "");
   }
   // Names are refused: a listener must not depend on DNS at start-up, and a name with
   // several addresses would make it unclear what is bound.
   const bool is_v6 = hp->host.find(':') != std::string_view::npos;
   if (!util::ip_address::parse(hp->host) || is_v6 != hp->bracketed) {
-    if (!hp->bracketed && !hp->host.empty() && !util::ip_address::parse(hp->host)) {
-      return expected + " (an IP literal, not a host name)";
-    }
-    return expected;
+    const bool named = !hp->bracketed && std::any_of(hp->host.begin(), hp->host.end(), [](char c) {
+      return std::isalpha(static_cast<unsigned char>(c));
+    });
+    return expected + (named ? " (an IP literal, not a host name)" : "");
   }
   if (!hp->port) return expected + " (the port is missing)";
-  // Port 0 would give each worker's SO_REUSEPORT socket a different ephemeral port.
-  auto port = parse_port(*hp->port);
-  if (!port) return expected + " (the port must be 1-65535)";
+  // Port 0 asks the kernel for a free port (tests, --port-file): the server binds the first
+  // worker's socket, reads the port back and binds the other workers to that same port.
+  auto port = *hp->port == "0" ? std::optional<std::uint16_t>(0) : parse_port(*hp->port);
+  if (!port) return expected + " (the port must be 0-65535)";
   out.address = std::string(hp->host);
   out.port = *port;
   out.text = std::string(text);

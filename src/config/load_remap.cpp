@@ -9,6 +9,13 @@ namespace rangecache::config::detail {
 
 namespace {
 
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
 // RFC 9110 §5.6.2 token: what a header field name may contain.
 bool is_token(std::string_view text) {
   constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
@@ -17,34 +24,33 @@ bool is_token(std::string_view text) {
   });
 }
 
-std::string read_header_name(const context& ctx, const YAML::Node& at, std::string_view path) {
-  auto name = read_string(ctx, at, path);
-  if (!is_token(name)) ctx.expected(at, path, "a header name like X-Crr-Ims");
+std::string read_header_name(const context& ctx, const item& at) {
+  auto name = read_string(ctx, at);
+  if (!is_token(name)) ctx.expected(at, "a header name like X-Crr-Ims");
   return name;
 }
 
 void read_url(const context& ctx, const map_reader& map, std::string_view key,
               std::string (*parse)(std::string_view, remap_rule&), remap_rule& rule) {
-  const auto path = map.path_of(key);
-  const auto* e = map.find(key);
-  if (!e) ctx.fail(map.node(), path, "missing (every remap rule needs from and to)");
-  auto text = read_string(ctx, e->value, path);
-  if (auto why = parse(text, rule); !why.empty()) {
-    ctx.fail(e->value, path, why + ", got '" + text + "'");
+  const auto* value = map.find(key);
+  if (!value) {
+    ctx.fail(map.self().mark, map.self().path + "." + std::string(key),
+             "missing (every remap rule needs from and to)");
   }
+  const auto text = read_string(ctx, *value);
+  if (auto why = parse(text, rule); !why.empty()) ctx.fail(*value, why + ", got '" + text + "'");
 }
 
-crr_options load_crr(const context& ctx, const YAML::Node& node, std::string_view path,
-                     YAML::Mark& no_modify_mark) {
+crr_options load_crr(const context& ctx, const item& node, YAML::Mark& no_modify_mark) {
   crr_options crr;
   // `true` and `{}` both mean "on, with the defaults".
-  if (node.IsScalar()) {
-    crr.enabled = read_bool(ctx, node, path);
+  if (node.node.IsScalar()) {
+    crr.enabled = read_bool(ctx, node);
     return crr;
   }
-  if (!node.IsMap()) ctx.expected(node, path, "true, false or a map of options");
+  if (!node.node.IsMap()) ctx.expected(node, "true, false or a map of options");
   const map_reader map(
-      ctx, node, std::string(path),
+      ctx, node,
       {"ps_cachekey", "consider_ims", "ims_header", "consider_ident", "ident_header",
        "no_modify_cachekey", "verify_cacheability", "cache_complete_responses"});
   crr.enabled = true;
@@ -59,47 +65,35 @@ crr_options load_crr(const context& ctx, const YAML::Node& node, std::string_vie
   // As in ATS, naming the header turns its feature on unless the file says otherwise.
   if (map.find("ims_header") && !map.find("consider_ims")) crr.consider_ims = true;
   if (map.find("ident_header") && !map.find("consider_ident")) crr.consider_ident = true;
-  if (const auto* e = map.find("no_modify_cachekey")) no_modify_mark = e->value.Mark();
+  if (const auto* value = map.find("no_modify_cachekey")) no_modify_mark = value->mark;
   return crr;
 }
 
-void load_rule_bgf(const context& ctx, const YAML::Node& node, std::string_view path,
-                   remap_rule& rule) {
-  if (node.IsScalar()) {
-    rule.background_fetch = read_bool(ctx, node, path);
+void load_rule_bgf(const context& ctx, const item& node, remap_rule& rule) {
+  if (node.node.IsScalar()) {
+    rule.background_fetch = read_bool(ctx, node);
     return;
   }
-  if (!node.IsMap()) ctx.expected(node, path, "true, false or a map with rules");
-  const map_reader map(ctx, node, std::string(path), {"rules"});
+  if (!node.node.IsMap()) ctx.expected(node, "true, false or a map with rules");
+  const map_reader map(ctx, node, {"rules"});
   rule.background_fetch = true;
-  if (const auto* e = map.find("rules")) {
-    rule.background_fetch_rules = load_bgf_rules(ctx, e->value, map.path_of("rules"));
+  if (const auto* value = map.find("rules")) {
+    rule.background_fetch_rules = load_bgf_rules(ctx, *value);
   }
 }
 
-std::vector<std::string> load_cache_key(const context& ctx, const YAML::Node& node,
-                                        std::string_view path) {
-  const map_reader map(ctx, node, std::string(path), {"headers"});
+std::vector<std::string> load_cache_key(const context& ctx, const item& node) {
+  const map_reader map(ctx, node, {"headers"});
   std::vector<std::string> headers;
-  const auto* e = map.find("headers");
-  if (!e) return headers;
-  const auto list_path = map.path_of("headers");
-  if (e->value.IsScalar()) {
-    headers.push_back(read_header_name(ctx, e->value, list_path));
-    return headers;
-  }
-  require_sequence(ctx, e->value, list_path);
-  std::size_t i = 0;
-  for (const auto& item : e->value) {
-    const auto item_path = index_path(list_path, i++);
-    auto name = read_header_name(ctx, item, item_path);
-    const bool repeated = std::any_of(headers.begin(), headers.end(), [&](const std::string& h) {
-      return std::equal(h.begin(), h.end(), name.begin(), name.end(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-      });
-    });
-    if (repeated) ctx.fail(item, item_path, "header '" + name + "' is listed twice");
+  const auto* list = map.find("headers");
+  if (!list) return headers;
+  if (list->node.IsScalar()) return {read_header_name(ctx, *list)};
+  for (const auto& element : list_items(ctx, *list)) {
+    auto name = read_header_name(ctx, element);
+    if (std::any_of(headers.begin(), headers.end(),
+                    [&](const std::string& h) { return iequals(h, name); })) {
+      ctx.fail(element, "header '" + name + "' is listed twice");
+    }
     headers.push_back(std::move(name));
   }
   return headers;
@@ -107,30 +101,24 @@ std::vector<std::string> load_cache_key(const context& ctx, const YAML::Node& no
 
 }  // namespace
 
-remap_rule load_remap_rule(const context& ctx, const YAML::Node& node, std::string_view path,
-                           positions& where) {
+remap_rule load_remap_rule(const context& ctx, const item& node, positions& where) {
   const map_reader map(
-      ctx, node, std::string(path),
+      ctx, node,
       {"from", "to", "preserve_host", "cache_range_requests", "background_fetch", "cache_key"});
   remap_rule rule;
-  rule.line = line_of(node);
+  rule.line = line_of(node.mark);
   read_url(ctx, map, "from", parse_from, rule);
   read_url(ctx, map, "to", parse_to, rule);
-  where.remap_from.push_back(map.find("from")->value.Mark());
+  where.remap_from.push_back(map.find("from")->mark);
 
   read_into(map, "preserve_host", rule.preserve_host, read_bool);
   auto no_modify_mark = YAML::Mark::null_mark();
-  if (const auto* e = map.find("cache_range_requests")) {
-    rule.cache_range_requests =
-        load_crr(ctx, e->value, map.path_of("cache_range_requests"), no_modify_mark);
+  if (const auto* value = map.find("cache_range_requests")) {
+    rule.cache_range_requests = load_crr(ctx, *value, no_modify_mark);
   }
   where.no_modify_cachekey.push_back(no_modify_mark);
-  if (const auto* e = map.find("background_fetch")) {
-    load_rule_bgf(ctx, e->value, map.path_of("background_fetch"), rule);
-  }
-  if (const auto* e = map.find("cache_key")) {
-    rule.cache_key_headers = load_cache_key(ctx, e->value, map.path_of("cache_key"));
-  }
+  if (const auto* value = map.find("background_fetch")) load_rule_bgf(ctx, *value, rule);
+  read_into(map, "cache_key", rule.cache_key_headers, load_cache_key);
   return rule;
 }
 

@@ -1,7 +1,6 @@
 // The loaders of each part of the file, shared between the src/config translation units.
 #pragma once
 
-#include <string_view>
 #include <vector>
 
 #include "config/yaml_read.hpp"
@@ -20,15 +19,21 @@ struct positions {
   std::vector<YAML::Mark> no_modify_cachekey;  // null when the rule does not set it
 };
 
+// The plain settings sections (load_settings.cpp).
+void load_listen(const context& ctx, const item& node, config& cfg, positions& where);
+unsigned read_workers(const context& ctx, const item& at);
+void load_cache(const context& ctx, const item& node, cache_settings& out);
+void load_server(const context& ctx, const item& node, server_settings& out);
+void load_upstream(const context& ctx, const item& node, upstream_settings& out);
+void load_log(const context& ctx, const item& node, log_settings& out);
+void load_admin(const context& ctx, const item& node, admin_settings& out, positions& where);
+
 // background_fetch: the global section, and a list of include/exclude rules.
-void load_background_fetch(const context& ctx, const YAML::Node& node, std::string_view path,
-                           background_fetch_settings& out);
-std::vector<bgf_rule> load_bgf_rules(const context& ctx, const YAML::Node& node,
-                                     std::string_view path);
+void load_background_fetch(const context& ctx, const item& node, background_fetch_settings& out);
+std::vector<bgf_rule> load_bgf_rules(const context& ctx, const item& node);
 
 // One entry of `remap`; records its marks in `where`.
-remap_rule load_remap_rule(const context& ctx, const YAML::Node& node, std::string_view path,
-                           positions& where);
+remap_rule load_remap_rule(const context& ctx, const item& node, positions& where);
 
 // Checks that span several keys, run once everything has been converted.
 void validate(const context& ctx, const config& cfg, const positions& where);

@@ -19,7 +19,8 @@ bool iequals(std::string_view a, std::string_view b) {
 // Whether two listeners would share sockets. With SO_REUSEPORT the kernel lets both bind
 // and then splits connections between them, so an overlap never fails loudly on its own.
 bool overlaps(const listen_endpoint& a, const listen_endpoint& b) {
-  if (a.port != b.port) return false;
+  // Port 0 is an ephemeral port of its own each time: it never collides.
+  if (a.port != b.port || a.port == 0) return false;
   const auto x = util::ip_address::parse(a.address);
   const auto y = util::ip_address::parse(b.address);
   if (!x || !y) return a.address == b.address;
@@ -28,6 +29,10 @@ bool overlaps(const listen_endpoint& a, const listen_endpoint& b) {
   const auto any4 = *util::ip_address::parse("0.0.0.0");
   if (*x == any6 || *y == any6) return true;  // [::] is dual-stack by default on Linux
   return (*x == any4 && y->is_v4_mapped()) || (*y == any4 && x->is_v4_mapped());
+}
+
+std::string element(std::string_view list, std::size_t index) {
+  return std::string(list) + "[" + std::to_string(index) + "]";
 }
 
 std::string line_note(const YAML::Mark& mark) {
@@ -43,7 +48,7 @@ void check_listen(const context& ctx, const config& cfg, const positions& where)
       const auto& a = cfg.listen[i];
       const auto& b = cfg.listen[j];
       if (a.address == b.address && a.port == b.port) {
-        ctx.fail(where.listen[i], index_path("listen", i),
+        ctx.fail(where.listen[i], element("listen", i),
                  "'" + a.text + "' is listed twice" + line_note(where.listen[j]));
       }
     }
@@ -67,13 +72,13 @@ void check_remap(const context& ctx, const config& cfg, const positions& where) 
   }
   for (std::size_t i = 0; i < cfg.remap.size(); ++i) {
     const auto& rule = cfg.remap[i];
-    const auto path = index_path("remap", i);
+    const auto path = element("remap", i);
     for (std::size_t j = 0; j < i; ++j) {
       const auto& other = cfg.remap[j];
       if (rule.from_host == other.from_host && rule.from_port == other.from_port &&
           rule.from_path == other.from_path) {
         ctx.fail(where.remap_from[i], path + ".from",
-                 "'" + rule.from_text + "' repeats " + index_path("remap", j) + ".from" +
+                 "'" + rule.from_text + "' repeats " + element("remap", j) + ".from" +
                      line_note(where.remap_from[j]) + "; only one of them could ever match");
       }
     }

@@ -15,9 +15,6 @@ namespace {
 int column_of(const YAML::Mark& mark) {
   return mark.is_null() ? 0 : mark.column + 1;
 }
-int line_of(const YAML::Mark& mark) {
-  return mark.is_null() ? 0 : mark.line + 1;
-}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -26,10 +23,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-const std::string& scalar_or_fail(const context& ctx, const YAML::Node& at, std::string_view path,
-                                  std::string_view expected) {
-  if (!at.IsScalar()) ctx.expected(at, path, expected);
-  return at.Scalar();
+const std::string& scalar_or_fail(const context& ctx, const item& at, std::string_view expected) {
+  if (!at.node.IsScalar()) ctx.expected(at, expected);
+  return at.node.Scalar();
 }
 
 std::string network_text(const util::cidr& net) {
@@ -44,22 +40,21 @@ std::string network_text(const util::cidr& net) {
 
 }  // namespace
 
+int line_of(const YAML::Mark& mark) {
+  return mark.is_null() ? 0 : mark.line + 1;
+}
+
 void context::fail(const YAML::Mark& at, std::string_view path, const std::string& message) const {
   std::string what = path.empty() ? message : std::string(path) + ": " + message;
   throw config_error(file_, line_of(at), column_of(at), what);
 }
 
-void context::fail(const YAML::Node& at, std::string_view path, const std::string& message) const {
-  fail(at.Mark(), path, message);
+void context::fail(const item& at, const std::string& message) const {
+  fail(at.mark, at.path, message);
 }
 
-void context::expected(const YAML::Node& at, std::string_view path,
-                       std::string_view expected) const {
-  fail(at, path, "expected " + std::string(expected) + ", got " + describe(at));
-}
-
-int line_of(const YAML::Node& node) {
-  return line_of(node.Mark());
+void context::expected(const item& at, std::string_view expected) const {
+  fail(at, "expected " + std::string(expected) + ", got " + describe(at.node));
 }
 
 std::string describe(const YAML::Node& node) {
@@ -77,131 +72,122 @@ std::string describe(const YAML::Node& node) {
   return "nothing";
 }
 
-map_reader::map_reader(const context& ctx, const YAML::Node& node, std::string path,
+item root_item(const YAML::Node& root) {
+  return item{root, "", root.Mark()};
+}
+
+map_reader::map_reader(const context& ctx, const item& map,
                        std::initializer_list<std::string_view> allowed)
-    : ctx_(ctx), node_(node), path_(std::move(path)) {
-  require_map(ctx, node, path_);
-  for (auto it = node.begin(); it != node.end(); ++it) {
+    : ctx_(ctx), self_(map) {
+  require_map(ctx, map);
+  for (auto it = map.node.begin(); it != map.node.end(); ++it) {
     const YAML::Node key_node = it->first;
-    if (!key_node.IsScalar()) ctx.fail(key_node, path_, "keys must be plain names");
+    const YAML::Node value = it->second;
+    if (!key_node.IsScalar()) ctx.fail(key_node.Mark(), self_.path, "keys must be plain names");
     const std::string& key = key_node.Scalar();
+    const auto path = path_of(key);
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
       std::string known;
       for (auto name : allowed) known += (known.empty() ? "" : ", ") + std::string(name);
-      ctx.fail(key_node, path_of(key), "unknown key (expected one of: " + known + ")");
+      ctx.fail(key_node.Mark(), path, "unknown key (expected one of: " + known + ")");
     }
     // yaml-cpp keeps both copies of a repeated key and reads the first: say so instead.
-    if (find(key)) ctx.fail(key_node, path_of(key), "key given twice");
-    entries_.push_back(entry{key, key_node, it->second});
+    if (find(key)) ctx.fail(key_node.Mark(), path, "key given twice");
+    const auto mark = value.IsNull() ? key_node.Mark() : value.Mark();
+    entries_.push_back(entry{key, item{value, path, mark}});
   }
 }
 
-const map_reader::entry* map_reader::find(std::string_view key) const {
+const item* map_reader::find(std::string_view key) const {
   for (const auto& e : entries_) {
-    if (e.key == key) return &e;
+    if (e.key == key) return &e.value;
   }
   return nullptr;
 }
 
 std::string map_reader::path_of(std::string_view key) const {
-  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  return self_.path.empty() ? std::string(key) : self_.path + "." + std::string(key);
 }
 
-std::string index_path(std::string_view path, std::size_t index) {
-  return std::string(path) + "[" + std::to_string(index) + "]";
+std::vector<item> list_items(const context& ctx, const item& list) {
+  if (!list.node.IsSequence()) ctx.expected(list, "a list");
+  std::vector<item> out;
+  std::size_t i = 0;
+  for (const auto& element : list.node) {
+    const YAML::Node node = element;
+    // An empty element ("- ") has no position of its own; the list's is the closest.
+    const auto mark = node.IsNull() ? list.mark : node.Mark();
+    out.push_back(item{node, list.path + "[" + std::to_string(i++) + "]", mark});
+  }
+  return out;
 }
 
-void require_map(const context& ctx, const YAML::Node& at, std::string_view path) {
-  if (!at.IsMap()) ctx.expected(at, path, "a map of keys");
+void require_map(const context& ctx, const item& at) {
+  if (!at.node.IsMap()) ctx.expected(at, "a map of keys");
 }
 
-void require_sequence(const context& ctx, const YAML::Node& at, std::string_view path) {
-  if (!at.IsSequence()) ctx.expected(at, path, "a list");
+std::string read_string(const context& ctx, const item& at) {
+  return scalar_or_fail(ctx, at, "a string");
 }
 
-std::string read_string(const context& ctx, const YAML::Node& at, std::string_view path) {
-  return scalar_or_fail(ctx, at, path, "a string");
+std::string read_optional_string(const context& ctx, const item& at) {
+  if (at.node.IsNull()) return {};
+  return read_string(ctx, at);
 }
 
-std::string read_optional_string(const context& ctx, const YAML::Node& at, std::string_view path) {
-  if (at.IsNull()) return {};
-  return read_string(ctx, at, path);
-}
-
-bool read_bool(const context& ctx, const YAML::Node& at, std::string_view path) {
-  const auto text = lower(scalar_or_fail(ctx, at, path, "true or false"));
+bool read_bool(const context& ctx, const item& at) {
+  const auto text = lower(scalar_or_fail(ctx, at, "true or false"));
   if (text == "true" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "no" || text == "off") return false;
-  ctx.expected(at, path, "true or false");
+  ctx.expected(at, "true or false");
 }
 
-std::uint64_t read_uint(const context& ctx, const YAML::Node& at, std::string_view path,
-                        std::uint64_t min, std::uint64_t max) {
+std::uint64_t read_uint(const context& ctx, const item& at, std::uint64_t min, std::uint64_t max) {
   const std::string what =
       "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
-  const auto& text = scalar_or_fail(ctx, at, path, what);
+  const auto& text = scalar_or_fail(ctx, at, what);
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min ||
       value > max) {
-    ctx.expected(at, path, what);
+    ctx.expected(at, what);
   }
   return value;
 }
 
-std::uint64_t read_size(const context& ctx, const YAML::Node& at, std::string_view path) {
+std::uint64_t read_size(const context& ctx, const item& at) {
   constexpr std::string_view what = "a size like 10GiB, 512MiB or 65536";
-  auto bytes = util::parse_size(scalar_or_fail(ctx, at, path, what));
-  if (!bytes) ctx.expected(at, path, what);
+  auto bytes = util::parse_size(scalar_or_fail(ctx, at, what));
+  if (!bytes) ctx.expected(at, what);
   return *bytes;
 }
 
-std::chrono::milliseconds read_duration(const context& ctx, const YAML::Node& at,
-                                        std::string_view path) {
+std::chrono::milliseconds read_duration(const context& ctx, const item& at) {
   constexpr std::string_view what = "a duration like 30s, 500ms, 5m or 1h";
-  auto ms = util::parse_duration(scalar_or_fail(ctx, at, path, what));
-  if (!ms) ctx.expected(at, path, what);
+  auto ms = util::parse_duration(scalar_or_fail(ctx, at, what));
+  if (!ms) ctx.expected(at, what);
   return *ms;
 }
 
-util::cidr read_cidr(const context& ctx, const YAML::Node& at, std::string_view path) {
+util::cidr read_cidr(const context& ctx, const item& at) {
   constexpr std::string_view what = "an address or network like 10.0.0.0/8 or ::1/128";
-  const auto& text = scalar_or_fail(ctx, at, path, what);
+  const auto& text = scalar_or_fail(ctx, at, what);
   auto net = util::cidr::parse(text);
-  if (!net) ctx.expected(at, path, what);
+  if (!net) ctx.expected(at, what);
   // "10.0.0.1/8" is most likely a typo for a /32 or for 10.0.0.0/8; in an access list
   // either guess could let the wrong clients in.
   auto written = util::ip_address::parse(std::string_view(text).substr(0, text.find('/')));
   if (!written || !(*written == net->network)) {
-    ctx.fail(at, path,
-             "host bits are set in '" + text + "' (did you mean " + network_text(*net) + "?)");
+    ctx.fail(at, "host bits are set in '" + text + "' (did you mean " + network_text(*net) + "?)");
   }
   return *net;
 }
 
-std::vector<util::cidr> read_cidr_list(const context& ctx, const YAML::Node& at,
-                                       std::string_view path) {
+std::vector<util::cidr> read_cidr_list(const context& ctx, const item& at) {
+  if (at.node.IsScalar()) return {read_cidr(ctx, at)};
+  if (!at.node.IsSequence()) ctx.expected(at, "a network or a list of networks");
   std::vector<util::cidr> out;
-  if (at.IsScalar()) {
-    out.push_back(read_cidr(ctx, at, path));
-    return out;
-  }
-  if (!at.IsSequence()) ctx.expected(at, path, "a network or a list of networks");
-  std::size_t i = 0;
-  for (const auto& item : at) out.push_back(read_cidr(ctx, item, index_path(path, i++)));
-  return out;
-}
-
-std::vector<std::string> read_string_list(const context& ctx, const YAML::Node& at,
-                                          std::string_view path) {
-  std::vector<std::string> out;
-  if (at.IsScalar()) {
-    out.push_back(at.Scalar());
-    return out;
-  }
-  if (!at.IsSequence()) ctx.expected(at, path, "a string or a list of strings");
-  std::size_t i = 0;
-  for (const auto& item : at) out.push_back(read_string(ctx, item, index_path(path, i++)));
+  for (const auto& element : list_items(ctx, at)) out.push_back(read_cidr(ctx, element));
   return out;
 }
 

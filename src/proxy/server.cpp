@@ -38,6 +38,17 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& ioc, const tcp::e
   return acc;
 }
 
+// The access log is buffered (no syscall per request); this bounds how stale the file is.
+awaitable<void> flush_logs(worker* w) {
+  asio::steady_timer timer(w->ioc);
+  while (!w->shared->draining.load(std::memory_order_relaxed)) {
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec) co_return;
+    if (auto access = w->shared->access_log.load()) access->flush();
+  }
+}
+
 }  // namespace
 
 struct server::impl {
@@ -95,6 +106,8 @@ void server::start(const std::string& port_file) {
     auto* w0 = impl_->workers.front().get();
     asio::co_spawn(w0->ioc, admin_accept_loop(w0, impl_->admin.get()), asio::detached);
   }
+  asio::co_spawn(impl_->workers.front()->ioc, flush_logs(impl_->workers.front().get()),
+                 asio::detached);
   for (auto& w : impl_->workers) {
     auto* wp = w.get();
     w->thread = std::thread([wp] {

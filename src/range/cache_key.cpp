@@ -23,7 +23,8 @@ bool is_default_port(std::string_view scheme, std::uint16_t port) {
 
 std::string cache_url(const url_parts& url) {
   std::string out;
-  out.reserve(url.scheme.size() + 3 + url.host.size() + 6 + std::max<std::size_t>(1, url.target.size()) + 1);
+  out.reserve(url.scheme.size() + 3 + url.host.size() + 6 +
+              std::max<std::size_t>(1, url.target.size()) + 1);
   append_lower(out, url.scheme);
   out.append("://");
   append_lower(out, url.host);

@@ -7,15 +7,32 @@
 
 namespace rangecache::range::detail {
 
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
-constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+constexpr bool is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // tchar (RFC 9110 §5.6.2).
 constexpr bool is_tchar(char c) {
   if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -28,7 +45,9 @@ constexpr std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-constexpr char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+constexpr char to_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 // `lower` must already be lower case.
 constexpr bool iequals(std::string_view s, std::string_view lower) {

@@ -63,6 +63,9 @@ std::optional<int> time_of_day(std::string_view s, std::size_t pos) {
 }
 
 std::optional<std::int64_t> to_epoch(int year, unsigned month, int day, int seconds_of_day) {
+  // Only RFC 850 with an extreme `now` can get here out of range; keeping every parsed
+  // time formattable lets callers echo a date back.
+  if (year < 0 || year > 9999) return std::nullopt;
   chr::year_month_day ymd{chr::year{year}, chr::month{month}, chr::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
   std::int64_t days = chr::sys_days{ymd}.time_since_epoch().count();

@@ -50,11 +50,14 @@ Other endpoints
     joined with ", "}, "raw_headers" [[name, value], ...], "trailers" [[name, value], ...]}
   GET /__stats      JSON {"total", "connections", "paths": {target: {"count", "methods",
                     "ranges"}}}; "ranges" lists the Range values of the requests that had one
+                    (the first 100000);
+                    "connections" counts connections that carried a counted request
   POST /__reset     clears the statistics
   Neither control endpoint is counted.
 
 Log: one line per request: METHOD TARGET RANGE|- STATUS BODY_BYTES_SENT (whitespace removed
-from RANGE so the line always has five fields).
+from RANGE so the line always has five fields; a request dropped by stall= logs status 0).
+Statistics key requests by origin-form target: an absolute-form target loses its authority.
 """
 
 import argparse
@@ -82,6 +85,7 @@ DEFAULT_CACHE_CONTROL = "max-age=3600"
 MAX_LINE = 65536
 MAX_HEADERS = 256
 MAX_SLEEP = 3600.0
+MAX_RANGES_KEPT = 100000
 UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 SHORT_NAME_RE = re.compile(r"/(\d+)([kmg]?)\.[A-Za-z0-9]+", re.IGNORECASE)
 GEN_RE = re.compile(r"/gen/(\d+)/[^/]+")
@@ -329,7 +333,8 @@ class Stats:
             entry["count"] += 1
             entry["methods"][request.method] = entry["methods"].get(request.method, 0) + 1
             value = request.header("Range")
-            if value is not None:
+            # Bounded so that a long benchmark cannot grow the origin without limit.
+            if value is not None and len(entry["ranges"]) < MAX_RANGES_KEPT:
                 entry["ranges"].append(value)
 
     def to_json(self):
@@ -375,7 +380,7 @@ class Handler(socketserver.BaseRequestHandler):
         self.sock_.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock_.settimeout(self.idle_timeout)
         self.rfile_ = self.sock_.makefile("rb", buffering=65536)
-        STATS.connection()
+        self.counted_ = False
 
     def finish(self):
         try:
@@ -623,6 +628,9 @@ class Handler(socketserver.BaseRequestHandler):
         control = request.path in ("/__stats", "/__reset")
         if not control:
             STATS.record(request)
+            if not self.counted_:  # connections used only for control do not count
+                self.counted_ = True
+                STATS.connection()
         expect = (request.header("Expect") or "").strip().lower() == "100-continue"
         if expect and request.version == "HTTP/1.1" and self.expects_body(request):
             if request.params.get("expect") == "417":
@@ -802,7 +810,8 @@ def main():
     parser.add_argument("--port-file", help="write the bound port here once listening")
     parser.add_argument("--log", help="append one line per request here")
     parser.add_argument("--idle-timeout", type=float, default=60.0,
-                        help="seconds an idle keep-alive connection is kept")
+                        help="seconds an idle keep-alive connection is kept; also bounds a "
+                        "send the client does not read")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="exit when the parent process goes away")
     args = parser.parse_args()

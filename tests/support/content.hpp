@@ -36,8 +36,7 @@ std::string expected_sha256(std::string_view name, std::uint64_t offset, std::ui
                             std::string_view version = {});
 
 // The ETag header value the origin sends, quotes included.
-std::string expected_etag(std::string_view name, std::uint64_t size,
-                          std::string_view version = {});
+std::string expected_etag(std::string_view name, std::uint64_t size, std::string_view version = {});
 
 // The whole resource at `path`; for small ones only.
 std::string expected_file(std::string_view path, std::string_view version = {});

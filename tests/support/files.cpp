@@ -50,8 +50,8 @@ std::optional<std::uint16_t> read_port_file(const std::filesystem::path& path) {
   // A writer that does not rename into place may be caught half way: insist on a newline
   // or a number that parses to the end.
   std::string_view digits(*text);
-  while (!digits.empty() && (digits.back() == '\n' || digits.back() == '\r' ||
-                             digits.back() == ' ')) {
+  while (!digits.empty() &&
+         (digits.back() == '\n' || digits.back() == '\r' || digits.back() == ' ')) {
     digits.remove_suffix(1);
   }
   std::uint16_t port = 0;

@@ -81,8 +81,7 @@ class connection::body_sink {
   sha256 hash_;
 };
 
-connection::connection(std::string_view host, std::uint16_t port,
-                       std::chrono::milliseconds timeout)
+connection::connection(std::string_view host, std::uint16_t port, std::chrono::milliseconds timeout)
     : timeout_(timeout) {
   sockaddr_storage address{};
   socklen_t address_size = 0;
@@ -129,7 +128,9 @@ connection::connection(std::string_view host, std::uint16_t port,
   }
 }
 
-connection::~connection() { close(); }
+connection::~connection() {
+  close();
+}
 
 connection::connection(connection&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
@@ -210,8 +211,12 @@ bool connection::fail(response& r, fill_result why, std::string_view what) {
       r.timed_out = true;
       r.error = "timed out waiting for " + std::string(what);
       break;
-    case fill_result::eof: r.error = "connection closed before " + std::string(what); break;
-    default: r.error = last_error_ + " (waiting for " + std::string(what) + ")"; break;
+    case fill_result::eof:
+      r.error = "connection closed before " + std::string(what);
+      break;
+    default:
+      r.error = last_error_ + " (waiting for " + std::string(what) + ")";
+      break;
   }
   return false;
 }
@@ -250,8 +255,9 @@ bool connection::read_head(response& r) {
   }
   r.status = status;
   r.reason = status_line.size() > 13 ? std::string(status_line.substr(13)) : std::string();
-  const auto fields = line_end + 2 < head.size() ? head.substr(line_end + 2, head.size() - line_end - 4)
-                                                 : std::string_view{};
+  const auto fields = line_end + 2 < head.size()
+                          ? head.substr(line_end + 2, head.size() - line_end - 4)
+                          : std::string_view{};
   return parse_fields(fields, r.headers, r.error);
 }
 
@@ -353,12 +359,16 @@ bool connection::read_body(response& r, bool head_request, body_sink& sink) {
   }
 }
 
-response connection::read(bool head_request, bool hashed) {
+response connection::read(bool head_request, bool hashed, bool stop_at_interim) {
   response r;
   deadline_ = std::chrono::steady_clock::now() + budget_;
   while (true) {
     if (!read_head(r)) return r;
     if (r.status < 100 || r.status >= 200 || r.status == 101) break;
+    if (stop_at_interim) {
+      r.complete = true;
+      return r;
+    }
     r.interim_statuses.push_back(r.status);
   }
   body_sink sink(r, hashed);
@@ -367,10 +377,16 @@ response connection::read(bool head_request, bool hashed) {
   return r;
 }
 
-response connection::read_response(bool head_request) { return read(head_request, false); }
+response connection::read_response(bool head_request) {
+  return read(head_request, false, false);
+}
 
 response connection::read_response_hashed(bool head_request) {
-  return read(head_request, true);
+  return read(head_request, true, false);
+}
+
+response connection::read_interim(bool head_request) {
+  return read(head_request, false, true);
 }
 
 std::string connection::read_available(std::chrono::milliseconds wait, std::size_t max) {

@@ -26,9 +26,9 @@ struct response {
   bool chunked = false;
   bool close_delimited = false;  // no length: the body ran until the peer closed
   bool timed_out = false;
-  std::string error;                   // why it is incomplete; empty when complete
-  std::vector<int> interim_statuses;   // 1xx responses (100 Continue, ...) seen before it
-  std::string raw_head;                // status line and header lines as received
+  std::string error;                  // why it is incomplete; empty when complete
+  std::vector<int> interim_statuses;  // 1xx responses (100 Continue, ...) seen before it
+  std::string raw_head;               // status line and header lines as received
 
   // First value of the header, name compared case-insensitively.
   std::optional<std::string> header(std::string_view name) const;
@@ -69,6 +69,10 @@ class connection {
   response read_response(bool head_request = false);
   // Same, but the body is only counted and hashed (body_size, body_sha256).
   response read_response_hashed(bool head_request = false);
+  // Reads the next response head without skipping 1xx: an interim one comes back on its
+  // own (complete, no body), a final one with its body as read_response reads it. For
+  // "Expect: 100-continue" exchanges.
+  response read_interim(bool head_request = false);
 
   // Whatever arrives within `wait` (up to `max` bytes), including buffered bytes.
   std::string read_available(std::chrono::milliseconds wait, std::size_t max = 1 << 20);
@@ -90,7 +94,7 @@ class connection {
   enum class fill_result { data, eof, timeout, error };
   class body_sink;
 
-  response read(bool head_request, bool hashed);
+  response read(bool head_request, bool hashed, bool stop_at_interim);
   bool read_head(response& r);
   bool read_body(response& r, bool head_request, body_sink& sink);
   bool read_exact(response& r, std::uint64_t length, body_sink& sink);
@@ -110,9 +114,8 @@ class connection {
 // "METHOD target HTTP/1.1" plus Host (unless `headers` has one), `headers`, and a
 // Content-Length when there is a body (or the method usually has one) and `headers` gives
 // neither Content-Length nor Transfer-Encoding. The body is sent as given.
-std::string build_request(std::string_view method, std::string_view target,
-                          std::string_view host, const header_list& headers = {},
-                          std::string_view body = {});
+std::string build_request(std::string_view method, std::string_view target, std::string_view host,
+                          const header_list& headers = {}, std::string_view body = {});
 
 // `body` in chunked transfer coding, in chunks of at most `chunk_size` bytes.
 std::string chunk_encode(std::string_view body, std::size_t chunk_size = 4096);
@@ -123,8 +126,7 @@ response get(std::uint16_t port, std::string_view target, const header_list& hea
              std::chrono::milliseconds timeout = std::chrono::seconds(10));
 response head(std::uint16_t port, std::string_view target, const header_list& headers = {},
               std::chrono::milliseconds timeout = std::chrono::seconds(10));
-response get_hashed(std::uint16_t port, std::string_view target,
-                    const header_list& headers = {},
+response get_hashed(std::uint16_t port, std::string_view target, const header_list& headers = {},
                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 response request(std::uint16_t port, std::string_view method, std::string_view target,
                  const header_list& headers = {}, std::string_view body = {},

@@ -13,8 +13,8 @@ bool has_header(const header_list& headers, std::string_view name) {
 }
 
 response fetch(std::uint16_t port, std::string_view method, std::string_view target,
-               const header_list& headers, std::string_view body,
-               std::chrono::milliseconds timeout, bool hashed) {
+               const header_list& headers, std::string_view body, std::chrono::milliseconds timeout,
+               bool hashed) {
   try {
     connection c("127.0.0.1", port, timeout);
     if (!c.send_request(method, target, headers, body)) {
@@ -33,14 +33,14 @@ response fetch(std::uint16_t port, std::string_view method, std::string_view tar
 
 }  // namespace
 
-std::string build_request(std::string_view method, std::string_view target,
-                          std::string_view host, const header_list& headers,
-                          std::string_view body) {
+std::string build_request(std::string_view method, std::string_view target, std::string_view host,
+                          const header_list& headers, std::string_view body) {
   std::string out;
   out.reserve(256 + body.size());
   out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   if (!has_header(headers, "Host")) out.append("Host: ").append(host).append("\r\n");
-  for (const auto& [name, value] : headers) out.append(name).append(": ").append(value).append("\r\n");
+  for (const auto& [name, value] : headers)
+    out.append(name).append(": ").append(value).append("\r\n");
   const bool usually_has_body = method == "POST" || method == "PUT" || method == "PATCH";
   if ((!body.empty() || usually_has_body) && !has_header(headers, "Content-Length") &&
       !has_header(headers, "Transfer-Encoding")) {

@@ -130,7 +130,9 @@ std::optional<int> process::wait_exit(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-bool process::running() { return pid_ > 0 && !try_reap(); }
+bool process::running() {
+  return pid_ > 0 && !try_reap();
+}
 
 int process::stop(std::chrono::milliseconds grace) {
   signal(SIGTERM);
@@ -139,8 +141,12 @@ int process::stop(std::chrono::milliseconds grace) {
   return wait_exit(std::chrono::seconds(10)).value_or(-1);
 }
 
-std::string process::stdout_text() const { return read_file(stdout_path_).value_or(""); }
-std::string process::stderr_text() const { return read_file(stderr_path_).value_or(""); }
+std::string process::stdout_text() const {
+  return read_file(stdout_path_).value_or("");
+}
+std::string process::stderr_text() const {
+  return read_file(stderr_path_).value_or("");
+}
 
 std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exited with " + std::to_string(WEXITSTATUS(status));

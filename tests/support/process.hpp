@@ -22,8 +22,7 @@ class process {
   // `program` containing no '/' is looked up in PATH. Throws std::system_error when the
   // program cannot be started.
   process(const std::string& program, const std::vector<std::string>& args,
-          const std::filesystem::path& log_dir, const env_list& env = {},
-          std::string name = {});
+          const std::filesystem::path& log_dir, const env_list& env = {}, std::string name = {});
   ~process();
   process(const process&) = delete;
   process& operator=(const process&) = delete;

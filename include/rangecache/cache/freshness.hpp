@@ -77,13 +77,13 @@ bool is_heuristically_cacheable(int status) noexcept;
 
 enum class storability : std::uint8_t {
   storable,
-  method,                 // only GET responses are stored
-  status,                 // 1xx, 304, or a status must-understand says we do not know
-  no_store,               // in the request or the response
-  private_response,       // private: for the user's cache, not ours
-  authorization,          // request had Authorization; no public / s-maxage / must-revalidate
-  vary_star,              // Vary: * never matches a later request
-  no_freshness,           // neither explicit freshness nor a heuristically cacheable status
+  method,            // only GET responses are stored
+  status,            // 1xx, 304, or a status must-understand says we do not know
+  no_store,          // in the request or the response
+  private_response,  // private: for the user's cache, not ours
+  authorization,     // request had Authorization; no public / s-maxage / must-revalidate
+  vary_star,         // Vary: * never matches a later request
+  no_freshness,      // neither explicit freshness nor a heuristically cacheable status
 };
 
 // RFC 9111 §3 for a shared cache. A 206 is judged on its own headers like a 200 (the range

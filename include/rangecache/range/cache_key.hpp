@@ -33,7 +33,7 @@ std::string cache_url(const url_parts& url);
 // A request header that takes part in the key (a rule's cache-key headers, ATS cachekey's
 // --include-headers). An absent header and an empty one are different keys.
 struct key_header {
-  std::string_view name;                 // lower-cased in the key
+  std::string_view name;                  // lower-cased in the key
   std::optional<std::string_view> value;  // OWS trimmed; nullopt = header absent
 };
 

@@ -38,7 +38,7 @@ struct multipart_part {
 
 struct multipart_plan {
   std::vector<multipart_part> parts;
-  std::string trailer;             // "\r\n--B--\r\n"
+  std::string trailer;               // "\r\n--B--\r\n"
   std::uint64_t content_length = 0;  // every header + every body byte + the trailer
 };
 

@@ -17,7 +17,9 @@ inline std::string doc(std::string_view text) {
   return std::string(text);
 }
 
-inline config load(std::string_view text) { return load_string(doc(text), "test.yaml"); }
+inline config load(std::string_view text) {
+  return load_string(doc(text), "test.yaml");
+}
 
 inline config_error error_of(std::string_view text) {
   try {
@@ -44,15 +46,15 @@ inline void check_error(std::string_view yaml, int line, int column, std::string
 }
 
 // Macros only so that a failure names the test's line, not check_error's.
-#define EXPECT_CONFIG_ERROR(yaml, line, fragment)                          \
-  do {                                                                     \
-    SCOPED_TRACE("expected config error");                                 \
+#define EXPECT_CONFIG_ERROR(yaml, line, fragment)                         \
+  do {                                                                    \
+    SCOPED_TRACE("expected config error");                                \
     ::rangecache::config::testing::check_error(yaml, line, -1, fragment); \
   } while (0)
 
-#define EXPECT_CONFIG_ERROR_AT(yaml, line, column, fragment)                   \
-  do {                                                                         \
-    SCOPED_TRACE("expected config error");                                     \
+#define EXPECT_CONFIG_ERROR_AT(yaml, line, column, fragment)                  \
+  do {                                                                        \
+    SCOPED_TRACE("expected config error");                                    \
     ::rangecache::config::testing::check_error(yaml, line, column, fragment); \
   } while (0)
 
@@ -61,6 +63,8 @@ inline constexpr std::string_view base = R"(listen: "127.0.0.1:8080"
 remap: [{ from: "http://a/", to: "http://127.0.0.1:8000/" }]
 )";
 
-inline std::string with_base(std::string_view rest) { return std::string(base) + doc(rest); }
+inline std::string with_base(std::string_view rest) {
+  return std::string(base) + doc(rest);
+}
 
 }  // namespace rangecache::config::testing

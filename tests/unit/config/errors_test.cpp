@@ -134,6 +134,21 @@ TEST(ConfigErrors, WrongTypes) {
   EXPECT_CONFIG_ERROR(with_base("cache: { path: }\n"), 3,
                       "cache.path: expected a string, got nothing");
   EXPECT_CONFIG_ERROR(with_base("cache: { path: \"\" }\n"), 3, "cache.path: expected a directory");
+  // An empty value is reported at its key, not at the next line yaml-cpp would point to.
+  EXPECT_CONFIG_ERROR_AT(with_base(R"(
+cache:
+  path:
+  max_size: 1GiB
+)"),
+                         4, 3, "cache.path: expected a string, got nothing");
+  EXPECT_CONFIG_ERROR_AT(R"(
+listen: 127.0.0.1:8080
+remap:
+
+log: {}
+)",
+                         2, 1, "remap: expected a list, got nothing");
+  EXPECT_CONFIG_ERROR(with_base("? [a, b]\n: 1\n"), 3, "keys must be plain names");
   EXPECT_CONFIG_ERROR(with_base("background_fetch: { consolidate: maybe }\n"), 3,
                       "background_fetch.consolidate: expected true or false, got 'maybe'");
   EXPECT_CONFIG_ERROR(with_base("background_fetch: { consolidate: {} }\n"), 3,
@@ -225,8 +240,7 @@ trusted:
   EXPECT_CONFIG_ERROR(with_base("admin: { purge_allow: [ \"10.0.0.1/8\" ] }\n"), 3,
                       "admin.purge_allow[0]: host bits are set in '10.0.0.1/8' (did you mean "
                       "10.0.0.0/8?)");
-  EXPECT_CONFIG_ERROR(with_base("trusted: \"2001:db8::1/32\"\n"), 3,
-                      "did you mean 2001:db8::/32?");
+  EXPECT_CONFIG_ERROR(with_base("trusted: \"2001:db8::1/32\"\n"), 3, "did you mean 2001:db8::/32?");
 }
 
 TEST(ConfigErrors, AdminListen) {

@@ -303,8 +303,8 @@ TEST(ConfigLoad, LogLevelShortFormsAreNormalised) {
 
 TEST(ConfigLoad, BooleanSpellings) {
   for (auto yes : {"true", "True", "yes", "on"}) {
-    const auto cfg = load(testing::with_base(std::string("background_fetch: { consolidate: ") +
-                                             yes + " }\n"));
+    const auto cfg =
+        load(testing::with_base(std::string("background_fetch: { consolidate: ") + yes + " }\n"));
     EXPECT_TRUE(cfg.background_fetch.consolidate) << yes;
   }
   const auto cfg = load(testing::with_base("background_fetch: { consolidate: off }\n"));

@@ -16,7 +16,9 @@ struct ok_case {
   std::vector<spec> specs;
 };
 
-void PrintTo(const ok_case& c, std::ostream* os) { *os << '"' << c.header << '"'; }
+void PrintTo(const ok_case& c, std::ostream* os) {
+  *os << '"' << c.header << '"';
+}
 
 class ParseOk : public ::testing::TestWithParam<ok_case> {};
 
@@ -39,17 +41,16 @@ INSTANTIATE_TEST_SUITE_P(
         ok_case{"bytes=-500", {spec::suffix_range(500)}},
         ok_case{"bytes=9500-", {spec::open_range(9500)}},
         ok_case{"bytes=0-0,-1", {spec::closed_range(0, 0), spec::suffix_range(1)}},
-        ok_case{"bytes= 0-999, 4500-5499, -1000",
-                {spec::closed_range(0, 999), spec::closed_range(4500, 5499),
-                 spec::suffix_range(1000)}},
+        ok_case{
+            "bytes= 0-999, 4500-5499, -1000",
+            {spec::closed_range(0, 999), spec::closed_range(4500, 5499), spec::suffix_range(1000)}},
         ok_case{"bytes=500-600,601-999",
                 {spec::closed_range(500, 600), spec::closed_range(601, 999)}},
         ok_case{"bytes=500-700,601-999",
                 {spec::closed_range(500, 700), spec::closed_range(601, 999)}},
         // Edges of the forms.
         ok_case{"bytes=0-0", {spec::closed_range(0, 0)}},
-        ok_case{"bytes=-0", {spec::suffix_range(0)}},
-        ok_case{"bytes=0-", {spec::open_range(0)}},
+        ok_case{"bytes=-0", {spec::suffix_range(0)}}, ok_case{"bytes=0-", {spec::open_range(0)}},
         ok_case{"bytes=5-5", {spec::closed_range(5, 5)}},
         ok_case{"bytes=0-099", {spec::closed_range(0, 99)}},
         ok_case{"bytes=000-000", {spec::closed_range(0, 0)}},
@@ -79,8 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
         ok_case{"bytes=-18446744073709551615", {spec::suffix_range(max64)}},
         ok_case{"bytes=18446744073709551615-18446744073709551615",
                 {spec::closed_range(max64, max64)}},
-        ok_case{"bytes=00000000000000000000000018446744073709551615-",
-                {spec::open_range(max64)}},
+        ok_case{"bytes=00000000000000000000000018446744073709551615-", {spec::open_range(max64)}},
         ok_case{"bytes=9999999999999999999-", {spec::open_range(9999999999999999999ULL)}}));
 
 struct bad_case {
@@ -88,7 +88,9 @@ struct bad_case {
   parse_status status;
 };
 
-void PrintTo(const bad_case& c, std::ostream* os) { *os << '"' << c.header << '"'; }
+void PrintTo(const bad_case& c, std::ostream* os) {
+  *os << '"' << c.header << '"';
+}
 
 class ParseBad : public ::testing::TestWithParam<bad_case> {};
 
@@ -103,46 +105,48 @@ TEST_P(ParseBad, Rejects) {
 constexpr auto invalid = parse_status::invalid;
 constexpr auto not_bytes = parse_status::not_bytes;
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, ParseBad,
-    ::testing::Values(
-        // Empty and empty sets.
-        bad_case{"", invalid}, bad_case{"   ", invalid}, bad_case{"bytes", invalid},
-        bad_case{"bytes=", invalid}, bad_case{"bytes= ", invalid}, bad_case{"bytes=,", invalid},
-        bad_case{"bytes=, ,", invalid}, bad_case{"=0-1", invalid},
-        // a > b anywhere invalidates the whole header.
-        bad_case{"bytes=1-0", invalid}, bad_case{"bytes=500-499", invalid},
-        bad_case{"bytes=0-1,5-4", invalid}, bad_case{"bytes=5-4,0-1", invalid},
-        // Overflow: 2^64, 20-digit numbers above 2^64-1, much longer ones.
-        bad_case{"bytes=0-18446744073709551616", invalid},
-        bad_case{"bytes=18446744073709551616-", invalid},
-        bad_case{"bytes=-18446744073709551616", invalid},
-        bad_case{"bytes=99999999999999999999-", invalid},
-        bad_case{"bytes=0-99999999999999999999", invalid},
-        bad_case{"bytes=-99999999999999999999", invalid},
-        bad_case{"bytes=123456789012345678901234567890-", invalid},
-        // Not the bytes grammar.
-        bad_case{"bytes=-", invalid}, bad_case{"bytes=--1", invalid},
-        bad_case{"bytes=1--2", invalid}, bad_case{"bytes=1-2-3", invalid},
-        bad_case{"bytes=a-b", invalid}, bad_case{"bytes=0x10-", invalid},
-        bad_case{"bytes=+1-2", invalid}, bad_case{"bytes=1-+2", invalid},
-        bad_case{"bytes=-+1", invalid}, bad_case{"bytes=1", invalid},
-        bad_case{"bytes=1.5-2", invalid}, bad_case{"bytes=0-1;2-3", invalid},
-        bad_case{"bytes=0-1 2-3", invalid}, bad_case{"bytes=0 -1", invalid},
-        bad_case{"bytes=0- 1", invalid}, bad_case{"bytes=- 1", invalid},
-        bad_case{"bytes=0-1,x", invalid}, bad_case{"bytes=0-1,abc", invalid},
-        bad_case{"bytes=\xff-1", invalid}, bad_case{std::string("bytes=0-1\0", 10), invalid},
-        // The unit and "=" are not whitespace-tolerant (not in the grammar).
-        bad_case{"bytes =0-1", invalid}, bad_case{"by tes=0-1", invalid},
-        bad_case{"bytes:0-1", invalid}, bad_case{"\"bytes\"=0-1", invalid},
-        // Other units: passed through untouched (decision 1).
-        bad_case{"items=0-5", not_bytes}, bad_case{"byte=0-1", not_bytes},
-        bad_case{"bytesx=0-1", not_bytes}, bad_case{"none=", not_bytes},
-        bad_case{"x-custom=anything at all", not_bytes}));
+INSTANTIATE_TEST_SUITE_P(Table, ParseBad,
+                         ::testing::Values(
+                             // Empty and empty sets.
+                             bad_case{"", invalid}, bad_case{"   ", invalid},
+                             bad_case{"bytes", invalid}, bad_case{"bytes=", invalid},
+                             bad_case{"bytes= ", invalid}, bad_case{"bytes=,", invalid},
+                             bad_case{"bytes=, ,", invalid}, bad_case{"=0-1", invalid},
+                             // a > b anywhere invalidates the whole header.
+                             bad_case{"bytes=1-0", invalid}, bad_case{"bytes=500-499", invalid},
+                             bad_case{"bytes=0-1,5-4", invalid}, bad_case{"bytes=5-4,0-1", invalid},
+                             // Overflow: 2^64, 20-digit numbers above 2^64-1, much longer ones.
+                             bad_case{"bytes=0-18446744073709551616", invalid},
+                             bad_case{"bytes=18446744073709551616-", invalid},
+                             bad_case{"bytes=-18446744073709551616", invalid},
+                             bad_case{"bytes=99999999999999999999-", invalid},
+                             bad_case{"bytes=0-99999999999999999999", invalid},
+                             bad_case{"bytes=-99999999999999999999", invalid},
+                             bad_case{"bytes=123456789012345678901234567890-", invalid},
+                             // Not the bytes grammar.
+                             bad_case{"bytes=-", invalid}, bad_case{"bytes=--1", invalid},
+                             bad_case{"bytes=1--2", invalid}, bad_case{"bytes=1-2-3", invalid},
+                             bad_case{"bytes=a-b", invalid}, bad_case{"bytes=0x10-", invalid},
+                             bad_case{"bytes=+1-2", invalid}, bad_case{"bytes=1-+2", invalid},
+                             bad_case{"bytes=-+1", invalid}, bad_case{"bytes=1", invalid},
+                             bad_case{"bytes=1.5-2", invalid}, bad_case{"bytes=0-1;2-3", invalid},
+                             bad_case{"bytes=0-1 2-3", invalid}, bad_case{"bytes=0 -1", invalid},
+                             bad_case{"bytes=0- 1", invalid}, bad_case{"bytes=- 1", invalid},
+                             bad_case{"bytes=0-1,x", invalid}, bad_case{"bytes=0-1,abc", invalid},
+                             bad_case{"bytes=\xff-1", invalid},
+                             bad_case{std::string("bytes=0-1\0", 10), invalid},
+                             // The unit and "=" are not whitespace-tolerant (not in the grammar).
+                             bad_case{"bytes =0-1", invalid}, bad_case{"by tes=0-1", invalid},
+                             bad_case{"bytes:0-1", invalid}, bad_case{"\"bytes\"=0-1", invalid},
+                             // Other units: passed through untouched (decision 1).
+                             bad_case{"items=0-5", not_bytes}, bad_case{"byte=0-1", not_bytes},
+                             bad_case{"bytesx=0-1", not_bytes}, bad_case{"none=", not_bytes},
+                             bad_case{"x-custom=anything at all", not_bytes}));
 
 TEST(Parse, TooManySpecsIsItsOwnOutcome) {
   std::string header = "bytes=";
-  for (std::size_t i = 0; i < max_range_specs; ++i) header += std::to_string(i * 10) + "-" + std::to_string(i * 10 + 1) + ",";
+  for (std::size_t i = 0; i < max_range_specs; ++i)
+    header += std::to_string(i * 10) + "-" + std::to_string(i * 10 + 1) + ",";
   parsed_range at_capacity = parse_range(header);
   ASSERT_EQ(at_capacity.status, parse_status::ok);
   EXPECT_EQ(at_capacity.specs.size(), max_range_specs);

@@ -1,0 +1,114 @@
+// The writer thread: the only code that opens write transactions. It takes queued operations
+// of many fills (chunks, commits, aborts), updates and purges, applies as many as fit in one
+// transaction (batch_bytes / batch_time), and only after that transaction commits does it
+// change its in-memory state and call completions. Eviction and the reclaiming of dead
+// chunks run on the same thread, in their own bounded transactions, between batches.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core.hpp"
+#include "env.hpp"
+#include "recovery.hpp"
+#include "rangecache/cache/policy.hpp"
+#include "rangecache/cache/record.hpp"
+
+namespace rangecache::cache::detail {
+
+class writer {
+ public:
+  writer(environment& env, std::shared_ptr<core> c, recovered&& state);
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+  ~writer();
+
+  // Closes the queue, applies what is in it, syncs and joins. Idempotent.
+  void stop();
+
+ private:
+  struct object_entry {
+    std::uint64_t id = 0;
+    std::uint64_t length = 0;
+    std::uint64_t charge = 0;        // whole object
+    std::uint64_t chunk_charge = 0;  // its chunks alone (what reclaiming frees)
+    key_hash url_hash;
+    std::int64_t persisted_access = 0;
+  };
+  // Chunks of objects first..last to delete. `remaining` is the charge still counted for it.
+  struct dead_range {
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::uint64_t remaining = 0;
+    bool has_gc = false;  // a gc entry per id to delete once done (single objects)
+  };
+  // One write transaction in the making. Effects run only if it commits; on abort the fills
+  // it touched get their progress back.
+  struct batch {
+    MDB_txn* txn = nullptr;
+    std::vector<std::function<void()>> effects;
+    std::vector<std::pair<fill_state*, fill_state::progress>> saved;
+    std::uint64_t added_charge = 0;
+    std::uint64_t chunk_bytes = 0;
+  };
+
+  void run();
+  void run_batch(std::deque<queued_op>& ops);
+  void fail_ops(std::deque<queued_op>& ops, fill_error why);
+  int apply(batch& b, queued_op& q);
+  int apply_chunk(batch& b, chunk_op& op);
+  int apply_commit(batch& b, commit_op& op);
+  int apply_update(batch& b, update_op& op);
+  int apply_purge(batch& b, purge_op& op);
+  int persist_accesses(batch& b);
+  int remove_record(batch& b, const key_hash& hash, const cached_object& old, std::size_t size);
+  void save(batch& b, fill_state& f);
+  void rollback(batch& b);
+  void doom(batch& b, fill_state& f, fill_error why);
+  void retire_chunks(const fill_state& f, std::uint64_t charge);
+  bool purged_since(const fill_state& f) const;
+  void note_purge(const key_hash& h, std::uint64_t seq);
+
+  // evictor.cpp
+  void make_room(std::uint64_t incoming);
+  bool evict_until(std::uint64_t target);
+  bool relieve_map_full(int attempt);
+  bool emergency_drop();
+  bool reclaim_step(std::uint32_t budget);
+  void reclaim_all();
+  void apply_touches();
+
+  std::uint64_t charged() const { return committed_ + inflight_charge_ + dead_charge_; }
+  void publish();
+  void maybe_sync(bool force);
+
+  environment& env_;
+  std::shared_ptr<core> core_;
+  const store_settings& s_;
+  std::unique_ptr<eviction_policy> policy_;
+  std::unordered_map<key_hash, object_entry> objects_;
+  std::deque<dead_range> dead_;
+  std::unordered_map<key_hash, std::uint64_t> purged_at_;  // key or URL hash → purge seq
+  std::uint64_t commit_barrier_ = 0;  // fills with smaller ids never commit
+  std::uint64_t dropped_below_ = 0;   // fills with smaller ids lost their chunks to a drop
+  std::uint64_t committed_ = 0;       // charge of committed objects
+  std::uint64_t inflight_charge_ = 0;  // chunks of fills not yet committed
+  std::uint64_t dead_charge_ = 0;      // chunks waiting to be reclaimed
+  std::uint64_t content_bytes_ = 0;
+  std::vector<key_hash> touches_;
+  std::vector<key_hash> persist_access_;
+  std::chrono::steady_clock::time_point last_sync_;
+  bool dirty_ = false;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+std::int64_t now_seconds();
+
+}  // namespace rangecache::cache::detail

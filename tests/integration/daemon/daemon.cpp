@@ -1,0 +1,55 @@
+#include "daemon.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace rc_test {
+
+std::filesystem::path rangecache_binary() { return std::filesystem::path(RC_BINARY_DIR) / "rangecache"; }
+
+std::string daemon_config(const daemon_options& o, const std::filesystem::path& dir) {
+  std::ostringstream y;
+  y << "listen: [\"127.0.0.1:0\", \"[::1]:0\"]\n"
+    << "workers: " << o.workers << "\n"
+    << "cache: { path: " << (dir / "cache").string() << ", max_size: " << o.max_size
+    << ", sync: none }\n"
+    << "remap:\n"
+    << "  - from: " << o.from << "\n"
+    << "    to: http://" << (o.origin.find(':') != std::string::npos ? "[" + o.origin + "]" : o.origin)
+    << ":" << o.origin_port << "/\n"
+    << o.rule_extra << "log: { access: " << (dir / "access.log").string() << ", level: debug }\n"
+    << "admin: { listen: \"127.0.0.1:0\" }\n"
+    << o.extra;
+  return y.str();
+}
+
+proxy_daemon::proxy_daemon(daemon_options options) : dir_("rc-daemon") {
+  write_file(config_path(), daemon_config(options, dir_.path()));
+  auto ports = dir_ / "ports";
+  process_ = std::make_unique<process>(
+      rangecache_binary().string(),
+      std::vector<std::string>{"-c", config_path().string(), "--port-file", ports.string()},
+      dir_.path(), env_list{}, "rangecache");
+  if (!wait_for_file(ports, std::chrono::seconds(15)))
+    throw std::runtime_error("rangecache did not start: " + process_->stderr_text());
+  std::istringstream in(read_file(ports).value_or(""));
+  std::string kind, addr;
+  unsigned port = 0;
+  while (in >> kind >> addr >> port) {
+    if (kind == "admin")
+      admin_port_ = static_cast<std::uint16_t>(port);
+    else if (addr == "::1")
+      port_v6_ = static_cast<std::uint16_t>(port);
+    else
+      port_ = static_cast<std::uint16_t>(port);
+  }
+  if (!port_) throw std::runtime_error("no port in the port file");
+}
+
+proxy_daemon::~proxy_daemon() {
+  if (process_) process_->stop(std::chrono::seconds(10));
+}
+
+std::string proxy_daemon::access_log() const { return read_file(dir_ / "access.log").value_or(""); }
+
+}  // namespace rc_test

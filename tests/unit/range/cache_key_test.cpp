@@ -1,0 +1,101 @@
+#include "rangecache/range/cache_key.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "rangecache/range/normalize.hpp"
+#include "rangecache/range/parse.hpp"
+
+namespace rangecache::range {
+namespace {
+
+struct url_case {
+  url_parts url;
+  std::string expected;
+};
+
+class CacheUrl : public ::testing::TestWithParam<url_case> {};
+
+TEST_P(CacheUrl, Builds) {
+  EXPECT_EQ(cache_url(GetParam().url), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, CacheUrl,
+    ::testing::Values(
+        url_case{{"http", "example.com", std::nullopt, "/a/b?c=d"}, "http://example.com/a/b?c=d"},
+        url_case{{"HTTP", "Example.COM", std::nullopt, "/A/B?C=D"}, "http://example.com/A/B?C=D"},
+        url_case{{"http", "example.com", 80, "/x"}, "http://example.com/x"},
+        url_case{{"https", "example.com", 443, "/x"}, "https://example.com/x"},
+        url_case{{"HTTPS", "example.com", 443, "/x"}, "https://example.com/x"},
+        url_case{{"http", "example.com", 443, "/x"}, "http://example.com:443/x"},
+        url_case{{"https", "example.com", 80, "/x"}, "https://example.com:80/x"},
+        url_case{{"http", "127.0.0.1", 8000, "/naieve/obj"}, "http://127.0.0.1:8000/naieve/obj"},
+        url_case{{"http", "[::1]", 8080, "/"}, "http://[::1]:8080/"},
+        url_case{{"http", "[FE80::1]", std::nullopt, "/"}, "http://[fe80::1]/"},
+        url_case{{"http", "h", 0, "/"}, "http://h:0/"},
+        url_case{{"http", "h", 65535, "/"}, "http://h:65535/"},
+        url_case{{"http", "h", std::nullopt, ""}, "http://h/"},
+        url_case{{"http", "h", std::nullopt, "?q"}, "http://h/?q"},
+        url_case{{"http", "h", std::nullopt, "/%7Efoo/%41"}, "http://h/%7Efoo/%41"}));
+
+TEST(CacheKey, CompleteObjectKeyIsTheUrl) {
+  EXPECT_EQ(cache_key("http://h/obj"), "http://h/obj");
+}
+
+TEST(CacheKey, RangeObjectKeys) {
+  // The shapes of the ATS gold tests (R7), now normalized (decision 10).
+  const std::string url = "http://127.0.0.1:8000/naieve/obj";
+  auto key_for = [&](std::string_view header) {
+    return range_object_key(url, parse_range(header).specs[0]);
+  };
+  EXPECT_EQ(key_for("bytes=0-5000"), url + "-bytes=0-5000");
+  EXPECT_EQ(key_for("bytes=444-777"), url + "-bytes=444-777");
+  EXPECT_EQ(key_for("bytes=-5"), url + "-bytes=-5");
+  EXPECT_EQ(key_for("bytes=0-"), url + "-bytes=0-");
+  EXPECT_EQ(key_for("bytes=0-099"), key_for("bytes=0-99"));
+  EXPECT_EQ(key_for("Bytes= 0-99"), key_for("bytes=0-99"));
+  EXPECT_NE(key_for("bytes=0-"), cache_key(url));  // R8: never the complete object's key
+  EXPECT_EQ(cache_key(url, normalize_range("bytes=00-99")->view()), url + "-bytes=0-99");
+}
+
+TEST(CacheKey, LongKeysWork) {
+  // R9: keys beyond 16 KiB.
+  std::string path = "/" + std::string(16400, 'p');
+  std::string url = cache_url({"http", "h", std::nullopt, path});
+  std::string key = range_object_key(url, byte_range_spec::closed_range(0, 1));
+  EXPECT_EQ(key.size(), url.size() + std::string_view("-bytes=0-1").size());
+  EXPECT_TRUE(key.ends_with("-bytes=0-1"));
+}
+
+TEST(CacheKey, ExtraHeaders) {
+  std::vector<key_header> headers{
+      {"Accept-Encoding", " gzip "}, {"X-Tenant", std::nullopt}, {"X-Empty", ""}};
+  EXPECT_EQ(cache_key("http://h/o", "bytes=0-1", headers),
+            "http://h/o-bytes=0-1\naccept-encoding:gzip\nx-tenant\nx-empty:");
+  EXPECT_EQ(cache_key("http://h/o", "", headers),
+            "http://h/o\naccept-encoding:gzip\nx-tenant\nx-empty:");
+  // Order is the caller's: it is part of the key.
+  std::vector<key_header> swapped{headers[1], headers[0], headers[2]};
+  EXPECT_NE(cache_key("http://h/o", "", headers), cache_key("http://h/o", "", swapped));
+  // Absent and empty differ; values keep their case.
+  EXPECT_NE(cache_key("u", "", std::vector<key_header>{{"a", std::nullopt}}),
+            cache_key("u", "", std::vector<key_header>{{"a", ""}}));
+  EXPECT_NE(cache_key("u", "", std::vector<key_header>{{"a", "X"}}),
+            cache_key("u", "", std::vector<key_header>{{"a", "x"}}));
+  EXPECT_EQ(cache_key("u", "", std::vector<key_header>{{"A", "x"}}),
+            cache_key("u", "", std::vector<key_header>{{"a", "x"}}));
+}
+
+TEST(CacheKey, ParentSelection) {
+  EXPECT_EQ(parent_selection_input(parent_key_mode::url, "http://h/o", "http://h/o-bytes=0-1"),
+            "http://h/o");
+  EXPECT_EQ(
+      parent_selection_input(parent_key_mode::cache_key, "http://h/o", "http://h/o-bytes=0-1"),
+      "http://h/o-bytes=0-1");
+}
+
+}  // namespace
+}  // namespace rangecache::range
