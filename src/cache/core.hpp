@@ -152,6 +152,7 @@ struct core {
   // purge's seq belongs to a fill begun before that purge.
   std::atomic<std::uint64_t> next_seq{1};
   std::atomic<bool> closing{false};
+  std::atomic<int> live_readers{0};  // reader objects: the environment may not close under them
 
   key_hash hash(std::string_view s) const { return settings.hasher ? settings.hasher(s) : hash_key(s); }
 };

@@ -150,7 +150,10 @@ void move_aside(const std::string& path, const std::string& why, open_report& re
   std::string target;
   std::error_code ec;
   for (int n = 0;; ++n) {
-    target = path + ".damaged-" + std::to_string(stamp) + (n ? "-" + std::to_string(n) : "");
+    // Built by appending: g++ 12 warns (-Wrestrict, a false positive) on the chain of +.
+    target = path;
+    target.append(".damaged-").append(std::to_string(stamp));
+    if (n) target.append("-").append(std::to_string(n));
     if (!fs::exists(target, ec)) break;
   }
   fs::rename(path, target, ec);

@@ -1,6 +1,7 @@
 #include "rangecache/cache/freshness.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "rangecache/util/http_date.hpp"
@@ -156,26 +157,9 @@ class directive_reader {
 };
 
 bool is_understood_status(int status) {
-  switch (status) {
-    case 200:
-    case 203:
-    case 204:
-    case 206:
-    case 300:
-    case 301:
-    case 302:
-    case 303:
-    case 307:
-    case 308:
-    case 404:
-    case 405:
-    case 410:
-    case 414:
-    case 501:
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::array<int, 15> codes = {200, 203, 204, 206, 300, 301, 302, 303,
+                                         307, 308, 404, 405, 410, 414, 501};
+  return std::find(codes.begin(), codes.end(), status) != codes.end();
 }
 
 bool has_vary_star(std::string_view vary) {
@@ -303,23 +287,9 @@ cache_control parse_cache_control(std::string_view value) noexcept {
 }
 
 bool is_heuristically_cacheable(int status) noexcept {
-  switch (status) {
-    case 200:
-    case 203:
-    case 204:
-    case 206:
-    case 300:
-    case 301:
-    case 308:
-    case 404:
-    case 405:
-    case 410:
-    case 414:
-    case 501:
-      return true;
-    default:
-      return false;
-  }
+  constexpr std::array<int, 12> codes = {200, 203, 204, 206, 300, 301,
+                                         308, 404, 405, 410, 414, 501};
+  return std::find(codes.begin(), codes.end(), status) != codes.end();
 }
 
 storability check_storable(const request_info& request, const response_info& response) noexcept {

@@ -44,15 +44,17 @@ void writer::stop() {
 
 void writer::run() {
   std::deque<queued_op> pending;
+  bool reclaim_ok = true;
   for (;;) {
-    const bool busy = !pending.empty() || !persist_access_.empty() || !dead_.empty();
+    // Sleep only when idle; a reclaim that just failed (an LMDB error) is retried slowly.
+    const bool busy = !pending.empty() || !persist_access_.empty() || (!dead_.empty() && reclaim_ok);
     const bool open = core_->queue.pop(pending, s_.batch_bytes, 4096,
                                        busy ? std::chrono::milliseconds(0)
                                             : std::chrono::milliseconds(50));
     apply_touches();
     if (!pending.empty() || !persist_access_.empty()) run_batch(pending);
     // Reclaiming keeps pace with the batches, one bounded transaction at a time.
-    if (!dead_.empty()) reclaim_step(s_.reclaim_chunks_per_txn);
+    if (!dead_.empty()) reclaim_ok = reclaim_step(s_.reclaim_chunks_per_txn);
     maybe_sync(false);
     if (!open && pending.empty()) break;
   }

@@ -8,16 +8,10 @@
 namespace rangecache::proxy {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return beast::iequals(a, b);
-}
-
-bool status_has_body(unsigned status) {
-  return !(status < 200 || status == 204 || status == 304);
-}
+bool status_has_body(unsigned status) { return !(status < 200 || status == 204 || status == 304); }
 
 // Reused keep-alive connections can be closed by the origin at any moment; a failure before
-// any answer byte on such a connection is retried once on a fresh one (GET and HEAD only).
+// any answer byte on such a connection is retried once on a fresh one (no request body).
 bool worth_retry(const upstream_conn& conn, const error_code& ec, bool has_body) {
   if (!conn.reused || has_body) return false;
   return ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
@@ -27,14 +21,9 @@ bool worth_retry(const upstream_conn& conn, const error_code& ec, bool has_body)
 
 }  // namespace
 
-awaitable<outcome> session::forward(const config::config& cfg, const config::remap_rule& rule,
-                                    request_authority authority, access_entry& log) {
+http::request<http::buffer_body> session::upstream_request(const config::remap_rule& rule,
+                                                           const request_authority& authority) {
   auto& req = parser_->get();
-  auto& stats = w_->shared->stats;
-  const bool head = req.method() == http::verb::head;
-  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-  log.cache = "PASS";
-
   http::request<http::buffer_body> up;
   up.version(11);
   if (req.method() == http::verb::unknown)
@@ -49,37 +38,30 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   append_via(up.base(), req.version());
   if (!client_ip_.empty()) {
     auto xff = req["X-Forwarded-For"];
-    up.set("X-Forwarded-For",
-           xff.empty() ? client_ip_ : std::string(xff) + ", " + client_ip_);
+    up.set("X-Forwarded-For", xff.empty() ? client_ip_ : std::string(xff) + ", " + client_ip_);
   }
   if (parser_->chunked()) up.chunked(true);
+  return up;
+}
 
-  if (has_body && req.version() == 11 && iequals(req[http::field::expect], "100-continue")) {
-    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream_.expires_after(cfg.server.send_timeout);
-    auto [ec, n] = co_await asio::async_write(
-        stream_, asio::buffer(continue_line.data(), continue_line.size()), use_tuple);
-    if (ec) co_return outcome::cut;
-  }
-
-  const std::string pool_key = rule.to_host + ":" + std::to_string(rule.to_port);
-  std::unique_ptr<upstream_conn> conn;
-  std::optional<http::response_parser<http::buffer_body>> rp;
+awaitable<upstream_exchange> session::exchange(const config::config& cfg,
+                                               const config::remap_rule& rule,
+                                               http::request<http::buffer_body>& up,
+                                               bool has_body, bool head) {
+  auto& req = parser_->get();
+  auto& stats = w_->shared->stats;
+  upstream_exchange ex;
+  ex.pool_key = rule.to_host + ":" + std::to_string(rule.to_port);
   for (int attempt = 0;; ++attempt) {
-    conn = attempt == 0 ? w_->pool.take(pool_key, cfg.upstream.idle_timeout) : nullptr;
-    if (!conn) {
-      auto connected = co_await w_->pool.connect(rule.to_host, rule.to_port,
-                                                 cfg.upstream.connect_timeout);
+    ex.conn = attempt == 0 ? w_->pool.take(ex.pool_key, cfg.upstream.idle_timeout) : nullptr;
+    if (!ex.conn) {
+      auto connected =
+          co_await w_->pool.connect(rule.to_host, rule.to_port, cfg.upstream.connect_timeout);
       if (connected.ec) {
-        bump(stats.upstream_errors);
-        bool timeout = connected.ec == beast::error::timeout;
-        if (timeout) bump(stats.upstream_timeouts);
-        spdlog::warn("upstream {}: connect failed: {}", pool_key, connected.ec.message());
-        co_return co_await send_error(timeout ? 504 : 502,
-                                      timeout ? "origin connect timeout" : "origin unreachable",
-                                      false, log);
+        ex.ec = connected.ec;
+        co_return ex;
       }
-      conn = std::move(connected.conn);
+      ex.conn = std::move(connected.conn);
     } else {
       bump(stats.upstream_reused);
     }
@@ -89,13 +71,13 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
     up.body().data = nullptr;
     up.body().size = 0;
     up.body().more = has_body;
-    conn->stream.expires_after(cfg.upstream.read_timeout);
+    ex.conn->stream.expires_after(cfg.upstream.read_timeout);
     error_code wec;
     if (!has_body) {
-      auto [ec, n] = co_await http::async_write(conn->stream, usr, use_tuple);
+      auto [ec, n] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
       wec = ec;
     } else {
-      auto [ec, n] = co_await http::async_write_header(conn->stream, usr, use_tuple);
+      auto [ec, n] = co_await http::async_write_header(ex.conn->stream, usr, use_tuple);
       wec = ec;
       // Request body, client → origin, one bounded piece at a time.
       while (!wec && !parser_->is_done()) {
@@ -104,19 +86,23 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         stream_.expires_after(cfg.server.idle_timeout);
         auto [rec, rn] = co_await http::async_read(stream_, buffer_, *parser_, use_tuple);
         if (rec == http::error::need_buffer) rec = {};
-        if (rec) co_return outcome::cut;  // client gone or sent a broken body
+        if (rec) {
+          ex.ec = asio::error::connection_aborted;  // the client went away mid-body
+          ex.conn.reset();
+          co_return ex;
+        }
         up.body().data = body_buf_.get();
         up.body().size = relay_buffer_size - req.body().size;
         up.body().more = true;
-        conn->stream.expires_after(cfg.upstream.read_timeout);
-        auto [pec, pn] = co_await http::async_write(conn->stream, usr, use_tuple);
+        ex.conn->stream.expires_after(cfg.upstream.read_timeout);
+        auto [pec, pn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
         if (pec != http::error::need_buffer) wec = pec;
       }
       if (!wec) {
         up.body().data = nullptr;
         up.body().size = 0;
         up.body().more = false;
-        auto [fec, fn] = co_await http::async_write(conn->stream, usr, use_tuple);
+        auto [fec, fn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
         if (fec != http::error::need_buffer) wec = fec;
       }
     }
@@ -124,32 +110,64 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
     if (!rec) {
       // Interim 1xx answers (other than 101, which we never ask for) are dropped.
       for (;;) {
-        rp.emplace();
-        rp->body_limit(boost::none);
-        rp->header_limit(64 * 1024);
-        if (head) rp->skip(true);
-        conn->stream.expires_after(cfg.upstream.read_timeout);
-        auto [ec, n] = co_await http::async_read_header(conn->stream, conn->buffer, *rp, use_tuple);
+        ex.parser = std::make_unique<http::response_parser<http::buffer_body>>();
+        ex.parser->body_limit(boost::none);
+        ex.parser->header_limit(64 * 1024);
+        if (head) ex.parser->skip(true);
+        ex.conn->stream.expires_after(cfg.upstream.read_timeout);
+        auto [ec, n] =
+            co_await http::async_read_header(ex.conn->stream, ex.conn->buffer, *ex.parser, use_tuple);
         rec = ec;
-        if (rec || rp->get().result_int() >= 200 || rp->get().result_int() == 101) break;
+        if (rec || ex.parser->get().result_int() >= 200 || ex.parser->get().result_int() == 101)
+          break;
       }
     }
-    if (!rec && rp->get().result_int() == 101) rec = http::error::bad_status;
-    if (!rec) break;
-    if (attempt == 0 && worth_retry(*conn, rec, has_body)) {
-      spdlog::debug("upstream {}: reused connection failed ({}), retrying", pool_key,
+    if (!rec && ex.parser->get().result_int() == 101) rec = http::error::bad_status;
+    if (!rec) co_return ex;
+    if (attempt == 0 && worth_retry(*ex.conn, rec, has_body)) {
+      spdlog::debug("upstream {}: reused connection failed ({}), retrying", ex.pool_key,
                     rec.message());
       continue;
     }
-    bump(stats.upstream_errors);
-    bool timeout = rec == beast::error::timeout;
-    if (timeout) bump(stats.upstream_timeouts);
-    spdlog::warn("upstream {}: {} {}: {}", pool_key, log.method, log.url, rec.message());
-    co_return co_await send_error(timeout ? 504 : 502,
-                                  timeout ? "origin timeout" : "bad answer from origin", false,
-                                  log);
+    ex.ec = rec;
+    ex.parser.reset();
+    ex.conn.reset();
+    co_return ex;
   }
+}
 
+awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_entry& log) {
+  auto& stats = w_->shared->stats;
+  if (ex.ec == asio::error::connection_aborted) co_return outcome::cut;
+  bump(stats.upstream_errors);
+  bool timeout = ex.ec == beast::error::timeout;
+  if (timeout) bump(stats.upstream_timeouts);
+  spdlog::warn("upstream {}: {} {}: {}", ex.pool_key, log.method, log.url, ex.ec.message());
+  const char* what = timeout ? "origin timeout" : "origin unreachable or bad answer";
+  co_return co_await send_error(timeout ? 504 : 502, what, false, log);
+}
+
+awaitable<outcome> session::forward(const config::config& cfg, const config::remap_rule& rule,
+                                    request_authority authority, access_entry& log) {
+  auto& req = parser_->get();
+  auto& stats = w_->shared->stats;
+  const bool head = req.method() == http::verb::head;
+  const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
+  if (log.cache[0] == '-') log.cache = "PASS";
+
+  auto up = upstream_request(rule, authority);
+  if (has_body && req.version() == 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream_.expires_after(cfg.server.send_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        stream_, asio::buffer(continue_line.data(), continue_line.size()), use_tuple);
+    if (ec) co_return outcome::cut;
+  }
+  auto ex = co_await exchange(cfg, rule, up, has_body, head);
+  if (ex.ec) co_return co_await upstream_failed(ex, log);
+
+  auto& rp = ex.parser;
+  auto& conn = ex.conn;
   auto& ur = rp->get();
   const unsigned status = ur.result_int();
   log.upstream_status = status;
@@ -194,7 +212,7 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         // The origin broke off mid-body: the client must not take a short body for whole.
         bump(stats.responses_cut);
         bump(stats.upstream_errors);
-        spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", pool_key, log.method,
+        spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
                      log.url, sent, ec.message());
         log.bytes = sent;
         log.cache = "CUT";
@@ -222,11 +240,15 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   }
   log.bytes = sent;
   bump(stats.bytes_sent, sent);
+  // RFC 9111 §4.4: a successful unsafe request invalidates what is stored for its URL.
+  if (w_->store && status < 400 && req.method() != http::verb::get &&
+      req.method() != http::verb::head && req.method() != http::verb::options)
+    w_->store->purge_url(cache_url_for(rule, rewrite_target(rule, authority.path_and_query)));
   if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
     write_access(*access, log);
 
   if (rp->is_done() && rp->keep_alive() && !rp->need_eof() && conn->buffer.size() == 0)
-    w_->pool.give_back(pool_key, std::move(conn), cfg.upstream.max_idle_per_origin);
+    w_->pool.give_back(ex.pool_key, std::move(conn), cfg.upstream.max_idle_per_origin);
   if (has_body && !parser_->is_done()) co_return outcome::close;
   co_return keep ? outcome::keep_alive : outcome::close;
 }

@@ -52,6 +52,7 @@ awaitable<void> flush_logs(worker* w) {
 }  // namespace
 
 struct server::impl {
+  std::unique_ptr<cache::store> store;  // declared first: destroyed after the workers
   std::shared_ptr<shared_state> shared = std::make_shared<shared_state>();
   std::vector<std::unique_ptr<worker>> workers;
   std::unique_ptr<tcp::acceptor> admin;
@@ -75,8 +76,30 @@ server::~server() {
 void server::start(const std::string& port_file) {
   auto cfg = impl_->shared->config_now();
   unsigned n = worker_count(*cfg);
-  for (unsigned i = 0; i < n; ++i)
+  cache::store_settings ss;
+  ss.path = cfg->cache.path;
+  ss.max_size = cfg->cache.max_size;
+  ss.sync = cfg->cache.sync == config::sync_mode::none   ? cache::sync_mode::none
+            : cfg->cache.sync == config::sync_mode::full ? cache::sync_mode::full
+                                                         : cache::sync_mode::meta;
+  try {
+    impl_->store = cache::store::open(ss);
+  } catch (const cache::store_error& e) {
+    throw std::runtime_error("cannot open the cache at " + ss.path + ": " + e.what());
+  }
+  const auto& report = impl_->store->report();
+  if (report.moved_aside)
+    spdlog::error("cache at {} was damaged ({}); moved to {}, starting empty", ss.path,
+                  report.reason, report.moved_to);
+  spdlog::info("cache {}: {} objects, {} bytes, opened in {} ms", ss.path, report.objects,
+               report.bytes, report.duration.count());
+  for (unsigned i = 0; i < n; ++i) {
     impl_->workers.push_back(std::make_unique<worker>(impl_->shared));
+    auto& w = *impl_->workers.back();
+    w.store = impl_->store.get();
+    w.reader.emplace(*impl_->store);
+    if (!w.reader->valid()) throw std::runtime_error("no LMDB reader slot for a worker");
+  }
 
   std::string ports;
   for (const auto& l : cfg->listen) {
@@ -170,6 +193,8 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
+  impl_->workers.clear();  // their readers go before the store closes
+  if (impl_->store) impl_->store->close();
   if (auto access = impl_->shared->access_log.load()) access->flush();
   spdlog::default_logger()->flush();
 }

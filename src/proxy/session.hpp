@@ -8,6 +8,7 @@
 #include <string>
 
 #include "access_log.hpp"
+#include "cache_request.hpp"
 #include "asio_fwd.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/proxy/remap.hpp"
@@ -22,6 +23,14 @@ enum class outcome {
   keep_alive,  // the answer is complete and the connection may carry another request
   close,       // answer complete; close gracefully
   cut,         // a body was cut short or the client is gone: reset the connection
+};
+
+// The origin's answer to one request: its header is read, its body is still to come.
+struct upstream_exchange {
+  std::unique_ptr<upstream_conn> conn;
+  std::unique_ptr<http::response_parser<http::buffer_body>> parser;  // parsers cannot move
+  error_code ec;  // set when there is no answer: connect failure, timeout, bad response
+  std::string pool_key;
 };
 
 class session {
@@ -47,6 +56,29 @@ class session {
                              request_authority authority, access_entry& log);
   awaitable<outcome> send_error(unsigned status, std::string text, bool keep_alive,
                                 access_entry& log);
+  // Sends `up` (and the client's body when has_body) and reads the answer's header.
+  awaitable<upstream_exchange> exchange(const config::config& cfg,
+                                        const config::remap_rule& rule,
+                                        http::request<http::buffer_body>& up, bool has_body,
+                                        bool head);
+  // The upstream request for the client's one: end-to-end headers, Host, Via, XFF.
+  http::request<http::buffer_body> upstream_request(const config::remap_rule& rule,
+                                                    const request_authority& authority);
+  awaitable<outcome> upstream_failed(const upstream_exchange& ex, access_entry& log);
+  awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
+                                     request_authority authority, access_entry& log);
+  // Answers from a stored object (fresh, allowed stale, or just revalidated).
+  awaitable<outcome> serve_object(const config::config& cfg, const cache_request& cr,
+                                  const cache::cached_object& obj, const char* label,
+                                  access_entry& log);
+  // Miss or revalidation: one upstream request, its answer streamed to the client and, when
+  // storable, into the store. `stale` is the object being revalidated, if any.
+  awaitable<outcome> fetch(const config::config& cfg, const config::remap_rule& rule,
+                           const request_authority& authority, const cache_request& cr,
+                           std::optional<cache::cached_object> stale, access_entry& log);
+  bool finish_log(access_entry& log);
+  // Commits and waits (bounded) for the writer thread to say it is visible.
+  awaitable<bool> commit_fill(cache::fill& fill, cache::object_meta meta);
   void reset_connection();
 
   worker* w_;

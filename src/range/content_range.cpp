@@ -1,7 +1,6 @@
 #include "rangecache/range/content_range.hpp"
 
 #include <charconv>
-#include <cstring>
 
 #include "range/text.hpp"
 
@@ -14,8 +13,7 @@ content_range_text format_content_range(const byte_slice& slice,
   content_range_text text;
   char* p = text.chars.data();
   char* const end = p + text.chars.size();
-  std::memcpy(p, "bytes ", 6);
-  p += 6;
+  p = copy_text(p, "bytes ");
   p = std::to_chars(p, end, slice.offset).ptr;
   *p++ = '-';
   p = std::to_chars(p, end, slice.last()).ptr;
@@ -29,8 +27,7 @@ content_range_text format_unsatisfied_range(std::uint64_t complete_length) noexc
   content_range_text text;
   char* p = text.chars.data();
   char* const end = p + text.chars.size();
-  std::memcpy(p, "bytes */", 8);
-  p += 8;
+  p = copy_text(p, "bytes */");
   p = std::to_chars(p, end, complete_length).ptr;
   text.size = static_cast<std::uint8_t>(p - text.chars.data());
   return text;

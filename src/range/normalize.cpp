@@ -1,8 +1,8 @@
 #include "rangecache/range/normalize.hpp"
 
 #include <charconv>
-#include <cstring>
 
+#include "range/text.hpp"
 #include "rangecache/range/parse.hpp"
 
 namespace rangecache::range {
@@ -11,8 +11,7 @@ range_text canonical_range(const byte_range_spec& spec) noexcept {
   range_text text;
   char* p = text.chars.data();
   char* const end = p + text.chars.size();
-  std::memcpy(p, "bytes=", 6);
-  p += 6;
+  p = detail::copy_text(p, "bytes=");
   // to_chars cannot fail: the buffer holds two 20-digit numbers.
   switch (spec.kind) {
     case byte_range_spec::form::closed:

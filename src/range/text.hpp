@@ -1,6 +1,7 @@
 // Character-level helpers shared by the range parsers (private to src/range).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -17,26 +18,7 @@ constexpr bool is_ows(char c) {
 // tchar (RFC 9110 §5.6.2).
 constexpr bool is_tchar(char c) {
   if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 constexpr std::string_view trim_ows(std::string_view s) {
@@ -69,6 +51,11 @@ constexpr std::optional<std::uint64_t> parse_u64(std::string_view s) {
     value = value * 10 + d;
   }
   return value;
+}
+
+// Copies `text` to `out` (no terminator) and returns the end of what was written.
+inline char* copy_text(char* out, std::string_view text) {
+  return std::copy(text.begin(), text.end(), out);
 }
 
 }  // namespace rangecache::range::detail

@@ -215,7 +215,7 @@ TEST_F(Passthrough, AccessLogHasOneLinePerRequest) {
   // time client method url status bytes duration cache upstream_status
   EXPECT_NE(line.find(" 127.0.0.1 GET http://"), std::string::npos) << line;
   EXPECT_NE(line.find(" 200 1024 "), std::string::npos) << line;
-  EXPECT_NE(line.find(" PASS 200"), std::string::npos) << line;
+  EXPECT_NE(line.find(" MISS 200"), std::string::npos) << line;
 }
 
 TEST_F(Passthrough, AdminHealthAndMetrics) {

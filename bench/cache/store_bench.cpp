@@ -1,0 +1,246 @@
+// Store micro-benchmarks: fill throughput with 1, 4 and 16 concurrent fills (sync none),
+// reads of cached chunks (zero-copy, touching every cache line, copying), lookup latency.
+// Run a Release build: bench_cache --benchmark_filter=Store
+#include <benchmark/benchmark.h>
+#include <stdlib.h>
+
+#include <cstring>
+#include <filesystem>
+#include <future>
+#include <random>
+#include <vector>
+
+#include "rangecache/cache/store.hpp"
+
+namespace {
+
+using namespace rangecache::cache;
+
+constexpr std::uint64_t MiB = 1 << 20;
+
+// One store per benchmark family, in its own temporary directory, removed at exit.
+struct bench_store {
+  explicit bench_store(std::uint64_t max_size) {
+    char tmpl[] = "/tmp/rc-bench-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    store_settings s;
+    s.path = dir + "/store";
+    s.max_size = max_size;
+    s.sync = sync_mode::none;
+    s.sync_interval = std::chrono::seconds(3600);  // the kernel writes back; we measure the store
+    st = store::open(s);
+  }
+  ~bench_store() {
+    st.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::string dir;
+  std::unique_ptr<store> st;
+};
+
+std::vector<std::byte> random_bytes(std::size_t n) {
+  std::vector<std::byte> v(n);
+  std::mt19937_64 rng(1);
+  for (std::size_t i = 0; i + 8 <= n; i += 8) {
+    const std::uint64_t x = rng();
+    std::memcpy(v.data() + i, &x, 8);
+  }
+  return v;
+}
+
+object_meta meta_of(std::uint64_t len) {
+  object_meta m;
+  m.content_length = len;
+  m.headers = {{"Content-Type", "video/mp4"}, {"Cache-Control", "max-age=3600"}};
+  m.etag = "\"abc\"";
+  return m;
+}
+
+// One producer thread (as an event loop would) feeding N fills round-robin, 16 KiB per
+// append; an iteration writes 64 MiB in total and waits for every commit.
+void BM_StoreWrite(benchmark::State& state) {
+  static bench_store b(2048 * MiB);
+  const auto fills = static_cast<std::size_t>(state.range(0));
+  const std::uint64_t total = 64 * MiB;
+  const std::uint64_t per_fill = total / fills;
+  constexpr std::size_t piece = 16 << 10;
+  const auto data = random_bytes(piece);
+  std::uint64_t n = 0, failed = 0;
+  for (auto _ : state) {
+    std::vector<fill> fs;
+    for (std::size_t i = 0; i < fills; ++i) {
+      const std::string key = "http://bench/w/" + std::to_string(fills) + "/" + std::to_string(n++);
+      fs.push_back(b.st->begin_fill(key, key, {per_fill}));
+    }
+    for (std::uint64_t off = 0; off < per_fill; off += piece)
+      for (fill& f : fs) f.append(std::span<const std::byte>(data.data(), std::min<std::uint64_t>(piece, per_fill - off)));
+    std::vector<std::future<commit_result>> done;
+    for (fill& f : fs) done.push_back(f.commit(meta_of(per_fill)));
+    for (auto& d : done)
+      if (!d.get().ok()) ++failed;
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * total));
+  const store_stats st = b.st->stats();
+  state.counters["failed"] = static_cast<double>(failed);
+  state.counters["avg_batch_KiB"] =
+      double(st.write_batch_bytes) / double(std::max<std::uint64_t>(st.write_batches, 1)) / 1024;
+}
+BENCHMARK(BM_StoreWrite)->ArgName("fills")->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Producers on their own threads (one fill each), 4 MiB objects.
+void BM_StoreWriteThreads(benchmark::State& state) {
+  static bench_store b(2048 * MiB);
+  static std::atomic<std::uint64_t> n{0};
+  const std::uint64_t len = 4 * MiB;
+  constexpr std::size_t piece = 64 << 10;
+  const auto data = random_bytes(piece);
+  for (auto _ : state) {
+    const std::string key = "http://bench/t/" + std::to_string(n++);
+    fill f = b.st->begin_fill(key, key, {len});
+    for (std::uint64_t off = 0; off < len; off += piece) f.append(data);
+    if (!f.commit_wait(meta_of(len)).ok()) state.SkipWithError("commit failed");
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * len));
+}
+BENCHMARK(BM_StoreWriteThreads)->Threads(1)->Threads(2)->Threads(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A 64 MiB object read back in batches.
+struct read_fixture {
+  read_fixture() : b(1024 * MiB) {
+    const auto data = random_bytes(MiB);
+    fill f = b.st->begin_fill("http://bench/r", "http://bench/r", {len});
+    for (std::uint64_t off = 0; off < len; off += MiB) f.append(data);
+    ref = f.commit_wait(meta_of(len)).ref;
+  }
+  static read_fixture& get() {
+    static read_fixture r;
+    return r;
+  }
+  static constexpr std::uint64_t len = 64 * MiB;
+  bench_store b;
+  object_ref ref;
+};
+
+// What the hit path does: pointers into the map handed to the caller (who would writev
+// them); no byte is touched here.
+void BM_StoreReadZeroCopy(benchmark::State& state) {
+  auto& rf = read_fixture::get();
+  reader rd(*rf.b.st);
+  const auto range = static_cast<std::uint64_t>(state.range(0));
+  std::uint64_t off = 0, bytes = 0;
+  for (auto _ : state) {
+    const read_result r = rd.read(rf.ref, off, range, [](std::span<const mapped_slice> s) {
+      std::size_t n = 0;
+      for (const auto& m : s) n += m.size;
+      benchmark::DoNotOptimize(s.data());
+      return n;
+    });
+    bytes += r.bytes;
+    off = (off + r.bytes) % (rf.len - range);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_StoreReadZeroCopy)->ArgName("range")->Arg(64 << 10)->Arg(1 << 20);
+
+// The same, reading every cache line of what was delivered (memory bandwidth of the map).
+void BM_StoreReadZeroCopyTouch(benchmark::State& state) {
+  auto& rf = read_fixture::get();
+  reader rd(*rf.b.st);
+  const auto range = static_cast<std::uint64_t>(state.range(0));
+  std::uint64_t off = 0, bytes = 0, sum = 0;
+  for (auto _ : state) {
+    const read_result r = rd.read(rf.ref, off, range, [&](std::span<const mapped_slice> s) {
+      std::size_t n = 0;
+      for (const auto& m : s) {
+        for (std::size_t i = 0; i + 8 <= m.size; i += 64) {
+          std::uint64_t w;
+          std::memcpy(&w, m.data + i, 8);
+          sum += w;
+        }
+        n += m.size;
+      }
+      return n;
+    });
+    bytes += r.bytes;
+    off = (off + r.bytes) % (rf.len - range);
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_StoreReadZeroCopyTouch)->ArgName("range")->Arg(64 << 10)->Arg(1 << 20);
+
+void BM_StoreReadCopy(benchmark::State& state) {
+  auto& rf = read_fixture::get();
+  reader rd(*rf.b.st);
+  const auto range = static_cast<std::uint64_t>(state.range(0));
+  std::vector<std::byte> buf(range);
+  std::uint64_t off = 0, bytes = 0;
+  for (auto _ : state) {
+    const read_result r = rd.read_copy(rf.ref, off, buf);
+    bytes += r.bytes;
+    off = (off + r.bytes) % (rf.len - range);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+}
+BENCHMARK(BM_StoreReadCopy)->ArgName("range")->Arg(64 << 10)->Arg(1 << 20);
+
+// Lookups of 10,000 stored range objects.
+struct lookup_fixture {
+  lookup_fixture() : b(256 * MiB) {
+    for (int i = 0; i < count; ++i) {
+      const std::string url = "http://bench.example.com/videos/" + std::to_string(i / 10) + ".mp4";
+      const std::string key = url + "-bytes=" + std::to_string(i % 10) + "00000-" + std::to_string(i % 10) + "65535";
+      keys.push_back(key);
+      fill f = b.st->begin_fill(key, url, {100});
+      f.append(std::string(100, 'x'));
+      f.commit(meta_of(100), nullptr);
+    }
+    b.st->flush();
+  }
+  static lookup_fixture& get() {
+    static lookup_fixture l;
+    return l;
+  }
+  static constexpr int count = 10'000;
+  bench_store b;
+  std::vector<std::string> keys;
+};
+
+void BM_StoreLookupHit(benchmark::State& state) {
+  auto& lf = lookup_fixture::get();
+  cached_object o;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(lf.b.st->lookup(lf.keys[i], o));
+    i = (i + 7919) % lf.keys.size();
+  }
+}
+BENCHMARK(BM_StoreLookupHit);
+
+void BM_StoreLookupHitReader(benchmark::State& state) {
+  auto& lf = lookup_fixture::get();
+  reader rd(*lf.b.st);
+  cached_object o;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(rd.lookup(lf.keys[i], o));
+    i = (i + 7919) % lf.keys.size();
+  }
+}
+BENCHMARK(BM_StoreLookupHitReader);
+
+void BM_StoreLookupMiss(benchmark::State& state) {
+  auto& lf = lookup_fixture::get();
+  reader rd(*lf.b.st);
+  cached_object o;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(rd.lookup(lf.keys[i] + "?miss", o));
+    i = (i + 7919) % lf.keys.size();
+  }
+}
+BENCHMARK(BM_StoreLookupMiss);
+
+}  // namespace
+
+BENCHMARK_MAIN();

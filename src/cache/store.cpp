@@ -1,0 +1,291 @@
+#include "rangecache/cache/store.hpp"
+
+#include <future>
+
+#include "recovery.hpp"
+#include "store_impl.hpp"
+
+namespace rangecache::cache {
+
+namespace detail {
+int begin_read(MDB_env* env, MDB_txn** txn) {
+  int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, txn);
+  if (rc == MDB_READERS_FULL) {
+    int dead = 0;
+    mdb_reader_check(env, &dead);  // slots of processes that died
+    rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, txn);
+  }
+  return rc;
+}
+}  // namespace detail
+
+MDB_txn* store::impl::acquire_txn() {
+  MDB_txn* txn = nullptr;
+  {
+    std::lock_guard lock(pool_mu);
+    if (!pool.empty()) {
+      txn = pool.back();
+      pool.pop_back();
+    }
+  }
+  if (txn && mdb_txn_renew(txn) == 0) return txn;
+  if (txn) mdb_txn_abort(txn);
+  txn = nullptr;
+  if (detail::begin_read(env->env, &txn) != 0) {
+    detail::counters::add(core->stats.lmdb_errors);
+    return nullptr;
+  }
+  return txn;
+}
+
+void store::impl::release_txn(MDB_txn* txn) {
+  mdb_txn_reset(txn);
+  std::lock_guard lock(pool_mu);
+  if (pool.size() < 64) {
+    pool.push_back(txn);
+    return;
+  }
+  mdb_txn_abort(txn);
+}
+
+lookup_status store::impl::lookup_in(MDB_txn* txn, std::string_view key, cached_object& out,
+                                     bool count) {
+  const key_hash h = core->hash(key);
+  detail::hash_key_bytes hk(h);
+  MDB_val k = hk.val(), v;
+  const int rc = mdb_get(txn, env->meta, &k, &v);
+  auto& st = core->stats;
+  if (rc != 0 && rc != MDB_NOTFOUND) {
+    detail::counters::add(st.lmdb_errors);
+    return lookup_status::error;
+  }
+  // An undecodable record is a miss: the next fill of the key replaces it.
+  if (rc == MDB_NOTFOUND || decode_record(detail::as_bytes(v), out) != decode_status::ok) {
+    if (count) detail::counters::add(st.misses);
+    return lookup_status::miss;
+  }
+  if (out.key != key) {  // another key with the same 128-bit hash
+    if (count) {
+      detail::counters::add(st.collisions);
+      detail::counters::add(st.misses);
+    }
+    return lookup_status::miss;
+  }
+  out.ref.hash = h;
+  if (count) {
+    detail::counters::add(st.hits);
+    core->queue.touch(h);
+  }
+  return lookup_status::hit;
+}
+
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+std::unique_ptr<store> store::open(const store_settings& settings) {
+  const auto start = std::chrono::steady_clock::now();
+  if (settings.path.empty()) throw store_error("cache: no path");
+  auto p = std::make_unique<impl>();
+  p->core = std::make_shared<detail::core>(settings);
+  const store_settings& s = p->core->settings;
+  p->env = detail::open_environment(s, p->report);
+  detail::recovered state;
+  std::string why = detail::recover(*p->env, *p->core, state, p->report);
+  if (!why.empty()) {
+    // Readable as LMDB but not as our store (damage found while scanning it): start empty.
+    p->env.reset();
+    open_report fresh;
+    detail::move_aside(s.path, why, fresh);
+    p->env = detail::open_environment(s, fresh);
+    fresh.moved_aside = true;
+    state = {};
+    why = detail::recover(*p->env, *p->core, state, fresh);
+    if (!why.empty()) throw store_error("cache: fresh store at " + s.path + " unusable: " + why);
+    p->report = fresh;
+  }
+  p->writer = std::make_unique<detail::writer>(*p->env, p->core, std::move(state));
+  p->report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  return std::unique_ptr<store>(new store(std::move(p)));
+}
+
+store::~store() { close(); }
+
+void store::close() {
+  if (!impl_ || impl_->closed) return;
+  impl_->closed = true;
+  impl_->core->closing.store(true);
+  impl_->writer->stop();
+  {
+    std::lock_guard lock(impl_->pool_mu);
+    for (MDB_txn* txn : impl_->pool) mdb_txn_abort(txn);
+    impl_->pool.clear();
+  }
+  if (impl_->core->live_readers.load() != 0) {
+    // A reader still holds a transaction of this environment: closing it now would free
+    // memory that transaction uses. Leak it instead; the reader can still be destroyed.
+    (void)impl_->env.release();
+    return;
+  }
+  impl_->env.reset();
+}
+
+const open_report& store::report() const { return impl_->report; }
+const store_settings& store::settings() const { return impl_->core->settings; }
+
+lookup_status store::lookup(std::string_view key, cached_object& out) {
+  if (impl_->closed) return lookup_status::error;
+  MDB_txn* txn = impl_->acquire_txn();
+  if (!txn) return lookup_status::error;
+  const lookup_status st = impl_->lookup_in(txn, key, out, true);
+  impl_->release_txn(txn);
+  return st;
+}
+
+std::optional<cached_object> store::lookup(std::string_view key) {
+  cached_object out;
+  if (lookup(key, out) != lookup_status::hit) return std::nullopt;
+  return out;
+}
+
+std::optional<cached_object> store::peek(std::string_view key) {
+  if (impl_->closed) return std::nullopt;
+  MDB_txn* txn = impl_->acquire_txn();
+  if (!txn) return std::nullopt;
+  cached_object out;
+  const lookup_status st = impl_->lookup_in(txn, key, out, false);
+  impl_->release_txn(txn);
+  if (st != lookup_status::hit) return std::nullopt;
+  return out;
+}
+
+fill store::begin_fill(std::string_view key, std::string_view url, fill_options options) {
+  fill f;
+  detail::core& c = *impl_->core;
+  if (impl_->closed || c.closing.load()) {
+    f.error_ = fill_error::closed;
+    return f;
+  }
+  if (options.expected_length && *options.expected_length > c.settings.max_object_size) {
+    f.error_ = fill_error::too_large;
+    return f;
+  }
+  const std::uint64_t id = c.next_seq.fetch_add(1);
+  auto state = std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
+                                                    std::string(url), c.settings.chunk_size);
+  return fill(impl_->core, std::move(state));
+}
+
+void store::update(std::string_view key, const object_ref& ref, object_meta meta,
+                   update_callback done) {
+  detail::core& c = *impl_->core;
+  detail::update_op op{c.hash(key), std::string(key), ref.id, std::move(meta), std::move(done)};
+  auto cb = op.done;
+  if (!c.queue.push(std::move(op), 0, true) && cb) cb(update_status::error);
+}
+
+update_status store::update_wait(std::string_view key, const object_ref& ref, object_meta meta) {
+  auto p = std::make_shared<std::promise<update_status>>();
+  auto f = p->get_future();
+  update(key, ref, std::move(meta), [p](update_status s) { p->set_value(s); });
+  return f.get();
+}
+
+void store::touch(const object_ref& ref) { impl_->core->queue.touch(ref.hash); }
+
+namespace {
+void push_purge(detail::core& c, detail::purge_op::scope what, std::string_view text,
+                purge_callback done) {
+  detail::purge_op op{what, what == detail::purge_op::scope::all ? key_hash{} : c.hash(text),
+                      std::string(text), c.next_seq.fetch_add(1), std::move(done)};
+  auto cb = op.done;
+  if (!c.queue.push(std::move(op), 0, true) && cb) cb(0);
+}
+
+template <class F>
+std::uint64_t wait_for(F&& start) {
+  auto p = std::make_shared<std::promise<std::uint64_t>>();
+  auto f = p->get_future();
+  start([p](std::uint64_t n) { p->set_value(n); });
+  return f.get();
+}
+}  // namespace
+
+void store::purge(std::string_view key, purge_callback done) {
+  push_purge(*impl_->core, detail::purge_op::scope::key, key, std::move(done));
+}
+void store::purge_url(std::string_view url, purge_callback done) {
+  push_purge(*impl_->core, detail::purge_op::scope::url, url, std::move(done));
+}
+void store::purge_all(purge_callback done) {
+  push_purge(*impl_->core, detail::purge_op::scope::all, {}, std::move(done));
+}
+std::uint64_t store::purge_wait(std::string_view key) {
+  return wait_for([&](purge_callback cb) { purge(key, std::move(cb)); });
+}
+std::uint64_t store::purge_url_wait(std::string_view url) {
+  return wait_for([&](purge_callback cb) { purge_url(url, std::move(cb)); });
+}
+std::uint64_t store::purge_all_wait() {
+  return wait_for([&](purge_callback cb) { purge_all(std::move(cb)); });
+}
+
+void store::flush() {
+  auto p = std::make_shared<std::promise<void>>();
+  auto f = p->get_future();
+  if (!impl_->core->queue.push(detail::barrier_op{[p] { p->set_value(); }}, 0, true)) return;
+  f.get();
+}
+
+void store::for_each(const std::function<void(const cached_object&)>& visit) {
+  if (impl_->closed) return;
+  std::string after;  // raw key of the last record seen
+  std::vector<cached_object> page;
+  for (;;) {
+    page.clear();
+    MDB_txn* txn = impl_->acquire_txn();
+    if (!txn) return;
+    MDB_cursor* cur = nullptr;
+    int rc = mdb_cursor_open(txn, impl_->env->meta, &cur);
+    MDB_val k{after.size(), after.data()}, v;
+    if (rc == 0) rc = mdb_cursor_get(cur, &k, &v, after.empty() ? MDB_FIRST : MDB_SET_RANGE);
+    if (rc == 0 && !after.empty() && k.mv_size == after.size() &&
+        std::memcmp(k.mv_data, after.data(), after.size()) == 0)
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    while (rc == 0 && page.size() < 64) {
+      cached_object obj;
+      if (k.mv_size == 16 && decode_record(detail::as_bytes(v), obj) == decode_status::ok) {
+        obj.ref.hash = detail::hash_from_val(k);
+        page.push_back(std::move(obj));
+      }
+      after.assign(static_cast<const char*>(k.mv_data), k.mv_size);
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (cur) mdb_cursor_close(cur);
+    impl_->release_txn(txn);
+    for (const cached_object& o : page) visit(o);
+    if (rc != 0) return;
+  }
+}
+
+store_stats store::stats() const {
+  store_stats s = impl_->core->stats.snapshot();
+  s.writer_queue_bytes = impl_->core->queue.bytes();
+  return s;
+}
+
+storage_info store::storage() const {
+  storage_info info;
+  if (!impl_->env) return info;
+  MDB_envinfo ei;
+  MDB_stat st;
+  mdb_env_info(impl_->env->env, &ei);
+  mdb_env_stat(impl_->env->env, &st);
+  info.map_size = ei.me_mapsize;
+  info.page_size = st.ms_psize;
+  info.file_bytes = (ei.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
+  info.readers_used = ei.me_numreaders;
+  info.max_readers = ei.me_maxreaders;
+  return info;
+}
+
+}  // namespace rangecache::cache

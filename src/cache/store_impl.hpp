@@ -1,0 +1,40 @@
+// store::impl, shared by store.cpp and reader.cpp.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "core.hpp"
+#include "env.hpp"
+#include "rangecache/cache/store.hpp"
+#include "writer.hpp"
+
+namespace rangecache::cache {
+
+struct store::impl {
+  std::shared_ptr<detail::core> core;
+  std::unique_ptr<detail::environment> env;
+  std::unique_ptr<detail::writer> writer;
+  open_report report;
+  bool closed = false;
+
+  // Reset read transactions for lookups from any thread: renewing one is far cheaper than
+  // beginning one (which takes LMDB's reader-table lock to find a slot).
+  std::mutex pool_mu;
+  std::vector<MDB_txn*> pool;
+
+  MDB_txn* acquire_txn();
+  void release_txn(MDB_txn* txn);
+
+  // Looks `key` up in an active read transaction and copies the record out.
+  lookup_status lookup_in(MDB_txn* txn, std::string_view key, cached_object& out, bool count);
+};
+
+namespace detail {
+// Begins a read-only transaction, clearing stale reader slots once if the table is full.
+int begin_read(MDB_env* env, MDB_txn** txn);
+}  // namespace detail
+
+}  // namespace rangecache::cache

@@ -1,0 +1,334 @@
+// The cacheable path of a GET or HEAD: complete object first, then the range object, then
+// the origin (DESIGN.md "Request flow").
+#include <spdlog/spdlog.h>
+
+#include "cache_meta.hpp"
+#include "hit_writer.hpp"
+#include "rangecache/range/cache_key.hpp"
+#include "rangecache/range/content_range.hpp"
+#include "rangecache/range/if_range.hpp"
+#include "rangecache/range/multipart.hpp"
+#include "rangecache/range/resolve.hpp"
+#include "rangecache/util/http_date.hpp"
+#include "session.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+bool trusted_client(const config::config& cfg, const std::string& ip) {
+  for (const auto& net : cfg.trusted)
+    if (net.contains(ip)) return true;
+  return false;
+}
+
+std::string bracketed(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// R29-R31 (decision 2): an X-Crr-Ident that names the stored identifier keeps (or makes) the
+// object fresh; `Stale` or a mismatch makes it stale. nullopt: no opinion.
+std::optional<bool> ident_says_fresh(std::string_view value, const cache::object_meta& meta) {
+  if (value == "Stale") return false;
+  std::string_view tag, rest;
+  if (value.starts_with("Etag") && value.size() > 5) {
+    tag = "Etag";
+    rest = value.substr(5);
+  } else if (value.starts_with("Last-Modified") && value.size() > 14) {
+    tag = "Last-Modified";
+    rest = value.substr(14);
+  } else {
+    return std::nullopt;  // a bare tag or anything else is ignored, never a crash (R29)
+  }
+  if (!meta.etag.empty()) return tag == "Etag" && rest == meta.etag;
+  if (!meta.last_modified.empty()) return tag == "Last-Modified" && rest == meta.last_modified;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string cache_url_for(const config::remap_rule& rule, std::string_view target) {
+  return range::cache_url({"http", bracketed(rule.to_host),
+                           rule.to_port == 80 ? std::nullopt
+                                              : std::optional<std::uint16_t>(rule.to_port),
+                           target});
+}
+
+bool session::finish_log(access_entry& log) {
+  bump(w_->shared->stats.bytes_sent, log.bytes);
+  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
+    write_access(*access, log);
+  return true;
+}
+
+awaitable<outcome> session::serve_cacheable(const config::config& cfg,
+                                            const config::remap_rule& rule,
+                                            request_authority authority, access_entry& log) {
+  auto& req = parser_->get();
+  const auto& crr_opt = rule.cache_range_requests;
+  cache_request cr;
+  cr.head = req.method() == http::verb::head;
+
+  // Decision 2: control headers count only from trusted clients; from anyone else they are
+  // removed so they reach neither this cache nor the origin.
+  const bool trusted = trusted_client(cfg, client_ip_);
+  bool skip_crr = false;
+  if (trusted) {
+    skip_crr = req.find("X-Skip-Crr") != req.end();
+    if (crr_opt.consider_ims) {
+      auto v = req[crr_opt.ims_header];
+      if (!v.empty()) {
+        if (auto t = util::parse_http_date(v); t && *t > 0) cr.crr_ims = *t;
+      }
+    }
+    if (crr_opt.consider_ident) cr.crr_ident = std::string(req[crr_opt.ident_header]);
+  } else {
+    req.erase("X-Skip-Crr");
+    req.erase(crr_opt.ims_header);
+    req.erase(crr_opt.ident_header);
+  }
+
+  cr.target = rewrite_target(rule, authority.path_and_query);
+  cr.url = cache_url_for(rule, cr.target);
+  std::vector<std::string> key_values;
+  std::vector<range::key_header> key_headers;
+  key_values.reserve(rule.cache_key_headers.size());
+  for (const auto& name : rule.cache_key_headers) {
+    auto it = req.find(name);
+    key_headers.push_back({name, it == req.end() ? std::nullopt
+                                                 : std::optional<std::string_view>(it->value())});
+  }
+  cr.full_key = range::cache_key(cr.url, {}, key_headers);
+
+  auto range_count = std::distance(req.equal_range(http::field::range).first,
+                                   req.equal_range(http::field::range).second);
+  auto range_value = req[http::field::range];
+  if (range_count == 1 && !range_value.empty()) {
+    cr.ranges = range::parse_range(range_value);
+    // Decision 1: other units pass through untouched.
+    if (cr.ranges.status == range::parse_status::not_bytes)
+      co_return co_await forward(cfg, rule, std::move(authority), log);
+    cr.ranged = cr.ranges.ok();
+  }
+  // An invalid or repeated Range is ignored (RFC 9110 §14.2), here and upstream.
+  if (!cr.ranged) req.erase(http::field::range);
+  cr.if_range = req.find(http::field::if_range) != req.end();
+  cr.crr = crr_opt.enabled && cr.ranged && cr.ranges.specs.size() == 1 && !skip_crr;
+  if (cr.crr) {
+    cr.range_key = crr_opt.no_modify_cachekey
+                       ? cr.full_key  // the rule's key headers include Range (decision 3)
+                       : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
+  }
+
+  auto& reader = *w_->reader;
+  const auto now = unix_now();
+  const auto request_info = view_request(req);
+
+  // a. The complete object answers any range.
+  cache::cached_object obj;
+  if (!(crr_opt.no_modify_cachekey && cr.ranged) &&
+      reader.lookup(cr.full_key, obj) == cache::lookup_status::hit && !obj.meta.range) {
+    auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
+    if (reuse != cache::reuse::revalidate)
+      co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
+    co_return co_await fetch(cfg, rule, authority, cr, std::move(obj), log);
+  }
+
+  // b. The range object (cache_range_requests).
+  if (cr.crr) {
+    cache::cached_object robj;
+    if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit && robj.meta.range) {
+      auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
+      bool fresh = reuse != cache::reuse::revalidate;
+      // R35: X-Crr-Ims newer than the stored Date makes a fresh object stale.
+      if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
+        fresh = false;
+      // R31: X-Crr-Ident can turn either way.
+      if (!cr.crr_ident.empty() && !cr.crr_ims) {
+        if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
+      }
+      // R26: If-Range cannot be settled by a partial object when it does not match: ask.
+      bool if_range_ok =
+          !cr.if_range ||
+          range::if_range_allows_range(
+              req[http::field::if_range],
+              {robj.meta.etag,
+               robj.meta.last_modified.empty()
+                   ? std::nullopt
+                   : util::parse_http_date(robj.meta.last_modified),
+               robj.meta.date.time_since_epoch().count()});
+      if (fresh && if_range_ok)
+        co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
+      if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);
+    }
+  }
+
+  // HEAD is answered from metadata only when the object is there (decision 1).
+  if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
+  co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+}
+
+awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
+                                         const cache::cached_object& obj, const char* label,
+                                         access_entry& log) {
+  auto& req = parser_->get();
+  const auto now = unix_now();
+  const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
+  const auto& meta = obj.meta;
+  log.cache = label;
+
+  auto common = [&](head_builder& h) {
+    h.stored_fields(meta);
+    h.field("Age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, age_of(meta, now))));
+    h.field("Via", "1.1 rangecache");
+    h.field("X-Cache", label);
+    if (!keep)
+      h.field("Connection", "close");
+    else if (req.version() == 10)
+      h.field("Connection", "keep-alive");
+  };
+  auto done = [&](send_status s) -> outcome {
+    finish_log(log);
+    if (s == send_status::gone) {
+      bump(w_->shared->stats.responses_cut);
+      return outcome::cut;
+    }
+    if (s != send_status::ok) return outcome::cut;
+    return keep ? outcome::keep_alive : outcome::close;
+  };
+
+  // Client conditionals are answered from the stored validators (RFC 9111 §4.3.2).
+  cache::conditional_request cond;
+  cond.method = req.method_string();
+  if (auto it = req.find(http::field::if_none_match); it != req.end()) cond.if_none_match = it->value();
+  if (auto it = req.find(http::field::if_modified_since); it != req.end())
+    cond.if_modified_since = it->value();
+  cache::stored_validators validators;
+  validators.etag = meta.etag;
+  if (!meta.last_modified.empty()) validators.last_modified = util::parse_http_date(meta.last_modified);
+  if (meta.date.time_since_epoch().count()) validators.date = meta.date.time_since_epoch().count();
+  validators.response_time = meta.stored_at.time_since_epoch().count();
+  if (cache::evaluate_conditionals(cond, validators) == cache::conditional_result::not_modified) {
+    head_builder h(304);
+    common(h);
+    log.status = 304;
+    auto s = co_await send_text(stream_, h.finish(), cfg.server.send_timeout);
+    co_return done(s);
+  }
+
+  const auto timeout = cfg.server.send_timeout;
+  if (meta.range) {
+    // A range object: its stored Content-Range, as stored (R22, R23).
+    auto cr_text = range::format_content_range(
+        {meta.range->first, meta.range->last - meta.range->first + 1},
+        meta.range->total == cache::content_range::unknown_total ? 0 : meta.range->total);
+    std::string cr_value(cr_text.view());
+    if (meta.range->total == cache::content_range::unknown_total)
+      cr_value = cr_value.substr(0, cr_value.rfind('/')) + "/*";
+    head_builder h(206);
+    common(h);
+    h.field("Content-Range", cr_value);
+    h.field("Content-Length", meta.content_length);
+    log.status = 206;
+    auto head = h.finish();
+    if (cr.head) {
+      auto s = co_await send_text(stream_, head, timeout);
+      co_return done(s);
+    }
+    log.bytes = meta.content_length;
+    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, 0, meta.content_length, head,
+                                  timeout);
+    co_return done(s);
+  }
+
+  // The complete object: slice it (RFC 9110 §14).
+  const std::uint64_t length = meta.content_length;
+  range::resolved_ranges resolved;
+  resolved.status = range::resolve_status::full;
+  if (cr.ranged && meta.status == 200) {
+    bool honour = true;
+    if (cr.if_range) {
+      honour = range::if_range_allows_range(
+          req[http::field::if_range],
+          {meta.etag, validators.last_modified, validators.date});
+    }
+    if (honour) resolved = range::resolve(cr.ranges.specs, length);
+  }
+
+  if (resolved.status == range::resolve_status::unsatisfiable) {
+    head_builder h(416);
+    h.field("Content-Range", range::format_unsatisfied_range(length).view());
+    h.field("Content-Length", std::uint64_t{0});
+    h.field("Via", "1.1 rangecache");
+    h.field("X-Cache", label);
+    if (!keep) h.field("Connection", "close");
+    log.status = 416;
+    auto s = co_await send_text(stream_, h.finish(), timeout);
+    co_return done(s);
+  }
+  if (resolved.status == range::resolve_status::full) {
+    head_builder h(meta.status);
+    common(h);
+    h.field("Content-Length", length);
+    log.status = meta.status;
+    auto head = h.finish();
+    if (cr.head) {
+      auto s = co_await send_text(stream_, head, timeout);
+      co_return done(s);
+    }
+    log.bytes = length;
+    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, 0, length, head, timeout);
+    co_return done(s);
+  }
+  if (resolved.slices.size() == 1) {
+    const auto& slice = resolved.slices[0];
+    head_builder h(206);
+    common(h);
+    h.field("Content-Range", range::format_content_range(slice, length).view());
+    h.field("Content-Length", slice.length);
+    log.status = 206;
+    auto head = h.finish();
+    if (cr.head) {
+      auto s = co_await send_text(stream_, head, timeout);
+      co_return done(s);
+    }
+    log.bytes = slice.length;
+    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, slice.offset, slice.length, head,
+                                  timeout);
+    co_return done(s);
+  }
+  // Several ranges: multipart/byteranges with its length known up front.
+  auto boundary = range::make_boundary();
+  const std::string* type = find_header(meta, "Content-Type");
+  auto plan = range::plan_multipart(resolved.slices, length, type ? *type : std::string_view{},
+                                    boundary.view());
+  head_builder h(206);
+  for (const auto& f : meta.headers)
+    if (!beast::iequals(f.name, "Content-Type") && !beast::iequals(f.name, "Content-Range") &&
+        !beast::iequals(f.name, "Content-Length") && !beast::iequals(f.name, "Age") &&
+        !beast::iequals(f.name, "Connection") && !beast::iequals(f.name, "X-Cache"))
+      h.field(f.name, f.value);
+  h.field("Age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, age_of(meta, now))));
+  h.field("Via", "1.1 rangecache");
+  h.field("X-Cache", label);
+  if (!keep) h.field("Connection", "close");
+  h.field("Content-Type", range::multipart_content_type(boundary.view()));
+  h.field("Content-Length", plan.content_length);
+  log.status = 206;
+  std::string prefix = h.finish();
+  if (cr.head) {
+    auto s = co_await send_text(stream_, prefix, timeout);
+    co_return done(s);
+  }
+  log.bytes = plan.content_length;
+  for (const auto& part : plan.parts) {
+    prefix += part.header;
+    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, part.offset, part.length, prefix,
+                                  timeout);
+    if (s != send_status::ok) co_return done(s);
+    prefix.clear();
+  }
+  auto s = co_await send_text(stream_, plan.trailer, timeout);
+  co_return done(s);
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,51 @@
+// Between Beast messages and the store's plain records: what a response says about its own
+// cacheability and freshness, and the metadata kept with a stored object.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "asio_fwd.hpp"
+#include "rangecache/cache/freshness.hpp"
+#include "rangecache/cache/object.hpp"
+
+namespace rangecache::proxy {
+
+// Header values a freshness decision reads, joined where a field may repeat. Owns its
+// strings so the *_info views built from it stay valid.
+struct request_view {
+  std::string method, cache_control, pragma;
+  bool has_cache_control = false, has_pragma = false, has_authorization = false;
+  cache::request_info info() const;
+};
+request_view view_request(const http::request_header<>& req);
+
+struct response_view {
+  int status = 0;
+  std::optional<std::string> cache_control, expires, date, last_modified, age, vary;
+  cache::response_info info() const;
+};
+response_view view_response(unsigned status, const http::fields& fields);
+
+std::int64_t unix_now();
+
+// The record for a response about to be stored: end-to-end headers (minus Content-Length,
+// which the store keeps as content_length), validators, times and freshness.
+cache::object_meta make_meta(unsigned status, const http::fields& fields,
+                             std::uint64_t content_length, const cache::freshness_info& fresh,
+                             std::optional<cache::content_range> range);
+
+// What make_meta packed into the record, for decide_reuse.
+cache::freshness_info freshness_of(const cache::object_meta& meta);
+
+// The stored object's age now (RFC 9111 §4.2.3).
+std::int64_t age_of(const cache::object_meta& meta, std::int64_t now);
+
+// RFC 9111 §4.3.4: a 304's headers replace the stored ones of the same name.
+void merge_304(cache::object_meta& meta, const http::fields& fields,
+               const cache::freshness_info& fresh);
+
+const std::string* find_header(const cache::object_meta& meta, std::string_view name);
+
+}  // namespace rangecache::proxy

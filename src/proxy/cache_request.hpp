@@ -1,0 +1,42 @@
+// What one GET or HEAD means to the cache: its keys, its ranges, which objects may answer it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "rangecache/cache/object.hpp"
+#include "rangecache/config/config.hpp"
+#include "rangecache/range/parse.hpp"
+
+namespace rangecache::proxy {
+
+struct cache_request {
+  std::string target;     // upstream request target (after remap)
+  std::string url;        // cache URL: origin-facing, as ATS builds it (R6)
+  std::string full_key;   // the complete object's key
+  std::string range_key;  // the range object's key; empty when range caching does not apply
+  range::parsed_range ranges;
+  bool ranged = false;    // a valid bytes Range (single or several)
+  bool crr = false;       // cache_range_requests applies: one range, GET, not skipped
+  bool head = false;
+  bool if_range = false;  // the request has If-Range
+  // Trusted control headers (decision 2), already checked.
+  std::optional<std::int64_t> crr_ims;  // X-Crr-Ims date
+  std::string crr_ident;                // X-Crr-Ident value
+};
+
+// The cache URL of an upstream target under a rule: origin-facing, as ATS builds it (R6).
+std::string cache_url_for(const config::remap_rule& rule, std::string_view target);
+
+// The access-log cache field.
+namespace cache_result {
+inline constexpr const char* hit = "HIT";            // range object, fresh
+inline constexpr const char* hit_full = "HIT_FULL";  // answered from the complete object
+inline constexpr const char* miss = "MISS";
+inline constexpr const char* revalidated = "REVALIDATED";  // 304 from the origin
+inline constexpr const char* refreshed = "REFRESH";        // stale, origin sent a new body
+inline constexpr const char* stale = "STALE";              // origin failed, stale served
+inline constexpr const char* pass = "PASS";
+}  // namespace cache_result
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,156 @@
+#include "hit_writer.hpp"
+
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
+#include <charconv>
+
+namespace rangecache::proxy {
+namespace {
+
+// Fields of a stored response never replayed as stored: framing and per-answer ones.
+bool replayed(std::string_view name) {
+  for (std::string_view skip : {"content-length", "content-range", "age", "via",
+                                "connection", "keep-alive", "transfer-encoding", "x-cache"})
+    if (beast::iequals(name, skip)) return false;
+  return true;
+}
+
+const char* reason_of(unsigned status) {
+  switch (status) {
+    case 200: return "OK";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 412: return "Precondition Failed";
+    case 416: return "Range Not Satisfiable";
+    default: return "";
+  }
+}
+
+awaitable<bool> wait_writable(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
+  auto& socket = stream.socket();
+  asio::steady_timer timer(socket.get_executor());
+  timer.expires_after(timeout);
+  // A plain completion handler (not a coroutine): it only cancels the wait below.
+  timer.async_wait([&socket](const error_code& ec) {
+    if (!ec) {
+      error_code ignored;
+      socket.cancel(ignored);
+    }
+  });
+  auto [ec] = co_await socket.async_wait(tcp::socket::wait_write, use_tuple);
+  timer.cancel();
+  co_return !ec;
+}
+
+}  // namespace
+
+head_builder::head_builder(unsigned status) {
+  text_.reserve(512);
+  text_ += "HTTP/1.1 ";
+  text_ += std::to_string(status);
+  text_ += ' ';
+  text_ += reason_of(status);
+  text_ += "\r\n";
+}
+
+head_builder& head_builder::field(std::string_view name, std::string_view value) {
+  text_.append(name);
+  text_ += ": ";
+  text_.append(value);
+  text_ += "\r\n";
+  return *this;
+}
+
+head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
+  std::array<char, 24> digits{};
+  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  return field(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+}
+
+head_builder& head_builder::stored_fields(const cache::object_meta& meta) {
+  for (const auto& h : meta.headers)
+    if (replayed(h.name)) field(h.name, h.value);
+  return *this;
+}
+
+std::string head_builder::finish() {
+  text_ += "\r\n";
+  return std::move(text_);
+}
+
+awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
+                                 std::chrono::milliseconds timeout) {
+  stream.expires_after(timeout);
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(text.data(), text.size()), use_tuple);
+  co_return ec ? send_status::io_error : send_status::ok;
+}
+
+awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& reader,
+                                   const cache::object_ref& ref, std::uint64_t offset,
+                                   std::uint64_t length, std::string_view prefix,
+                                   std::chrono::milliseconds timeout) {
+  const int fd = stream.socket().native_handle();
+  while (!prefix.empty() || length > 0) {
+    bool blocked = false;
+    int error = 0;
+    if (length == 0) {
+      auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          blocked = true;
+        else
+          error = errno;
+      } else {
+        prefix.remove_prefix(static_cast<std::size_t>(n));
+        blocked = !prefix.empty();
+      }
+    } else {
+      // Runs inside the reader's read transaction: the slices point into the map and die
+      // with it, so they go to the kernel right here and are never kept.
+      auto visit = [&](std::span<const cache::mapped_slice> slices) -> std::size_t {
+        std::array<iovec, 64> iov;
+        std::size_t count = 0;
+        if (!prefix.empty()) iov[count++] = {const_cast<char*>(prefix.data()), prefix.size()};
+        std::size_t offered = 0;
+        for (const auto& s : slices) {
+          if (count == iov.size()) break;
+          iov[count++] = {const_cast<std::byte*>(s.data), s.size};
+          offered += s.size;
+        }
+        msghdr msg{};
+        msg.msg_iov = iov.data();
+        msg.msg_iovlen = count;
+        auto n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+          if (errno == EAGAIN || errno == EWOULDBLOCK)
+            blocked = true;
+          else
+            error = errno;
+          return 0;
+        }
+        auto written = static_cast<std::size_t>(n);
+        auto from_prefix = std::min(written, prefix.size());
+        prefix.remove_prefix(from_prefix);
+        written -= from_prefix;
+        if (written < offered || !prefix.empty()) blocked = true;
+        return written;
+      };
+      auto r = reader.read(ref, offset, length, visit);
+      if (r.status == cache::read_status::gone) co_return send_status::gone;
+      if (r.status == cache::read_status::error) co_return send_status::io_error;
+      if (r.bytes == 0 && !blocked && !error) co_return send_status::gone;  // shorter than asked
+      offset += r.bytes;
+      length -= r.bytes;
+    }
+    if (error) co_return send_status::io_error;
+    if (blocked) {
+      bool ok = co_await wait_writable(stream, timeout);
+      if (!ok) co_return send_status::io_error;
+    }
+  }
+  co_return send_status::ok;
+}
+
+}  // namespace rangecache::proxy

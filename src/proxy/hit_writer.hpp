@@ -1,0 +1,41 @@
+// Serving stored bytes: the response head is built by hand from the stored metadata and sent
+// with the mapped chunk pointers in one non-blocking writev, inside a short read transaction
+// (perf-spike.md). Only a short write waits for the socket, with no transaction held.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "asio_fwd.hpp"
+#include "rangecache/cache/object.hpp"
+#include "rangecache/cache/reader.hpp"
+
+namespace rangecache::proxy {
+
+// A response head, field by field, ending with the empty line.
+class head_builder {
+ public:
+  explicit head_builder(unsigned status);
+  head_builder& field(std::string_view name, std::string_view value);
+  head_builder& field(std::string_view name, std::uint64_t value);
+  // The stored end-to-end fields, less those the caller writes itself.
+  head_builder& stored_fields(const cache::object_meta& meta);
+  std::string finish();
+
+ private:
+  std::string text_;
+};
+
+enum class send_status { ok, gone, io_error };
+
+// Sends `prefix` and then [offset, offset + length) of the object. `gone`: the object was
+// replaced or evicted mid-stream (the caller cuts the connection).
+awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& reader,
+                                   const cache::object_ref& ref, std::uint64_t offset,
+                                   std::uint64_t length, std::string_view prefix,
+                                   std::chrono::milliseconds timeout);
+
+awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
+                                 std::chrono::milliseconds timeout);
+
+}  // namespace rangecache::proxy
