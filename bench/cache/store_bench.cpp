@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "rangecache/cache/store.hpp"
@@ -56,53 +57,89 @@ object_meta meta_of(std::uint64_t len) {
   return m;
 }
 
-// One producer thread (as an event loop would) feeding N fills round-robin, 16 KiB per
-// append; an iteration writes 64 MiB in total and waits for every commit.
-void BM_StoreWrite(benchmark::State& state) {
-  static bench_store b(2048 * MiB);
-  const auto fills = static_cast<std::size_t>(state.range(0));
-  const std::uint64_t total = 64 * MiB;
-  const std::uint64_t per_fill = total / fills;
+// Writes `total` bytes as `fills` concurrent fills fed round-robin by one thread (as an event
+// loop would), 16 KiB per append, then waits for every commit. Returns failed commits.
+std::uint64_t write_round(store& st, std::size_t fills, std::uint64_t total, std::uint64_t& n) {
   constexpr std::size_t piece = 16 << 10;
-  const auto data = random_bytes(piece);
-  std::uint64_t n = 0, failed = 0;
-  for (auto _ : state) {
-    std::vector<fill> fs;
-    for (std::size_t i = 0; i < fills; ++i) {
-      const std::string key = "http://bench/w/" + std::to_string(fills) + "/" + std::to_string(n++);
-      fs.push_back(b.st->begin_fill(key, key, {per_fill}));
-    }
-    for (std::uint64_t off = 0; off < per_fill; off += piece)
-      for (fill& f : fs) f.append(std::span<const std::byte>(data.data(), std::min<std::uint64_t>(piece, per_fill - off)));
-    std::vector<std::future<commit_result>> done;
-    for (fill& f : fs) done.push_back(f.commit(meta_of(per_fill)));
-    for (auto& d : done)
-      if (!d.get().ok()) ++failed;
+  static const auto data = random_bytes(piece);
+  const std::uint64_t per_fill = total / fills;
+  std::vector<fill> fs;
+  for (std::size_t i = 0; i < fills; ++i) {
+    const std::string key = "http://bench/w/" + std::to_string(n++);
+    fs.push_back(st.begin_fill(key, key, {per_fill}));
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * total));
-  const store_stats st = b.st->stats();
+  for (std::uint64_t off = 0; off < per_fill; off += piece)
+    for (fill& f : fs)
+      f.append(std::span<const std::byte>(data.data(), std::min<std::uint64_t>(piece, per_fill - off)));
+  std::vector<std::future<commit_result>> done;
+  for (fill& f : fs) done.push_back(f.commit(meta_of(per_fill)));
+  std::uint64_t failed = 0;
+  for (auto& d : done)
+    if (!d.get().ok()) ++failed;
+  return failed;
+}
+
+// A store in steady state: its file has been filled past max_size once, so writes land in
+// pages freed by eviction (what a running cache sees). A fresh store's file still grows, and
+// extending a file costs the file system more: BM_StoreWriteFresh shows that case.
+struct write_fixture {
+  write_fixture() : b(512 * MiB) {
+    for (int i = 0; i < 16; ++i) write_round(*b.st, 4, 64 * MiB, n);
+  }
+  static write_fixture& get() {
+    static write_fixture w;
+    return w;
+  }
+  bench_store b;
+  std::uint64_t n = 0;
+};
+
+void report_batches(benchmark::State& state, const store& st, std::uint64_t failed) {
+  const store_stats s = st.stats();
   state.counters["failed"] = static_cast<double>(failed);
   state.counters["avg_batch_KiB"] =
-      double(st.write_batch_bytes) / double(std::max<std::uint64_t>(st.write_batches, 1)) / 1024;
+      double(s.write_batch_bytes) / double(std::max<std::uint64_t>(s.write_batches, 1)) / 1024;
+}
+
+// range(0) concurrent fills from one producer thread; 64 MiB per iteration; sync none.
+void BM_StoreWrite(benchmark::State& state) {
+  auto& w = write_fixture::get();
+  const auto fills = static_cast<std::size_t>(state.range(0));
+  std::uint64_t failed = 0;
+  for (auto _ : state) failed += write_round(*w.b.st, fills, 64 * MiB, w.n);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * MiB));
+  report_batches(state, *w.b.st, failed);
 }
 BENCHMARK(BM_StoreWrite)->ArgName("fills")->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// Producers on their own threads (one fill each), 4 MiB objects.
-void BM_StoreWriteThreads(benchmark::State& state) {
-  static bench_store b(2048 * MiB);
-  static std::atomic<std::uint64_t> n{0};
-  const std::uint64_t len = 4 * MiB;
-  constexpr std::size_t piece = 64 << 10;
-  const auto data = random_bytes(piece);
+// The same on producer threads of their own (range(0) threads, one fill each at a time).
+void BM_StoreWriteProducers(benchmark::State& state) {
+  auto& w = write_fixture::get();
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  std::atomic<std::uint64_t> failed{0}, n{w.n + 1'000'000'000};
   for (auto _ : state) {
-    const std::string key = "http://bench/t/" + std::to_string(n++);
-    fill f = b.st->begin_fill(key, key, {len});
-    for (std::uint64_t off = 0; off < len; off += piece) f.append(data);
-    if (!f.commit_wait(meta_of(len)).ok()) state.SkipWithError("commit failed");
+    std::vector<std::thread> ts;
+    for (std::size_t t = 0; t < threads; ++t)
+      ts.emplace_back([&] {
+        std::uint64_t local = n.fetch_add(1'000'000);
+        failed += write_round(*w.b.st, 1, 64 * MiB / threads, local);
+      });
+    for (auto& t : ts) t.join();
   }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * len));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * MiB));
+  report_batches(state, *w.b.st, failed);
 }
-BENCHMARK(BM_StoreWriteThreads)->Threads(1)->Threads(2)->Threads(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StoreWriteProducers)->ArgName("threads")->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// A fresh store (its file grows with every write), 4 concurrent fills.
+void BM_StoreWriteFresh(benchmark::State& state) {
+  bench_store b(4096 * MiB);
+  std::uint64_t n = 0, failed = 0;
+  for (auto _ : state) failed += write_round(*b.st, 4, 64 * MiB, n);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * MiB));
+  report_batches(state, *b.st, failed);
+}
+BENCHMARK(BM_StoreWriteFresh)->Iterations(16)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A 64 MiB object read back in batches.
 struct read_fixture {

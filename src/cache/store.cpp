@@ -1,6 +1,8 @@
 #include "rangecache/cache/store.hpp"
 
+#include <filesystem>
 #include <future>
+#include <set>
 
 #include "recovery.hpp"
 #include "store_impl.hpp"
@@ -79,12 +81,46 @@ lookup_status store::impl::lookup_in(MDB_txn* txn, std::string_view key, cached_
   return lookup_status::hit;
 }
 
+namespace {
+// LMDB must not open one environment twice in a process (its locks are per process): a
+// second store on the same directory is refused instead.
+std::mutex open_paths_mu;
+std::set<std::string> open_paths;
+
+std::string claim_path(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  std::string canonical = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec) canonical = path;
+  std::lock_guard lock(open_paths_mu);
+  if (!open_paths.insert(canonical).second)
+    throw store_error("cache: " + path + " is already open in this process");
+  return canonical;
+}
+
+void release_path(const std::string& canonical) {
+  std::lock_guard lock(open_paths_mu);
+  open_paths.erase(canonical);
+}
+
+// Gives the path back if open() fails half-way.
+struct path_claim {
+  std::string path;
+  bool keep = false;
+  ~path_claim() {
+    if (!keep) release_path(path);
+  }
+};
+}  // namespace
+
 store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 std::unique_ptr<store> store::open(const store_settings& settings) {
   const auto start = std::chrono::steady_clock::now();
   if (settings.path.empty()) throw store_error("cache: no path");
+  path_claim claim{claim_path(settings.path)};
   auto p = std::make_unique<impl>();
+  p->canonical_path = claim.path;
   p->core = std::make_shared<detail::core>(settings);
   const store_settings& s = p->core->settings;
   p->env = detail::open_environment(s, p->report);
@@ -105,14 +141,14 @@ std::unique_ptr<store> store::open(const store_settings& settings) {
   p->writer = std::make_unique<detail::writer>(*p->env, p->core, std::move(state));
   p->report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - start);
+  claim.keep = true;
   return std::unique_ptr<store>(new store(std::move(p)));
 }
 
 store::~store() { close(); }
 
 void store::close() {
-  if (!impl_ || impl_->closed) return;
-  impl_->closed = true;
+  if (!impl_ || impl_->closed.exchange(true)) return;
   impl_->core->closing.store(true);
   impl_->writer->stop();
   {
@@ -122,18 +158,20 @@ void store::close() {
   }
   if (impl_->core->live_readers.load() != 0) {
     // A reader still holds a transaction of this environment: closing it now would free
-    // memory that transaction uses. Leak it instead; the reader can still be destroyed.
+    // memory that transaction uses. Leak it instead (and keep the path claimed: the
+    // environment is still open); the reader can still be destroyed.
     (void)impl_->env.release();
     return;
   }
   impl_->env.reset();
+  release_path(impl_->canonical_path);
 }
 
 const open_report& store::report() const { return impl_->report; }
 const store_settings& store::settings() const { return impl_->core->settings; }
 
 lookup_status store::lookup(std::string_view key, cached_object& out) {
-  if (impl_->closed) return lookup_status::error;
+  if (impl_->closed.load(std::memory_order_relaxed)) return lookup_status::error;
   MDB_txn* txn = impl_->acquire_txn();
   if (!txn) return lookup_status::error;
   const lookup_status st = impl_->lookup_in(txn, key, out, true);

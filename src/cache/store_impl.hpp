@@ -1,7 +1,9 @@
 // store::impl, shared by store.cpp and reader.cpp.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <string>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -18,7 +20,8 @@ struct store::impl {
   std::unique_ptr<detail::environment> env;
   std::unique_ptr<detail::writer> writer;
   open_report report;
-  bool closed = false;
+  std::atomic<bool> closed{false};
+  std::string canonical_path;  // registered as open in this process
 
   // Reset read transactions for lookups from any thread: renewing one is far cheaper than
   // beginning one (which takes LMDB's reader-table lock to find a slot).

@@ -44,6 +44,8 @@ void writer::stop() {
 
 void writer::run() {
   std::deque<queued_op> pending;
+  // A store reopened with a smaller max_size is brought under it before anything else.
+  make_room(0);
   bool reclaim_ok = true;
   for (;;) {
     // Sleep only when idle; a reclaim that just failed (an LMDB error) is retried slowly.
@@ -108,6 +110,7 @@ void writer::run_batch(std::deque<queued_op>& ops) {
       persist_access_.clear();
       dirty_ = true;
       for (auto& e : b.effects) e();
+      publish();
       std::uint64_t released = 0;
       for (std::size_t i = 0; i < applied; ++i) {
         released += ops.front().bytes;
@@ -122,7 +125,7 @@ void writer::run_batch(std::deque<queued_op>& ops) {
         st.write_batch_max_bytes.store(b.chunk_bytes, std::memory_order_relaxed);
       const std::uint64_t kib = b.chunk_bytes >> 10;
       counters::add(st.write_batch_histogram[kib <= 64 ? 0 : kib <= 256 ? 1 : kib <= 1024 ? 2 : kib <= 4096 ? 3 : 4]);
-      publish();
+      for (auto& c : b.completions) c();
       return;
     }
     rollback(b);
@@ -143,6 +146,7 @@ void writer::run_batch(std::deque<queued_op>& ops) {
 // other operations get one transaction of their own, then their completions.
 void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
   std::deque<queued_op> others;
+  std::vector<std::function<void()>> refused;
   std::uint64_t released = 0;
   auto give_up = [&](const std::shared_ptr<fill_state>& f) {
     if (f->w.dead) return;
@@ -158,7 +162,8 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
       give_up(c->fill);
     } else if (auto* m = std::get_if<commit_op>(&q.o)) {
       give_up(m->fill);
-      if (m->done) m->done({m->fill->w.why == fill_error::none ? why : m->fill->w.why, {}});
+      const fill_error e = m->fill->w.why == fill_error::none ? why : m->fill->w.why;
+      if (m->done) refused.push_back([done = std::move(m->done), e] { done({e, {}}); });
     } else if (auto* a = std::get_if<abort_op>(&q.o)) {
       fill_state& f = *a->fill;
       if (!f.w.dead && f.w.chunks > 0) retire_chunks(f, f.w.charge);
@@ -169,6 +174,8 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
   }
   ops.clear();
   core_->queue.release(released);
+  publish();
+  for (auto& r : refused) r();
   if (others.empty()) return;
   batch b;
   int rc = mdb_txn_begin(env_.env, nullptr, 0, &b.txn);
@@ -178,6 +185,7 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
   if (rc == 0) {
     for (auto& e : b.effects) e();
     publish();
+    for (auto& c : b.completions) c();
     return;
   }
   counters::add(core_->stats.lmdb_errors);
@@ -208,7 +216,7 @@ int writer::apply(batch& b, queued_op& q) {
         } else if constexpr (std::is_same_v<T, purge_op>) {
           return apply_purge(b, o);
         } else {
-          b.effects.push_back([done = o.done] {
+          b.completions.push_back([done = o.done] {
             if (done) done();
           });
           return 0;
@@ -340,7 +348,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
   }
   if (err != fill_error::none) {
     doom(b, f, err);
-    b.effects.push_back([done = std::move(op.done), err] {
+    b.completions.push_back([done = std::move(op.done), err] {
       if (done) done({err, {}});
     });
     return 0;
@@ -395,8 +403,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
   f.w.why = fill_error::none;
   const object_entry entry{f.id, f.w.bytes, total, chunks_charge(f.w.bytes, f.chunk_size),
                            f.url_hash, now_seconds()};
-  b.effects.push_back([this, hash = f.hash, entry, old, fill_charge, ref = obj.ref,
-                       done = std::move(op.done)] {
+  b.effects.push_back([this, hash = f.hash, entry, old, fill_charge] {
     inflight_charge_ -= fill_charge;
     if (old) {
       committed_ -= old->charge;
@@ -409,6 +416,8 @@ int writer::apply_commit(batch& b, commit_op& op) {
     objects_[hash] = entry;
     policy_->insert(hash, entry.charge);
     counters::add(core_->stats.commits);
+  });
+  b.completions.push_back([ref = obj.ref, done = std::move(op.done)] {
     if (done) done({fill_error::none, ref});
   });
   return 0;
@@ -424,7 +433,7 @@ int writer::apply_update(batch& b, update_op& op) {
                     obj.ref.length == op.meta.content_length;
   if (rc != 0 && rc != MDB_NOTFOUND) return rc;
   if (!same) {
-    b.effects.push_back([done = std::move(op.done)] {
+    b.completions.push_back([done = std::move(op.done)] {
       if (done) done(update_status::gone);
     });
     return 0;
@@ -438,13 +447,15 @@ int writer::apply_update(batch& b, update_op& op) {
   if ((rc = mdb_put(b.txn, env_.meta, &k, &rv, MDB_RESERVE)) != 0) return rc;
   encode_record(obj, {static_cast<std::byte*>(rv.mv_data), size});
   if (after > before) b.added_charge += after - before;
-  b.effects.push_back([this, hash = op.hash, before, after, done = std::move(op.done)] {
+  b.effects.push_back([this, hash = op.hash, before, after] {
     committed_ = committed_ - before + after;
     if (auto it = objects_.find(hash); it != objects_.end()) {
       it->second.charge = after;
       policy_->insert(hash, after);
       policy_->access(hash);  // a revalidated object is in use
     }
+  });
+  b.completions.push_back([done = std::move(op.done)] {
     if (done) done(update_status::updated);
   });
   return 0;
@@ -530,22 +541,25 @@ int writer::apply_purge(batch& b, purge_op& op) {
     purged_at_.clear();
     if ((rc = mdb_drop(b.txn, env_.meta, 0)) != 0) return rc;
     if ((rc = mdb_drop(b.txn, env_.urls, 0)) != 0) return rc;
-    b.effects.push_back([this, seq = op.seq, done = std::move(op.done)] {
+    auto removed_all = std::make_shared<std::uint64_t>(0);
+    b.effects.push_back([this, seq = op.seq, removed_all] {
       std::uint64_t chunk_part = 0;
       for (const auto& [_, e] : objects_) chunk_part += e.chunk_charge;
-      const std::uint64_t n = objects_.size();
+      *removed_all = objects_.size();
       objects_.clear();
       policy_->clear();
       committed_ = 0;
       content_bytes_ = 0;
       dead_charge_ += chunk_part;
       dead_.push_back({0, seq - 1, chunk_part, false});
-      counters::add(core_->stats.purged_objects, n);
-      if (done) done(n);
+      counters::add(core_->stats.purged_objects, *removed_all);
+    });
+    b.completions.push_back([removed_all, done = std::move(op.done)] {
+      if (done) done(*removed_all);
     });
     return 0;
   }
-  b.effects.push_back([removed, done = std::move(op.done)] {
+  b.completions.push_back([removed, done = std::move(op.done)] {
     if (done) done(removed);
   });
   return 0;

@@ -52,7 +52,8 @@ class writer {
   // it touched get their progress back.
   struct batch {
     MDB_txn* txn = nullptr;
-    std::vector<std::function<void()>> effects;
+    std::vector<std::function<void()>> effects;      // in-memory state, in order
+    std::vector<std::function<void()>> completions;  // callers' callbacks, after publish()
     std::vector<std::pair<fill_state*, fill_state::progress>> saved;
     std::uint64_t added_charge = 0;
     std::uint64_t chunk_bytes = 0;

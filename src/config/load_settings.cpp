@@ -83,7 +83,7 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
 void load_server(const context& ctx, const item& node, server_settings& out) {
   const map_reader map(ctx, node,
                        {"header_limit", "header_timeout", "idle_timeout", "send_timeout",
-                        "drain_timeout", "max_connections"});
+                        "drain_timeout", "max_connections", "collapse_timeout"});
   if (const auto* value = map.find("header_limit")) {
     out.header_limit = read_size(ctx, *value);
     if (out.header_limit < 1024 || out.header_limit > (1u << 20)) {
@@ -95,6 +95,8 @@ void load_server(const context& ctx, const item& node, server_settings& out) {
   read_into(map, "send_timeout", out.send_timeout, read_timeout);
   // Zero is meaningful here: stop without waiting for in-flight requests.
   read_into(map, "drain_timeout", out.drain_timeout, read_duration);
+  // Zero turns request collapsing off: every miss goes upstream.
+  read_into(map, "collapse_timeout", out.collapse_timeout, read_duration);
   if (const auto* value = map.find("max_connections")) {
     out.max_connections = read_uint(ctx, *value, 1, 1'000'000);
   }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cache_meta.hpp"
+#include "commit_wait.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/normalize.hpp"
@@ -38,31 +39,12 @@ std::optional<cache::content_range> verified_range(const http::fields& f,
   return out;
 }
 
-// Waits (bounded) for a commit callback from the store's writer thread: a client that has
-// its whole answer then finds the object on its next request, on any connection.
-struct commit_waiter {
-  explicit commit_waiter(asio::any_io_executor ex) : timer(std::move(ex)) {}
-  asio::steady_timer timer;
-  std::optional<cache::commit_result> result;
-};
-
 }  // namespace
 
+// The commit completes before the last body byte reaches the client: a client that has its
+// whole answer then finds the object on its next request, on any connection.
 awaitable<bool> session::commit_fill(cache::fill& fill, cache::object_meta meta) {
-  auto waiter = std::make_shared<commit_waiter>(stream_.get_executor());
-  waiter->timer.expires_after(std::chrono::seconds(2));
-  auto exec = stream_.get_executor();
-  auto fe = fill.commit(std::move(meta), [waiter, exec](const cache::commit_result& r) {
-    asio::post(exec, [waiter, r] {
-      waiter->result = r;
-      waiter->timer.cancel();
-    });
-  });
-  if (fe != cache::fill_error::none) co_return false;
-  co_await waiter->timer.async_wait(use_tuple);  // ends when cancelled or after 2 s
-  if (waiter->result && !waiter->result->ok())
-    spdlog::debug("commit failed: {}", cache::to_string(waiter->result->error));
-  co_return waiter->result && waiter->result->ok();
+  co_return co_await commit_and_wait(stream_.get_executor(), fill, std::move(meta));
 }
 
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
@@ -184,6 +166,17 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url, cache::to_string(fill.error()));
   }
+  // Nothing will be stored: requests waiting on this key need not wait for the transfer.
+  if (!fill.active()) release_inflight();
+  // B.1: a GET whose cacheable range came back as a 206 queues the complete object.
+  if (status == 206 && storable && cr.ranged) {
+    std::optional<std::uint64_t> total;
+    if (auto it = ur.find(http::field::content_range); it != ur.end()) {
+      if (auto parsed = range::parse_content_range(it->value())) total = parsed->complete_length;
+    }
+    offer_background_fetch(cfg, rule, authority, cr, ur[http::field::content_type], total,
+                           content_length.value_or(0));
+  }
   log.cache = !fill.active()       ? cache_result::pass
               : revalidating       ? cache_result::refreshed
                                    : cache_result::miss;
@@ -254,6 +247,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
         // cache does not have yet.
         auto fresh = cache::analyze_freshness(view.info(), times);
         committed = co_await commit_fill(fill, make_meta(200, ur, pos + got, fresh, stored_range));
+        release_inflight();
       }
       // The client's share of this piece.
       const std::uint64_t from = std::max(pos, window_from);

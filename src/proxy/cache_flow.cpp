@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cache_meta.hpp"
+#include "background_fetch.hpp"
 #include "hit_writer.hpp"
+#include "rangecache/fetch/rules.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/if_range.hpp"
@@ -74,6 +76,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   bool skip_crr = false;
   if (trusted) {
     skip_crr = req.find("X-Skip-Crr") != req.end();
+    cr.from_fetch = req.find(fetch_marker) != req.end();
     if (crr_opt.consider_ims) {
       auto v = req[crr_opt.ims_header];
       if (!v.empty()) {
@@ -83,6 +86,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (crr_opt.consider_ident) cr.crr_ident = std::string(req[crr_opt.ident_header]);
   } else {
     req.erase("X-Skip-Crr");
+    req.erase(fetch_marker);
     req.erase(crr_opt.ims_header);
     req.erase(crr_opt.ident_header);
   }
@@ -120,51 +124,124 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   }
 
   auto& reader = *w_->reader;
-  const auto now = unix_now();
-  const auto request_info = view_request(req);
+  // Looks up (a) the complete object and (b) the range object; on a miss, the first request
+  // for a key leads and the others wait for its fill, then look again (request collapsing).
+  for (int round = 0;; ++round) {
+    const auto now = unix_now();
+    const auto request_info = view_request(req);
 
-  // a. The complete object answers any range.
-  cache::cached_object obj;
-  if (!(crr_opt.no_modify_cachekey && cr.ranged) &&
-      reader.lookup(cr.full_key, obj) == cache::lookup_status::hit && !obj.meta.range) {
-    auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
-    if (reuse != cache::reuse::revalidate)
-      co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
-    co_return co_await fetch(cfg, rule, authority, cr, std::move(obj), log);
-  }
-
-  // b. The range object (cache_range_requests).
-  if (cr.crr) {
-    cache::cached_object robj;
-    if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit && robj.meta.range) {
-      auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
-      bool fresh = reuse != cache::reuse::revalidate;
-      // R35: X-Crr-Ims newer than the stored Date makes a fresh object stale.
-      if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
-        fresh = false;
-      // R31: X-Crr-Ident can turn either way.
-      if (!cr.crr_ident.empty() && !cr.crr_ims) {
-        if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
-      }
-      // R26: If-Range cannot be settled by a partial object when it does not match: ask.
-      bool if_range_ok =
-          !cr.if_range ||
-          range::if_range_allows_range(
-              req[http::field::if_range],
-              {robj.meta.etag,
-               robj.meta.last_modified.empty()
-                   ? std::nullopt
-                   : util::parse_http_date(robj.meta.last_modified),
-               robj.meta.date.time_since_epoch().count()});
-      if (fresh && if_range_ok)
-        co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
-      if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);
+    // a. The complete object answers any range.
+    cache::cached_object obj;
+    if (!(crr_opt.no_modify_cachekey && cr.ranged) &&
+        reader.lookup(cr.full_key, obj) == cache::lookup_status::hit && !obj.meta.range) {
+      auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
+      if (reuse != cache::reuse::revalidate)
+        co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
+      co_return co_await fetch(cfg, rule, authority, cr, std::move(obj), log);
     }
-  }
 
-  // HEAD is answered from metadata only when the object is there (decision 1).
-  if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
-  co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    // b. The range object (cache_range_requests).
+    if (cr.crr) {
+      cache::cached_object robj;
+      if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit && robj.meta.range) {
+        auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
+        bool fresh = reuse != cache::reuse::revalidate;
+        // R35: X-Crr-Ims newer than the stored Date makes a fresh object stale.
+        if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
+          fresh = false;
+        // R31: X-Crr-Ident can turn either way.
+        if (!cr.crr_ident.empty() && !cr.crr_ims) {
+          if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
+        }
+        // R26: If-Range cannot be settled by a partial object when it does not match: ask.
+        bool if_range_ok =
+            !cr.if_range ||
+            range::if_range_allows_range(
+                req[http::field::if_range],
+                {robj.meta.etag,
+                 robj.meta.last_modified.empty()
+                     ? std::nullopt
+                     : util::parse_http_date(robj.meta.last_modified),
+                 robj.meta.date.time_since_epoch().count()});
+        if (fresh && if_range_ok) {
+          // The range came from its own object: the complete one is still missing (B.1).
+          const auto* type = find_header(robj.meta, "Content-Type");
+          offer_background_fetch(
+              cfg, rule, authority, cr, type ? std::string_view(*type) : std::string_view{},
+              robj.meta.range->total == cache::content_range::unknown_total
+                  ? std::nullopt
+                  : std::optional<std::uint64_t>(robj.meta.range->total),
+              robj.meta.content_length);
+          co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
+        }
+        if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);
+      }
+    }
+
+    // HEAD is answered from metadata only when the object is there (decision 1).
+    if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
+    if (cfg.server.collapse_timeout.count() == 0 || round >= 3)
+      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    const std::string& key = cr.crr ? cr.range_key : cr.full_key;
+    auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
+    wake->expires_after(cfg.server.collapse_timeout);
+    if (w_->shared->inflight.join(key, wake)) {
+      inflight_key_ = key;
+      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    }
+    auto [ec] = co_await wake->async_wait(use_tuple);
+    if (!ec) {
+      // Waited long enough: the leader is slow or stuck; go upstream alone.
+      w_->shared->inflight.leave(key, wake);
+      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    }
+    bump(w_->shared->stats.collapsed);
+  }
+}
+
+void session::offer_background_fetch(const config::config& cfg, const config::remap_rule& rule,
+                                     const request_authority& authority, const cache_request& cr,
+                                     std::string_view content_type,
+                                     std::optional<std::uint64_t> total,
+                                     std::uint64_t range_length) {
+  if (!rule.background_fetch || cr.from_fetch || !cr.ranged) return;
+  auto& req = parser_->get();
+  auto& scheduler = w_->shared->fetches;
+  fetch::candidate c;
+  c.url = cr.url;
+  c.content_type = content_type;
+  c.content_length = total;
+  c.range_length = range_length;
+  c.user_agent = req[http::field::user_agent];
+  c.client_ip = client_ip_;
+  const auto& rules = rule.background_fetch_rules ? *rule.background_fetch_rules
+                                                  : cfg.background_fetch.rules;
+  if (!fetch::allowed(rules, c)) {
+    scheduler.stats().excluded_by_rule.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  fetch::job j;
+  j.url = cr.url;
+  j.key = cr.full_key;
+  j.target = cr.target;
+  j.host = rule.to_host;
+  j.port = rule.to_port;
+  // R42: the client's headers, less Range and the conditionals.
+  auto up = upstream_request(rule, authority);
+  for (auto f : {http::field::range, http::field::if_range, http::field::if_none_match,
+                 http::field::if_modified_since, http::field::if_match,
+                 http::field::if_unmodified_since})
+    up.erase(f);
+  for (const auto& f : up) j.headers.emplace_back(f.name_string(), f.value());
+  if (scheduler.offer(j, std::chrono::steady_clock::now()) == fetch::offer_result::start_now)
+    asio::co_spawn(w_->ioc, run_background_fetches(w_, std::move(j)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        spdlog::error("background fetch ended by exception: {}", x.what());
+      }
+    });
 }
 
 awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,

@@ -20,6 +20,7 @@ struct cache_request {
   bool crr = false;       // cache_range_requests applies: one range, GET, not skipped
   bool head = false;
   bool if_range = false;  // the request has If-Range
+  bool from_fetch = false;  // a trusted peer's background fetch: never triggers one itself
   // Trusted control headers (decision 2), already checked.
   std::optional<std::int64_t> crr_ims;  // X-Crr-Ims date
   std::string crr_ident;                // X-Crr-Ident value

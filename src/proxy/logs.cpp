@@ -37,4 +37,14 @@ std::shared_ptr<spdlog::logger> make_access_log(const config::config& cfg) {
   return logger;
 }
 
+std::shared_ptr<spdlog::logger> make_fetch_log(const config::config& cfg) {
+  if (cfg.background_fetch.log.empty()) return nullptr;
+  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.background_fetch.log);
+  auto logger = std::make_shared<spdlog::logger>("fetch", sink);
+  logger->set_level(spdlog::level::info);
+  logger->flush_on(spdlog::level::info);  // one line per fetch: rare enough to flush each
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
+  return logger;
+}
+
 }  // namespace rangecache::proxy

@@ -59,9 +59,20 @@ struct server::impl {
   std::vector<std::string> listen_texts;
 };
 
+namespace {
+
+void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
+  const auto& b = cfg.background_fetch;
+  shared.fetches.configure(b.max_concurrent, b.queue_size, b.retry_backoff);
+  shared.fetch_log.store(make_fetch_log(cfg));
+}
+
+}  // namespace
+
 server::server(std::shared_ptr<const config::config> cfg) : impl_(std::make_unique<impl>()) {
   impl_->shared->cfg.store(cfg);
   impl_->shared->access_log.store(make_access_log(*cfg));
+  apply_fetch_settings(*impl_->shared, *cfg);
 }
 
 server::~server() {
@@ -164,6 +175,7 @@ void server::reload(std::shared_ptr<const config::config> cfg) {
   if (listen_changed) spdlog::warn("reload: 'listen' changed; it takes effect at the next restart");
   // A rotated access log is reopened here too (logrotate sends SIGHUP).
   impl_->shared->access_log.store(make_access_log(*cfg));
+  apply_fetch_settings(*impl_->shared, *cfg);
   impl_->shared->cfg.store(std::move(cfg));
 }
 

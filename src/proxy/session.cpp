@@ -38,6 +38,7 @@ session::session(worker* w, tcp::socket socket)
 }
 
 session::~session() {
+  release_inflight();
   w_->sessions.erase(this);
   w_->shared->stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -126,6 +127,7 @@ awaitable<void> session::run() {
       break;
     }
     auto result = co_await handle(std::move(cfg), log);
+    release_inflight();
     if (result == outcome::cut) {
       reset_connection();
       co_return;
@@ -198,6 +200,12 @@ awaitable<outcome> session::send_error(unsigned status, std::string text, bool k
   if (auto access = w_->shared->access_log.load(std::memory_order_relaxed)) write_access(*access, log);
   if (ec) co_return outcome::cut;
   co_return keep_alive ? outcome::keep_alive : outcome::close;
+}
+
+void session::release_inflight() {
+  if (inflight_key_.empty()) return;
+  w_->shared->inflight.finish(inflight_key_);
+  inflight_key_.clear();
 }
 
 awaitable<void> run_session(worker* w, tcp::socket socket) {

@@ -77,6 +77,13 @@ class session {
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
   bool finish_log(access_entry& log);
+  // The collapsing entry this session leads, released once its fill is decided.
+  void release_inflight();
+  // Queues a background fetch of the complete object when the rule and its filters allow.
+  void offer_background_fetch(const config::config& cfg, const config::remap_rule& rule,
+                              const request_authority& authority, const cache_request& cr,
+                              std::string_view content_type, std::optional<std::uint64_t> total,
+                              std::uint64_t range_length);
   // Commits and waits (bounded) for the writer thread to say it is visible.
   awaitable<bool> commit_fill(cache::fill& fill, cache::object_meta meta);
   void reset_connection();
@@ -87,6 +94,7 @@ class session {
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
+  std::string inflight_key_;
   bool busy_ = false;
 };
 

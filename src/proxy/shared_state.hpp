@@ -7,7 +7,9 @@
 
 #include <spdlog/logger.h>
 
+#include "inflight.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/fetch/scheduler.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
@@ -15,8 +17,11 @@ namespace rangecache::proxy {
 struct shared_state {
   std::atomic<std::shared_ptr<const config::config>> cfg;
   std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
+  std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
   std::atomic<bool> draining{false};
   proxy_stats stats;
+  inflight_table inflight;
+  fetch::scheduler fetches;
 
   std::shared_ptr<const config::config> config_now() const {
     return cfg.load(std::memory_order_acquire);

@@ -17,6 +17,7 @@ struct proxy_stats {
   std::atomic<std::uint64_t> upstream_reused{0};
   std::atomic<std::uint64_t> responses_cut{0};  // a body cut short: the client connection closed
   std::atomic<std::uint64_t> bytes_sent{0};
+  std::atomic<std::uint64_t> collapsed{0};  // misses that waited for another's fill
   std::atomic<std::uint64_t> active_connections{0};
 };
 

@@ -43,7 +43,8 @@ struct commit_result {
 };
 
 // Called once, from the writer thread, after the commit's transaction ended. Keep it short
-// (post to your event loop): it runs between write batches.
+// (post to your event loop): it runs between write batches. Never wait on the store in it
+// (commit_wait, flush, *_wait): the writer would wait for itself.
 using commit_callback = std::function<void(const commit_result&)>;
 
 struct fill_options {

@@ -107,6 +107,9 @@ struct server_settings {
   milliseconds send_timeout{60'000};     // a client that reads nothing for this long is cut
   milliseconds drain_timeout{30'000};    // SIGTERM: in-flight requests get this long
   std::size_t max_connections = 10'000;  // per worker
+  // Concurrent misses for one key wait this long for the first one's fill before they go
+  // upstream themselves; 0 turns collapsing off.
+  milliseconds collapse_timeout{10'000};
 };
 
 struct upstream_settings {

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <set>
+#include <thread>
 
 #include "store_fixture.hpp"
 
@@ -414,6 +415,46 @@ TEST_F(StoreBasic, DamagedStoreIsMovedAsideAndStartsEmpty) {
   EXPECT_TRUE(std::filesystem::exists(store_->report().moved_to));
   EXPECT_FALSE(store_->lookup("http://h/d").has_value());
   EXPECT_TRUE(put(*store_, "http://h/d", "http://h/d", 100).ok());
+}
+
+TEST_F(StoreBasic, SecondOpenOfTheSameDirectoryIsRefused) {
+  EXPECT_THROW(store::open(settings_), store_error);
+  store_settings other = settings_;
+  other.path = settings_.path + "/../store/";  // the same directory, spelled differently
+  EXPECT_THROW(store::open(other), store_error);
+  store_.reset();
+  EXPECT_NO_THROW(store_ = store::open(settings_));
+}
+
+TEST_F(StoreBasic, SmallerMaxSizeOnRestartEvictsDown) {
+  for (int i = 0; i < 40; ++i) {
+    const std::string key = "http://h/shrink/" + std::to_string(i);
+    ASSERT_TRUE(put(*store_, key, key, 1 << 20).ok());
+  }
+  store_.reset();
+  settings_.max_size = 16ull << 20;
+  store_ = store::open(settings_);
+  store_->flush();
+  const store_stats st = store_->stats();
+  EXPECT_LE(st.charged_bytes, settings_.max_size);
+  EXPECT_GT(st.evictions, 0u);
+  reader rd(*store_);
+  store_->for_each([&](const cached_object& o) { EXPECT_TRUE(verify(rd, o)); });
+}
+
+TEST_F(StoreBasic, HitsRefreshTheStoredAccessTime) {
+  store_.reset();
+  settings_.touch_interval = std::chrono::seconds(0);
+  store_ = store::open(settings_);
+  ASSERT_TRUE(put(*store_, "http://h/t", "http://h/t", 10).ok());
+  const auto before = store_->peek("http://h/t")->last_access;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ASSERT_TRUE(store_->lookup("http://h/t").has_value());
+  // The writer picks the access up on its next round and writes it with the next batch.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  store_->flush();
+  reopen();
+  EXPECT_GT(store_->peek("http://h/t")->last_access, before);
 }
 
 TEST_F(StoreBasic, UnreadablePathIsAnError) {

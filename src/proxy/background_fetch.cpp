@@ -1,0 +1,144 @@
+#include "background_fetch.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "cache_meta.hpp"
+#include "commit_wait.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+// PENDING(store): purge_url_ranges lands with the store work; until then nothing is dropped.
+void drop_old_ranges(cache::store&, std::string_view, std::string_view) {}
+
+struct fetch_outcome {
+  bool ok = false;
+  std::uint64_t bytes = 0;
+  std::string result;  // for the fetch log
+};
+
+awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j) {
+  fetch_outcome out;
+  auto cfg = w->shared->config_now();
+  auto& store = *w->store;
+  // Already complete and fresh (a client's GET may have stored it meanwhile): nothing to do.
+  if (auto obj = store.peek(j.key); obj && !obj->meta.range) {
+    auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, unix_now());
+    if (reuse != cache::reuse::revalidate) {
+      w->shared->fetches.stats().already_cached.fetch_add(1, std::memory_order_relaxed);
+      out.ok = true;
+      out.result = "already-cached";
+      co_return out;
+    }
+  }
+  const std::string pool_key = j.host + ":" + std::to_string(j.port);
+  auto conn = w->pool.take(pool_key, cfg->upstream.idle_timeout);
+  if (!conn) {
+    auto c = co_await w->pool.connect(j.host, j.port, cfg->upstream.connect_timeout);
+    if (c.ec) {
+      out.result = "connect: " + c.ec.message();
+      co_return out;
+    }
+    conn = std::move(c.conn);
+  }
+  http::request<http::empty_body> req{http::verb::get, j.target, 11};
+  for (const auto& [name, value] : j.headers) req.insert(name, value);
+  req.set(fetch_marker, "1");
+  conn->stream.expires_after(cfg->upstream.read_timeout);
+  auto [wec, wn] = co_await http::async_write(conn->stream, req, use_tuple);
+  if (wec) {
+    out.result = "send: " + wec.message();
+    co_return out;
+  }
+  http::response_parser<http::buffer_body> rp;
+  rp.body_limit(boost::none);
+  rp.header_limit(64 * 1024);
+  conn->stream.expires_after(cfg->upstream.read_timeout);
+  auto [hec, hn] = co_await http::async_read_header(conn->stream, conn->buffer, rp, use_tuple);
+  if (hec) {
+    out.result = "header: " + hec.message();
+    co_return out;
+  }
+  auto& res = rp.get();
+  cache::exchange_times times;
+  times.request_time = times.response_time = unix_now();
+  if (res.result_int() != 200) {
+    out.result = "status " + std::to_string(res.result_int());
+    co_return out;
+  }
+  auto view = view_response(200, res);
+  cache::request_info ri;
+  if (cache::check_storable(ri, view.info()) != cache::storability::storable) {
+    out.result = "not storable";
+    co_return out;
+  }
+  cache::fill_options fo;
+  if (rp.content_length()) fo.expected_length = *rp.content_length();
+  auto fill = store.begin_fill(j.key, j.url, fo);
+  if (!fill.active()) {
+    out.result = std::string("refused: ") + cache::to_string(fill.error());
+    co_return out;
+  }
+  // Bounded buffer: a multi-GiB object passes through 64 KiB at a time.
+  auto buf = std::make_unique<char[]>(64 * 1024);
+  std::uint64_t total = 0;
+  while (!rp.is_done()) {
+    res.body().data = buf.get();
+    res.body().size = 64 * 1024;
+    conn->stream.expires_after(cfg->upstream.read_timeout);
+    auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, rp, use_tuple);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec || w->shared->draining.load(std::memory_order_relaxed)) {
+      fill.abort();
+      out.result = ec ? "body: " + ec.message() : std::string("shutdown");
+      out.bytes = total;
+      co_return out;
+    }
+    std::size_t got = 64 * 1024 - res.body().size;
+    total += got;
+    if (got && fill.append(std::string_view(buf.get(), got)) != cache::fill_error::none) {
+      out.result = std::string("store: ") + cache::to_string(fill.error());
+      out.bytes = total;
+      co_return out;
+    }
+  }
+  auto fresh = cache::analyze_freshness(view.info(), times);
+  bool ok = co_await commit_and_wait(w->ioc.get_executor(), fill, make_meta(200, res, total, fresh,
+                                                                             std::nullopt));
+  out.bytes = total;
+  if (!ok) {
+    out.result = "commit failed";
+    co_return out;
+  }
+  if (rp.keep_alive() && !rp.need_eof() && conn->buffer.size() == 0)
+    w->pool.give_back(pool_key, std::move(conn), cfg->upstream.max_idle_per_origin);
+  // Range objects of this URL: all of them when consolidating, else those of another version
+  // (a new validator means their bytes may no longer be the object's).
+  std::string etag(res[http::field::etag]);
+  drop_old_ranges(*w->store, j.url, cfg->background_fetch.consolidate ? std::string_view{} : etag);
+  out.ok = true;
+  out.result = "ok";
+  co_return out;
+}
+
+}  // namespace
+
+awaitable<void> run_background_fetches(worker* w, fetch::job first) {
+  std::optional<fetch::job> next = std::move(first);
+  while (next) {
+    auto j = std::move(*next);
+    auto start = std::chrono::steady_clock::now();
+    if (auto log = w->shared->fetch_log.load()) log->info("start {}", j.url);
+    auto out = co_await fetch_one(w, j);
+    if (out.ok) w->shared->fetches.stats().bytes.fetch_add(out.bytes, std::memory_order_relaxed);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    if (auto log = w->shared->fetch_log.load())
+      log->info("end {} bytes={} ms={} result={}", j.url, out.bytes, ms, out.result);
+    if (!out.ok) spdlog::info("background fetch of {} failed: {}", j.url, out.result);
+    next = w->shared->fetches.finish(j.url, out.ok, std::chrono::steady_clock::now());
+  }
+}
+
+}  // namespace rangecache::proxy
