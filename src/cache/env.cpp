@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -122,6 +123,15 @@ std::unique_ptr<environment> try_open(const store_settings& s, std::string& why)
   MDB_envinfo info;
   mdb_env_stat(e->env, &st);
   mdb_env_info(e->env, &info);
+  // A store reopened with a smaller max_size may already use more than the new map: LMDB
+  // then maps exactly the used pages, and even the deletes that would bring it down fail
+  // with MDB_MAP_FULL. Give it room above what is used (the file never shrinks anyway; the
+  // writer evicts down to the new bound and later writes reuse the freed pages).
+  const std::uint64_t used = (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
+  if (used + s.map_size / 8 > info.me_mapsize) {
+    mdb_env_set_mapsize(e->env, round_up(used + std::max<std::uint64_t>(s.map_size / 4, 1 << 20), os_page));
+    mdb_env_info(e->env, &info);
+  }
   e->page_size = st.ms_psize;
   e->map_size = info.me_mapsize;
   // A file shorter than its own last page would SIGBUS on the first read of that page.

@@ -5,20 +5,30 @@
 namespace rangecache::proxy {
 namespace {
 
-std::string metrics_text(const proxy_stats& s) {
+std::string metrics_text(worker* w) {
+  const proxy_stats& s = w->shared->stats;
   std::string out;
-  auto counter = [&out](const char* name, const char* help, std::uint64_t value) {
+  auto metric = [&out](const char* type, const char* name, const char* help,
+                       std::uint64_t value) {
     out += "# HELP rangecache_";
     out += name;
     out += ' ';
     out += help;
     out += "\n# TYPE rangecache_";
     out += name;
-    out += " counter\nrangecache_";
+    out += ' ';
+    out += type;
+    out += "\nrangecache_";
     out += name;
     out += ' ';
     out += std::to_string(value);
     out += '\n';
+  };
+  auto counter = [&metric](const char* name, const char* help, std::uint64_t value) {
+    metric("counter", name, help, value);
+  };
+  auto gauge = [&metric](const char* name, const char* help, std::uint64_t value) {
+    metric("gauge", name, help, value);
   };
   auto load = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
   counter("connections_accepted_total", "Client connections accepted.", load(s.connections_accepted));
@@ -36,9 +46,45 @@ std::string metrics_text(const proxy_stats& s) {
   counter("responses_cut_total", "Responses cut short (client connection reset).",
           load(s.responses_cut));
   counter("bytes_sent_total", "Body bytes sent to clients.", load(s.bytes_sent));
-  out += "# HELP rangecache_active_connections Open client connections.\n"
-         "# TYPE rangecache_active_connections gauge\nrangecache_active_connections " +
-         std::to_string(load(s.active_connections)) + "\n";
+  counter("collapsed_total", "Misses that waited for another request's fill.", load(s.collapsed));
+  gauge("active_connections", "Open client connections.", load(s.active_connections));
+  if (w->store) {
+    auto c = w->store->stats();
+    gauge("cache_objects", "Objects in the store.", c.objects);
+    gauge("cache_bytes", "Content bytes in the store.", c.bytes);
+    counter("cache_hits_total", "Store lookups that found the object.", c.hits);
+    counter("cache_misses_total", "Store lookups that did not.", c.misses);
+    counter("cache_evictions_total", "Objects evicted for space.", c.evictions);
+    counter("cache_commits_total", "Objects committed.", c.commits);
+    counter("cache_fills_aborted_total", "Fills dropped (origin cut, client gone, ...).",
+            c.aborted_fills);
+    counter("cache_fills_failed_total", "Fills refused by the store (full queue, size).",
+            c.failed_fills);
+    counter("cache_write_batches_total", "Write transactions committed.", c.write_batches);
+    counter("cache_write_batch_bytes_total", "Bytes written by those transactions.",
+            c.write_batch_bytes);
+    counter("cache_map_full_total", "MDB_MAP_FULL events (handled).", c.map_full_events);
+    counter("cache_lost_mid_stream_total", "Objects gone while being served.", c.lost_mid_stream);
+    gauge("cache_writer_queue_bytes", "Bytes queued to the store's writer.", c.writer_queue_bytes);
+    auto st = w->store->storage();
+    gauge("cache_file_bytes", "High-water mark of the LMDB file.", st.file_bytes);
+    gauge("cache_map_bytes", "LMDB map size.", st.map_size);
+  }
+  auto& f = w->shared->fetches.stats();
+  counter("fetch_offered_total", "URLs offered for a background fetch.", load(f.offered));
+  counter("fetch_started_total", "Background fetches started.", load(f.started));
+  counter("fetch_completed_total", "Background fetches stored.", load(f.completed));
+  counter("fetch_failed_total", "Background fetches that failed.", load(f.failed));
+  counter("fetch_duplicates_total", "Offers of a URL already queued or running.", load(f.duplicates));
+  counter("fetch_backing_off_total", "Offers refused during a URL's back-off.", load(f.backing_off));
+  counter("fetch_dropped_queue_full_total", "Offers dropped: the queue was full.",
+          load(f.dropped_queue_full));
+  counter("fetch_excluded_total", "Offers excluded by the rules.", load(f.excluded_by_rule));
+  counter("fetch_already_cached_total", "Fetches skipped: already complete and fresh.",
+          load(f.already_cached));
+  counter("fetch_bytes_total", "Bytes stored by background fetches.", load(f.bytes));
+  gauge("fetch_running", "Background fetches running.", w->shared->fetches.running());
+  gauge("fetch_queued", "Background fetches queued.", w->shared->fetches.queued());
   return out;
 }
 
@@ -66,7 +112,7 @@ awaitable<void> admin_session(worker* w, tcp::socket socket) {
       if (w->shared->draining.load()) res.result(http::status::service_unavailable);
     } else if (target == "/metrics") {
       res.set(http::field::content_type, "text/plain; version=0.0.4");
-      res.body() = metrics_text(w->shared->stats);
+      res.body() = metrics_text(w);
     } else {
       res.result(http::status::not_found);
       res.body() = "404 not found\n";

@@ -174,6 +174,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
   log.url = "http://" + std::string(req[http::field::host]) + std::string(authority->path_and_query);
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
+  if (req.method() == http::verb::purge)
+    co_return co_await purge(*cfg, *rule, std::move(*authority), log);
   if (w_->store && !has_body &&
       (req.method() == http::verb::get || req.method() == http::verb::head))
     co_return co_await serve_cacheable(*cfg, *rule, std::move(*authority), log);

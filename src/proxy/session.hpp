@@ -77,6 +77,10 @@ class session {
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
   bool finish_log(access_entry& log);
+  // PURGE of a URL (every object of it) or, with a Range, of that one range object; only
+  // from admin.purge_allow.
+  awaitable<outcome> purge(const config::config& cfg, const config::remap_rule& rule,
+                           request_authority authority, access_entry& log);
   // The collapsing entry this session leads, released once its fill is decided.
   void release_inflight();
   // Queues a background fetch of the complete object when the rule and its filters allow.

@@ -1,5 +1,7 @@
 #include "daemon.hpp"
 
+#include <sys/wait.h>
+
 #include <sstream>
 #include <stdexcept>
 
@@ -48,6 +50,22 @@ proxy_daemon::proxy_daemon(daemon_options options) : dir_("rc-daemon") {
 
 proxy_daemon::~proxy_daemon() {
   if (process_) process_->stop(std::chrono::seconds(10));
+}
+
+daemon_exit run_daemon_to_exit(const daemon_options& options, std::chrono::milliseconds timeout) {
+  temp_dir dir("rc-daemon");
+  daemon_exit out;
+  out.config_path = (dir / "rangecache.yaml").string();
+  write_file(out.config_path, daemon_config(options, dir.path()));
+  process p(rangecache_binary().string(),
+            {"-c", out.config_path, "--port-file", (dir / "ports").string()}, dir.path(),
+            env_list{}, "rangecache");
+  auto status = p.wait_exit(timeout);
+  if (!status) p.stop(std::chrono::seconds(5));
+  out.exited = status.has_value();
+  if (status && WIFEXITED(*status)) out.exit_code = WEXITSTATUS(*status);
+  out.err = p.stderr_text();
+  return out;
 }
 
 std::string proxy_daemon::access_log() const { return read_file(dir_ / "access.log").value_or(""); }

@@ -46,4 +46,15 @@ class proxy_daemon {
 
 std::filesystem::path rangecache_binary();
 
+// Starts the daemon with the config daemon_config() writes for `options` and waits (at most
+// `timeout`) for it to exit: for configurations that must be refused at start-up.
+struct daemon_exit {
+  bool exited = false;  // false: still running after `timeout` (then killed)
+  int exit_code = -1;   // when it exited normally
+  std::string config_path;
+  std::string err;  // its stderr
+};
+daemon_exit run_daemon_to_exit(const daemon_options& options,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
 }  // namespace rc_test
