@@ -20,14 +20,21 @@ void BM_PolicySim(benchmark::State& state) {
   t.cache_fraction = double(state.range(2)) / 100;
   t.scan_length = t.objects * static_cast<std::uint64_t>(state.range(3)) / 100;
   if (t.scan_length == 0) t.scan_every = 0;
-  const auto capacity = static_cast<std::uint64_t>(double(sim::popular_bytes(t)) * t.cache_fraction);
+  const auto capacity =
+      static_cast<std::uint64_t>(double(sim::popular_bytes(t)) * t.cache_fraction);
   sim::sim_result r;
   for (auto _ : state) {
     std::unique_ptr<eviction_policy> p;
     switch (state.range(0)) {
-      case 0: p = detail::make_lru_policy(); break;
-      case 1: p = detail::make_s3fifo_policy(capacity, 1); break;
-      default: p = detail::make_s3fifo_policy(capacity, 2); break;
+      case 0:
+        p = detail::make_lru_policy();
+        break;
+      case 1:
+        p = detail::make_s3fifo_policy(capacity, 1);
+        break;
+      default:
+        p = detail::make_s3fifo_policy(capacity, 2);
+        break;
     }
     r = sim::simulate(*p, t, capacity);
   }

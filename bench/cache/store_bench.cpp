@@ -70,7 +70,8 @@ std::uint64_t write_round(store& st, std::size_t fills, std::uint64_t total, std
   }
   for (std::uint64_t off = 0; off < per_fill; off += piece)
     for (fill& f : fs)
-      f.append(std::span<const std::byte>(data.data(), std::min<std::uint64_t>(piece, per_fill - off)));
+      f.append(
+          std::span<const std::byte>(data.data(), std::min<std::uint64_t>(piece, per_fill - off)));
   std::vector<std::future<commit_result>> done;
   for (fill& f : fs) done.push_back(f.commit(meta_of(per_fill)));
   std::uint64_t failed = 0;
@@ -110,7 +111,13 @@ void BM_StoreWrite(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * MiB));
   report_batches(state, *w.b.st, failed);
 }
-BENCHMARK(BM_StoreWrite)->ArgName("fills")->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StoreWrite)
+    ->ArgName("fills")
+    ->Arg(1)
+    ->Arg(4)
+    ->Arg(16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // The same on producer threads of their own (range(0) threads, one fill each at a time).
 void BM_StoreWriteProducers(benchmark::State& state) {
@@ -129,7 +136,12 @@ void BM_StoreWriteProducers(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * 64 * MiB));
   report_batches(state, *w.b.st, failed);
 }
-BENCHMARK(BM_StoreWriteProducers)->ArgName("threads")->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StoreWriteProducers)
+    ->ArgName("threads")
+    ->Arg(2)
+    ->Arg(4)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A fresh store (its file grows with every write), 4 concurrent fills.
 void BM_StoreWriteFresh(benchmark::State& state) {
@@ -221,12 +233,73 @@ void BM_StoreReadCopy(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreReadCopy)->ArgName("range")->Arg(64 << 10)->Arg(1 << 20);
 
+// Reads over 1 GiB (16 objects of 64 MiB), more than this machine's last-level cache: 1 MiB
+// ranges at random places, every cache line read (zero-copy) or copied out.
+struct large_read_fixture {
+  large_read_fixture() : b(2048 * MiB) {
+    const auto data = random_bytes(MiB);
+    for (int i = 0; i < 16; ++i) {
+      const std::string key = "http://bench/large/" + std::to_string(i);
+      fill f = b.st->begin_fill(key, key, {len});
+      for (std::uint64_t off = 0; off < len; off += MiB) f.append(data);
+      refs.push_back(f.commit_wait(meta_of(len)).ref);
+    }
+  }
+  static large_read_fixture& get() {
+    static large_read_fixture r;
+    return r;
+  }
+  static constexpr std::uint64_t len = 64 * MiB;
+  bench_store b;
+  std::vector<object_ref> refs;
+};
+
+void BM_StoreReadLargeSet(benchmark::State& state) {
+  auto& rf = large_read_fixture::get();
+  reader rd(*rf.b.st);
+  const bool copy = state.range(0) != 0;
+  std::vector<std::byte> buf(MiB);
+  std::mt19937_64 rng(3);
+  std::uint64_t bytes = 0, sum = 0;
+  for (auto _ : state) {
+    const object_ref& ref = rf.refs[rng() % rf.refs.size()];
+    const std::uint64_t off = (rng() % (rf.len / MiB - 1)) * MiB + rng() % 4096;
+    if (copy) {
+      bytes += rd.read_copy(ref, off, buf).bytes;
+      continue;
+    }
+    for (std::uint64_t done = 0; done < MiB;) {
+      const read_result r =
+          rd.read(ref, off + done, MiB - done, [&](std::span<const mapped_slice> s) {
+            std::size_t n = 0;
+            for (const auto& m : s) {
+              for (std::size_t i = 0; i + 8 <= m.size; i += 64) {
+                std::uint64_t w;
+                std::memcpy(&w, m.data + i, 8);
+                sum += w;
+              }
+              n += m.size;
+            }
+            return n;
+          });
+      if (r.bytes == 0) break;
+      done += r.bytes;
+    }
+    bytes += MiB;
+  }
+  benchmark::DoNotOptimize(sum);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
+  state.SetLabel(copy ? "copy" : "zero-copy, every cache line read");
+}
+BENCHMARK(BM_StoreReadLargeSet)->ArgName("copy")->Arg(0)->Arg(1);
+
 // Lookups of 10,000 stored range objects.
 struct lookup_fixture {
   lookup_fixture() : b(256 * MiB) {
     for (int i = 0; i < count; ++i) {
       const std::string url = "http://bench.example.com/videos/" + std::to_string(i / 10) + ".mp4";
-      const std::string key = url + "-bytes=" + std::to_string(i % 10) + "00000-" + std::to_string(i % 10) + "65535";
+      const std::string key =
+          url + "-bytes=" + std::to_string(i % 10) + "00000-" + std::to_string(i % 10) + "65535";
       keys.push_back(key);
       fill f = b.st->begin_fill(key, url, {100});
       f.append(std::string(100, 'x'));

@@ -62,8 +62,8 @@ struct fill_state {
     std::uint64_t bytes = 0;   // chunk bytes written in committed or current transactions
     std::uint64_t charge = 0;  // their charge against max_size
     std::uint32_t chunks = 0;
-    bool gc_written = false;   // gc[id] = writing exists
-    bool dead = false;         // given up: its chunks are (or will be) reclaimed
+    bool gc_written = false;  // gc[id] = writing exists
+    bool dead = false;        // given up: its chunks are (or will be) reclaimed
     fill_error why = fill_error::none;
   };
   progress w;
@@ -93,9 +93,10 @@ struct update_op {
   update_callback done;
 };
 struct purge_op {
-  enum class scope { key, url, all } what = scope::key;
+  enum class scope { key, url, url_ranges, all } what = scope::key;
   key_hash hash;  // of the key or of the URL
   std::string text;
+  std::string keep_etag;  // url_ranges: ranges with this ETag stay (empty: none stay)
   std::uint64_t seq = 0;  // fills begun before it (smaller ids) must not commit
   purge_callback done;
 };
@@ -154,7 +155,9 @@ struct core {
   std::atomic<bool> closing{false};
   std::atomic<int> live_readers{0};  // reader objects: the environment may not close under them
 
-  key_hash hash(std::string_view s) const { return settings.hasher ? settings.hasher(s) : hash_key(s); }
+  key_hash hash(std::string_view s) const {
+    return settings.hasher ? settings.hasher(s) : hash_key(s);
+  }
 };
 
 // Fills in derived defaults and clamps nonsense (tests pass odd values on purpose).

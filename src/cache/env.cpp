@@ -1,11 +1,14 @@
 #include "env.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -41,7 +44,9 @@ std::string lmdb_message(const char* what, int rc) {
   return std::string(what) + ": " + mdb_strerror(rc);
 }
 
-std::uint64_t round_up(std::uint64_t v, std::uint64_t to) { return (v + to - 1) / to * to; }
+std::uint64_t round_up(std::uint64_t v, std::uint64_t to) {
+  return (v + to - 1) / to * to;
+}
 
 // Opens the databases and checks the schema. Returns the damage reason, or empty on success.
 std::string open_databases(environment& e) {
@@ -97,6 +102,13 @@ std::string open_databases(environment& e) {
 std::unique_ptr<environment> try_open(const store_settings& s, std::string& why) {
   auto e = std::make_unique<environment>();
   e->path = s.path;
+  // Start-up sweeps delete the chunks of unfinished fills: a second process on the same store
+  // would delete the first one's. LMDB itself would allow it, so we refuse.
+  const std::string lock = s.path + "/rangecache.lock";
+  e->lock_fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+  if (e->lock_fd < 0) throw store_error("cache: cannot open " + lock + ": " + std::strerror(errno));
+  if (::flock(e->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    throw store_error("cache: " + s.path + " is in use by another process");
   int rc = mdb_env_create(&e->env);
   if (rc != 0) throw store_error(lmdb_message("cache: mdb_env_create", rc));
   const auto os_page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
@@ -129,7 +141,8 @@ std::unique_ptr<environment> try_open(const store_settings& s, std::string& why)
   // writer evicts down to the new bound and later writes reuse the freed pages).
   const std::uint64_t used = (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
   if (used + s.map_size / 8 > info.me_mapsize) {
-    mdb_env_set_mapsize(e->env, round_up(used + std::max<std::uint64_t>(s.map_size / 4, 1 << 20), os_page));
+    mdb_env_set_mapsize(e->env,
+                        round_up(used + std::max<std::uint64_t>(s.map_size / 4, 1 << 20), os_page));
     mdb_env_info(e->env, &info);
   }
   e->page_size = st.ms_psize;
@@ -137,8 +150,8 @@ std::unique_ptr<environment> try_open(const store_settings& s, std::string& why)
   // A file shorter than its own last page would SIGBUS on the first read of that page.
   struct stat fst;
   const std::string data = s.path + "/data.mdb";
-  if (::stat(data.c_str(), &fst) == 0 &&
-      static_cast<std::uint64_t>(fst.st_size) < (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize}) {
+  if (::stat(data.c_str(), &fst) == 0 && static_cast<std::uint64_t>(fst.st_size) <
+                                             (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize}) {
     why = "data.mdb is truncated";
     return nullptr;
   }
@@ -151,6 +164,7 @@ std::unique_ptr<environment> try_open(const store_settings& s, std::string& why)
 
 environment::~environment() {
   if (env) mdb_env_close(env);
+  if (lock_fd >= 0) ::close(lock_fd);  // releases the flock
 }
 
 void move_aside(const std::string& path, const std::string& why, open_report& report) {

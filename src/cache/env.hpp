@@ -30,6 +30,7 @@ struct environment {
   std::uint32_t page_size = 4096;
   std::uint64_t map_size = 0;
   std::string path;
+  int lock_fd = -1;  // flock on <path>/rangecache.lock: one process per store
 
   environment() = default;
   environment(const environment&) = delete;
@@ -115,6 +116,8 @@ inline std::span<const std::byte> as_bytes(const MDB_val& v) {
   return {static_cast<const std::byte*>(v.mv_data), v.mv_size};
 }
 
-inline MDB_val str_val(const char* s) { return {std::strlen(s), const_cast<char*>(s)}; }
+inline MDB_val str_val(const char* s) {
+  return {std::strlen(s), const_cast<char*>(s)};
+}
 
 }  // namespace rangecache::cache::detail

@@ -9,16 +9,26 @@ namespace rangecache::cache {
 
 const char* to_string(fill_error e) {
   switch (e) {
-    case fill_error::none: return "none";
-    case fill_error::closed: return "closed";
-    case fill_error::too_large: return "too_large";
-    case fill_error::queue_full: return "queue_full";
-    case fill_error::no_space: return "no_space";
-    case fill_error::map_full: return "map_full";
-    case fill_error::length_mismatch: return "length_mismatch";
-    case fill_error::purged: return "purged";
-    case fill_error::aborted: return "aborted";
-    case fill_error::store_error: return "store_error";
+    case fill_error::none:
+      return "none";
+    case fill_error::closed:
+      return "closed";
+    case fill_error::too_large:
+      return "too_large";
+    case fill_error::queue_full:
+      return "queue_full";
+    case fill_error::no_space:
+      return "no_space";
+    case fill_error::map_full:
+      return "map_full";
+    case fill_error::length_mismatch:
+      return "length_mismatch";
+    case fill_error::purged:
+      return "purged";
+    case fill_error::aborted:
+      return "aborted";
+    case fill_error::store_error:
+      return "store_error";
   }
   return "unknown";
 }
@@ -52,7 +62,9 @@ fill& fill::operator=(fill&& other) noexcept {
   return *this;
 }
 
-fill::~fill() { abort(); }
+fill::~fill() {
+  abort();
+}
 
 bool fill::active() const {
   return state_ && error_ == fill_error::none && state_->failure.load() == fill_error::none;
@@ -143,13 +155,14 @@ fill_error fill::commit(object_meta meta, commit_callback done) {
 std::future<commit_result> fill::commit(object_meta meta) {
   auto promise = std::make_shared<std::promise<commit_result>>();
   auto future = promise->get_future();
-  const fill_error e = commit(std::move(meta), [promise](const commit_result& r) {
-    promise->set_value(r);
-  });
+  const fill_error e =
+      commit(std::move(meta), [promise](const commit_result& r) { promise->set_value(r); });
   if (e != fill_error::none) promise->set_value({e, {}});
   return future;
 }
 
-commit_result fill::commit_wait(object_meta meta) { return commit(std::move(meta)).get(); }
+commit_result fill::commit_wait(object_meta meta) {
+  return commit(std::move(meta)).get();
+}
 
 }  // namespace rangecache::cache

@@ -60,6 +60,8 @@ class lru_policy final : public eviction_policy {
 
 }  // namespace
 
-std::unique_ptr<eviction_policy> make_lru_policy() { return std::make_unique<lru_policy>(); }
+std::unique_ptr<eviction_policy> make_lru_policy() {
+  return std::make_unique<lru_policy>();
+}
 
 }  // namespace rangecache::cache::detail

@@ -61,7 +61,9 @@ class parser {
   std::span<const std::byte> in_;
 };
 
-std::uint32_t len32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+std::uint32_t len32(std::size_t n) {
+  return static_cast<std::uint32_t>(n);
+}
 
 }  // namespace
 
@@ -79,7 +81,8 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
   w.at<std::uint16_t>(2, m.status);
   w.at<std::uint32_t>(4, m.flags);
   w.at<std::uint32_t>(8, obj.ref.chunk_size);
-  w.at<std::uint32_t>(12, static_cast<std::uint32_t>(chunk_count(obj.ref.length, obj.ref.chunk_size)));
+  w.at<std::uint32_t>(12,
+                      static_cast<std::uint32_t>(chunk_count(obj.ref.length, obj.ref.chunk_size)));
   w.at<std::uint64_t>(16, obj.ref.id);
   w.at<std::uint64_t>(24, obj.ref.length);
   w.at<std::int64_t>(32, m.stored_at.time_since_epoch().count());
@@ -146,12 +149,14 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
   const std::uint32_t has_range = p.at<std::uint32_t>(88);
   if (has_range > 1) return decode_status::inconsistent;
   if (has_range)
-    m.range = content_range{p.at<std::uint64_t>(64), p.at<std::uint64_t>(72), p.at<std::uint64_t>(80)};
+    m.range =
+        content_range{p.at<std::uint64_t>(64), p.at<std::uint64_t>(72), p.at<std::uint64_t>(80)};
   else
     m.range.reset();
   const std::uint32_t header_count = p.at<std::uint32_t>(92);
   std::size_t at = fixed_size;
-  if (!p.take(at, p.at<std::uint32_t>(96), out.key) || !p.take(at, p.at<std::uint32_t>(100), out.url) ||
+  if (!p.take(at, p.at<std::uint32_t>(96), out.key) ||
+      !p.take(at, p.at<std::uint32_t>(100), out.url) ||
       !p.take(at, p.at<std::uint32_t>(104), m.etag) ||
       !p.take(at, p.at<std::uint32_t>(108), m.last_modified))
     return decode_status::truncated;

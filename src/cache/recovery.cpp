@@ -122,8 +122,8 @@ void scan_meta(environment& e, const core& c, recovered& out,
 
 // Chunks whose object id no record names: left by a bug or by damage the gc could not see.
 // One seek per object id, so this costs little even on a large store.
-void sweep_orphans(environment& e, const std::unordered_set<std::uint64_t>& live,
-                   recovered& out, open_report& report, std::uint32_t per_txn) {
+void sweep_orphans(environment& e, const std::unordered_set<std::uint64_t>& live, recovered& out,
+                   open_report& report, std::uint32_t per_txn) {
   std::uint64_t next = 0;
   for (;;) {
     std::uint64_t orphan = 0;

@@ -145,7 +145,9 @@ std::unique_ptr<store> store::open(const store_settings& settings) {
   return std::unique_ptr<store>(new store(std::move(p)));
 }
 
-store::~store() { close(); }
+store::~store() {
+  close();
+}
 
 void store::close() {
   if (!impl_ || impl_->closed.exchange(true)) return;
@@ -167,8 +169,12 @@ void store::close() {
   release_path(impl_->canonical_path);
 }
 
-const open_report& store::report() const { return impl_->report; }
-const store_settings& store::settings() const { return impl_->core->settings; }
+const open_report& store::report() const {
+  return impl_->report;
+}
+const store_settings& store::settings() const {
+  return impl_->core->settings;
+}
 
 lookup_status store::lookup(std::string_view key, cached_object& out) {
   if (impl_->closed.load(std::memory_order_relaxed)) return lookup_status::error;
@@ -228,13 +234,19 @@ update_status store::update_wait(std::string_view key, const object_ref& ref, ob
   return f.get();
 }
 
-void store::touch(const object_ref& ref) { impl_->core->queue.touch(ref.hash); }
+void store::touch(const object_ref& ref) {
+  impl_->core->queue.touch(ref.hash);
+}
 
 namespace {
 void push_purge(detail::core& c, detail::purge_op::scope what, std::string_view text,
-                purge_callback done) {
-  detail::purge_op op{what, what == detail::purge_op::scope::all ? key_hash{} : c.hash(text),
-                      std::string(text), c.next_seq.fetch_add(1), std::move(done)};
+                purge_callback done, std::string_view keep_etag = {}) {
+  detail::purge_op op{what,
+                      what == detail::purge_op::scope::all ? key_hash{} : c.hash(text),
+                      std::string(text),
+                      std::string(keep_etag),
+                      c.next_seq.fetch_add(1),
+                      std::move(done)};
   auto cb = op.done;
   if (!c.queue.push(std::move(op), 0, true) && cb) cb(0);
 }
@@ -256,6 +268,13 @@ void store::purge_url(std::string_view url, purge_callback done) {
 }
 void store::purge_all(purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::all, {}, std::move(done));
+}
+void store::purge_url_ranges(std::string_view url, std::string_view keep_etag,
+                             purge_callback done) {
+  push_purge(*impl_->core, detail::purge_op::scope::url_ranges, url, std::move(done), keep_etag);
+}
+std::uint64_t store::purge_url_ranges_wait(std::string_view url, std::string_view keep_etag) {
+  return wait_for([&](purge_callback cb) { purge_url_ranges(url, keep_etag, std::move(cb)); });
 }
 std::uint64_t store::purge_wait(std::string_view key) {
   return wait_for([&](purge_callback cb) { purge(key, std::move(cb)); });

@@ -3,8 +3,8 @@
 
 #include <atomic>
 #include <memory>
-#include <string>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <vector>
 

@@ -14,14 +14,14 @@
 namespace rangecache::cache::sim {
 
 struct trace_params {
-  std::uint64_t objects = 100'000;      // popular set, ranked by Zipf
-  double alpha = 0.9;                   // Zipf exponent
-  std::uint64_t requests = 1'000'000;   // Zipf requests (scans come on top)
-  std::uint64_t scan_every = 100'000;   // Zipf requests between two scans
-  std::uint64_t scan_length = 20'000;   // distinct objects read once per scan
-  std::uint64_t min_size = 16 << 10;    // object sizes: log-uniform in [min, max]
+  std::uint64_t objects = 100'000;     // popular set, ranked by Zipf
+  double alpha = 0.9;                  // Zipf exponent
+  std::uint64_t requests = 1'000'000;  // Zipf requests (scans come on top)
+  std::uint64_t scan_every = 100'000;  // Zipf requests between two scans
+  std::uint64_t scan_length = 20'000;  // distinct objects read once per scan
+  std::uint64_t min_size = 16 << 10;   // object sizes: log-uniform in [min, max]
   std::uint64_t max_size = 1 << 20;
-  double cache_fraction = 0.1;          // cache bytes / popular set bytes
+  double cache_fraction = 0.1;  // cache bytes / popular set bytes
   std::uint64_t seed = 1;
 };
 
@@ -37,7 +37,8 @@ inline std::uint64_t object_size(const trace_params& p, std::uint64_t id) {
   x = (x ^ (x >> 31)) * 0xBF58476D1CE4E5B9ULL;
   x ^= x >> 29;
   const double u = double(x >> 11) / double(1ULL << 53);
-  return static_cast<std::uint64_t>(double(p.min_size) * std::pow(double(p.max_size) / double(p.min_size), u));
+  return static_cast<std::uint64_t>(double(p.min_size) *
+                                    std::pow(double(p.max_size) / double(p.min_size), u));
 }
 
 inline std::uint64_t popular_bytes(const trace_params& p) {
@@ -52,7 +53,8 @@ template <class Visit>
 void generate(const trace_params& p, Visit&& visit) {
   std::vector<double> cdf(p.objects);
   double sum = 0;
-  for (std::uint64_t i = 0; i < p.objects; ++i) cdf[i] = sum += 1.0 / std::pow(double(i + 1), p.alpha);
+  for (std::uint64_t i = 0; i < p.objects; ++i)
+    cdf[i] = sum += 1.0 / std::pow(double(i + 1), p.alpha);
   for (double& c : cdf) c /= sum;
   // Popularity rank is not id order, so popular objects are not all small or all large.
   std::vector<std::uint64_t> rank_to_id(p.objects);
@@ -65,7 +67,8 @@ void generate(const trace_params& p, Visit&& visit) {
     if (p.scan_every && r > 0 && r % p.scan_every == 0)
       for (std::uint64_t s = 0; s < p.scan_length; ++s, ++next_scan_id)
         visit(next_scan_id, object_size(p, next_scan_id));
-    const auto rank = static_cast<std::uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u(rng)) - cdf.begin());
+    const auto rank =
+        static_cast<std::uint64_t>(std::lower_bound(cdf.begin(), cdf.end(), u(rng)) - cdf.begin());
     const std::uint64_t id = rank_to_id[std::min(rank, p.objects - 1)];
     visit(id, object_size(p, id));
   }

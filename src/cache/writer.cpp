@@ -17,13 +17,12 @@ writer::writer(environment& env, std::shared_ptr<core> c, recovered&& state)
     : env_(env),
       core_(std::move(c)),
       s_(core_->settings),
-      policy_(make_policy(s_.policy,
-                          static_cast<std::uint64_t>(s_.low_watermark * s_.max_size))),
+      policy_(make_policy(s_.policy, static_cast<std::uint64_t>(s_.low_watermark * s_.max_size))),
       last_sync_(std::chrono::steady_clock::now()) {
   for (const recovered_object& o : state.objects) {
     const std::uint64_t chunk_part = chunks_charge(o.length, s_.chunk_size);
-    objects_[o.hash] = {o.id, o.length, o.charge, std::min(chunk_part, o.charge), o.url_hash,
-                        o.last_access};
+    objects_[o.hash] = {o.id,       o.length,     o.charge, std::min(chunk_part, o.charge),
+                        o.url_hash, o.last_access};
     policy_->restore(o.hash, o.charge);
     committed_ += o.charge;
     content_bytes_ += o.length;
@@ -33,7 +32,9 @@ writer::writer(environment& env, std::shared_ptr<core> c, recovered&& state)
   thread_ = std::thread([this] { run(); });
 }
 
-writer::~writer() { stop(); }
+writer::~writer() {
+  stop();
+}
 
 void writer::stop() {
   if (stopped_) return;
@@ -49,10 +50,11 @@ void writer::run() {
   bool reclaim_ok = true;
   for (;;) {
     // Sleep only when idle; a reclaim that just failed (an LMDB error) is retried slowly.
-    const bool busy = !pending.empty() || !persist_access_.empty() || (!dead_.empty() && reclaim_ok);
-    const bool open = core_->queue.pop(pending, s_.batch_bytes, 4096,
-                                       busy ? std::chrono::milliseconds(0)
-                                            : std::chrono::milliseconds(50));
+    const bool busy =
+        !pending.empty() || !persist_access_.empty() || (!dead_.empty() && reclaim_ok);
+    const bool open =
+        core_->queue.pop(pending, s_.batch_bytes, 4096,
+                         busy ? std::chrono::milliseconds(0) : std::chrono::milliseconds(50));
     apply_touches();
     if (!pending.empty() || !persist_access_.empty()) run_batch(pending);
     // Reclaiming keeps pace with the batches, one bounded transaction at a time.
@@ -124,7 +126,11 @@ void writer::run_batch(std::deque<queued_op>& ops) {
       if (b.chunk_bytes > st.write_batch_max_bytes.load(std::memory_order_relaxed))
         st.write_batch_max_bytes.store(b.chunk_bytes, std::memory_order_relaxed);
       const std::uint64_t kib = b.chunk_bytes >> 10;
-      counters::add(st.write_batch_histogram[kib <= 64 ? 0 : kib <= 256 ? 1 : kib <= 1024 ? 2 : kib <= 4096 ? 3 : 4]);
+      counters::add(st.write_batch_histogram[kib <= 64     ? 0
+                                             : kib <= 256  ? 1
+                                             : kib <= 1024 ? 2
+                                             : kib <= 4096 ? 3
+                                                           : 4]);
       for (auto& c : b.completions) c();
       return;
     }
@@ -180,8 +186,10 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
   batch b;
   int rc = mdb_txn_begin(env_.env, nullptr, 0, &b.txn);
   for (auto it = others.begin(); rc == 0 && it != others.end(); ++it) rc = apply(b, *it);
-  if (rc == 0) rc = mdb_txn_commit(b.txn);
-  else if (b.txn) mdb_txn_abort(b.txn);
+  if (rc == 0)
+    rc = mdb_txn_commit(b.txn);
+  else if (b.txn)
+    mdb_txn_abort(b.txn);
   if (rc == 0) {
     for (auto& e : b.effects) e();
     publish();
@@ -375,9 +383,12 @@ int writer::apply_commit(batch& b, commit_op& op) {
       MDB_val gkv = gk.val(), gv{1, &state};
       if ((rc = mdb_put(b.txn, env_.gc, &gkv, &gv, 0)) != 0) return rc;
       const std::uint64_t chunk_part = chunks_charge(prev.ref.length, prev.ref.chunk_size);
-      old = object_entry{prev.ref.id, prev.ref.length,
+      old = object_entry{prev.ref.id,
+                         prev.ref.length,
                          object_charge(prev.ref.length, prev.ref.chunk_size, prev_size),
-                         chunk_part, prev_url, 0};
+                         chunk_part,
+                         prev_url,
+                         0};
     }
     // An undecodable record is simply overwritten; its chunks become orphans for the next
     // start-up sweep.
@@ -401,7 +412,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
   const std::uint64_t fill_charge = f.w.charge;
   f.w.dead = true;  // finished: later ops for it are no-ops
   f.w.why = fill_error::none;
-  const object_entry entry{f.id, f.w.bytes, total, chunks_charge(f.w.bytes, f.chunk_size),
+  const object_entry entry{f.id,       f.w.bytes,    total, chunks_charge(f.w.bytes, f.chunk_size),
                            f.url_hash, now_seconds()};
   b.effects.push_back([this, hash = f.hash, entry, old, fill_charge] {
     inflight_charge_ -= fill_charge;
@@ -476,7 +487,8 @@ int writer::remove_record(batch& b, const key_hash& hash, const cached_object& o
   MDB_val gkv = gk.val(), gv{1, &state};
   if ((rc = mdb_put(b.txn, env_.gc, &gkv, &gv, 0)) != 0) return rc;
   const std::uint64_t charge = object_charge(old.ref.length, old.ref.chunk_size, size);
-  const std::uint64_t chunk_part = std::min(charge, chunks_charge(old.ref.length, old.ref.chunk_size));
+  const std::uint64_t chunk_part =
+      std::min(charge, chunks_charge(old.ref.length, old.ref.chunk_size));
   b.effects.push_back([this, hash, id = old.ref.id, length = old.ref.length, charge, chunk_part] {
     committed_ -= charge;
     content_bytes_ -= length;
@@ -506,8 +518,10 @@ int writer::apply_purge(batch& b, purge_op& op) {
     } else if (rc != MDB_NOTFOUND) {
       return rc;
     }
-  } else if (op.what == purge_op::scope::url) {
-    note_purge(op.hash, op.seq);
+  } else if (op.what == purge_op::scope::url || op.what == purge_op::scope::url_ranges) {
+    const bool ranges_only = op.what == purge_op::scope::url_ranges;
+    // Fills of the URL running now must not resurrect it; tidying ranges leaves them be.
+    if (!ranges_only) note_purge(op.hash, op.seq);
     // Collect first: deleting dups under a cursor that walks them is asking for trouble.
     std::vector<key_hash> members;
     MDB_cursor* cur = nullptr;
@@ -524,6 +538,9 @@ int writer::apply_purge(batch& b, purge_op& op) {
       MDB_val mk = hk.val(), mv;
       rc = mdb_get(b.txn, env_.meta, &mk, &mv);
       if (rc == 0 && decode_record(as_bytes(mv), obj) == decode_status::ok && obj.url == op.text) {
+        if (ranges_only &&
+            (!obj.meta.range || (!op.keep_etag.empty() && obj.meta.etag == op.keep_etag)))
+          continue;
         if ((rc = remove_record(b, h, obj, mv.mv_size)) != 0) return rc;
         ++removed;
       } else if (rc == MDB_NOTFOUND) {
@@ -583,7 +600,8 @@ int writer::persist_accesses(batch& b) {
     // Copy first: the put may move the page the old value lives on.
     copy.assign(static_cast<const char*>(v.mv_data), v.mv_size);
     for (std::size_t i = 0; i < 8; ++i)
-      copy[record_last_access_offset + i] = static_cast<char>(static_cast<std::uint64_t>(now) >> (8 * i));
+      copy[record_last_access_offset + i] =
+          static_cast<char>(static_cast<std::uint64_t>(now) >> (8 * i));
     MDB_val nv{copy.size(), copy.data()};
     k = hk.val();
     if ((rc = mdb_put(b.txn, env_.meta, &k, &nv, 0)) != 0) return rc;

@@ -16,9 +16,9 @@
 
 #include "core.hpp"
 #include "env.hpp"
-#include "recovery.hpp"
 #include "rangecache/cache/policy.hpp"
 #include "rangecache/cache/record.hpp"
+#include "recovery.hpp"
 
 namespace rangecache::cache::detail {
 
@@ -96,9 +96,9 @@ class writer {
   std::unordered_map<key_hash, object_entry> objects_;
   std::deque<dead_range> dead_;
   std::unordered_map<key_hash, std::uint64_t> purged_at_;  // key or URL hash → purge seq
-  std::uint64_t commit_barrier_ = 0;  // fills with smaller ids never commit
-  std::uint64_t dropped_below_ = 0;   // fills with smaller ids lost their chunks to a drop
-  std::uint64_t committed_ = 0;       // charge of committed objects
+  std::uint64_t commit_barrier_ = 0;                       // fills with smaller ids never commit
+  std::uint64_t dropped_below_ = 0;    // fills with smaller ids lost their chunks to a drop
+  std::uint64_t committed_ = 0;        // charge of committed objects
   std::uint64_t inflight_charge_ = 0;  // chunks of fills not yet committed
   std::uint64_t dead_charge_ = 0;      // chunks waiting to be reclaimed
   std::uint64_t content_bytes_ = 0;

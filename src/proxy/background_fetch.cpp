@@ -68,7 +68,9 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j) {
   }
   auto view = view_response(200, res);
   cache::request_info ri;
-  if (cache::check_storable(ri, view.info()) != cache::storability::storable) {
+  // Vary and Set-Cookie answers are per client: a fetch made for one must not serve all.
+  if (cache::check_storable(ri, view.info()) != cache::storability::storable ||
+      res.find(http::field::vary) != res.end() || res.find(http::field::set_cookie) != res.end()) {
     out.result = "not storable";
     co_return out;
   }

@@ -39,6 +39,28 @@ std::optional<cache::content_range> verified_range(const http::fields& f,
   return out;
 }
 
+// A response that varies on a request header can be stored only when that header is part of
+// the rule's cache key: otherwise one client's variant would be served to everyone.
+bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
+  for (auto it = f.find(http::field::vary); it != f.end() && it->name() == http::field::vary; ++it) {
+    std::string_view v = it->value();
+    while (!v.empty()) {
+      auto comma = v.find(',');
+      auto name = v.substr(0, comma);
+      while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      if (!name.empty()) {
+        bool keyed = false;
+        for (const auto& h : rule.cache_key_headers) keyed = keyed || beast::iequals(h, name);
+        if (!keyed) return false;
+      }
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 // The commit completes before the last body byte reaches the client: a client that has its
@@ -113,9 +135,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   // What may be stored, and under which key.
   const auto request_info = view_request(req);
   auto view = view_response(status, ur);
-  const bool storable =
-      !cr.head && cache::check_storable(request_info.info(), view.info()) ==
-                      cache::storability::storable;
+  const bool storable = !cr.head &&
+                        cache::check_storable(request_info.info(), view.info()) ==
+                            cache::storability::storable &&
+                        varies_only_on_key(ur, rule) && ur.find(http::field::set_cookie) == ur.end();
   const auto content_length = rp.content_length()
                                   ? std::optional<std::uint64_t>(*rp.content_length())
                                   : std::nullopt;

@@ -120,7 +120,8 @@ nginx_origin::~nginx_origin() {
 
 void nginx_origin::write_generated(std::string_view name, std::uint64_t size,
                                    std::string_view version) {
-  const std::string path = "/" + std::string(name);
+  std::string path = "/";
+  path.append(name);
   std::ofstream out(www_ / std::string(name), std::ios::binary | std::ios::trunc);
   for (std::uint64_t at = 0; at < size; at += content_piece_size) {
     auto n = static_cast<std::size_t>(std::min<std::uint64_t>(content_piece_size, size - at));

@@ -36,8 +36,8 @@ struct object_meta {
   std::chrono::sys_seconds stored_at{};  // when the response arrived (RFC 9111 response_time)
   std::chrono::sys_seconds date{};       // its Date header
   std::chrono::seconds freshness_lifetime{0};
-  std::string etag;           // validator, verbatim (with quotes and W/)
-  std::string last_modified;  // validator, verbatim HTTP-date
+  std::string etag;                    // validator, verbatim (with quotes and W/)
+  std::string last_modified;           // validator, verbatim HTTP-date
   std::optional<content_range> range;  // set for range objects (key = URL + "-" + range)
   std::uint32_t flags = 0;             // the proxy's own bits; stored, never interpreted
   friend bool operator==(const object_meta&, const object_meta&) = default;

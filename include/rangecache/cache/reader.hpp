@@ -42,8 +42,8 @@ struct read_result {
 class slice_visitor {
  public:
   template <class F>
-    requires(!std::is_same_v<std::remove_cvref_t<F>, slice_visitor>)
-  slice_visitor(F&& f)  // NOLINT: implicit on purpose, like std::function_ref
+  requires(!std::is_same_v<std::remove_cvref_t<F>, slice_visitor>)
+      slice_visitor(F&& f)  // NOLINT: implicit on purpose, like std::function_ref
       : ctx_(const_cast<void*>(static_cast<const void*>(&f))),
         fn_([](void* ctx, std::span<const mapped_slice> s) -> std::size_t {
           return (*static_cast<std::remove_reference_t<F>*>(ctx))(s);

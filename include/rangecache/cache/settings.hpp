@@ -19,7 +19,7 @@ enum class sync_mode { none, meta, full };
 enum class eviction_policy_kind { lru, s3fifo };
 
 struct store_settings {
-  std::string path;                                // directory of the LMDB environment
+  std::string path;                                 // directory of the LMDB environment
   std::uint64_t max_size = std::uint64_t{1} << 30;  // bound on stored bytes (cache.max_size)
   sync_mode sync = sync_mode::meta;
   std::uint32_t chunk_size = default_chunk_size;
@@ -41,7 +41,7 @@ struct store_settings {
   // low × max_size, so fills rarely wait for it.
   double high_watermark = 0.85;
   double low_watermark = 0.75;
-  std::uint32_t reclaim_chunks_per_txn = 2000;  // chunk deletes per transaction
+  std::uint32_t reclaim_chunks_per_txn = 2000;    // chunk deletes per transaction
   std::chrono::milliseconds sync_interval{1000};  // sync_mode::none only
   // A hit's access time is written back to its record at most this often (eviction order
   // itself is kept in memory and updated on every hit).

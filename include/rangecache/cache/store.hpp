@@ -35,8 +35,8 @@ struct open_report {
   std::string reason;  // why it was moved aside
   std::uint64_t objects = 0;
   std::uint64_t bytes = 0;
-  std::uint64_t records_dropped = 0;   // undecodable or of another format version
-  std::uint64_t dead_objects_swept = 0;  // unfinished fills and dead objects from `gc`
+  std::uint64_t records_dropped = 0;       // undecodable or of another format version
+  std::uint64_t dead_objects_swept = 0;    // unfinished fills and dead objects from `gc`
   std::uint64_t orphan_objects_swept = 0;  // chunks that no record and no `gc` entry named
   std::chrono::milliseconds duration{0};
 };
@@ -89,9 +89,15 @@ class store {
   void purge(std::string_view key, purge_callback done = {});
   void purge_url(std::string_view url, purge_callback done = {});  // the object and its ranges
   void purge_all(purge_callback done = {});
+  // The URL's range objects only (those with meta.range), the complete object stays; with a
+  // non-empty keep_etag, only ranges of another version (ETag differs). Fills in progress are
+  // not affected: this tidies up after a complete object was stored.
+  void purge_url_ranges(std::string_view url, std::string_view keep_etag = {},
+                        purge_callback done = {});
   std::uint64_t purge_wait(std::string_view key);
   std::uint64_t purge_url_wait(std::string_view url);
   std::uint64_t purge_all_wait();
+  std::uint64_t purge_url_ranges_wait(std::string_view url, std::string_view keep_etag = {});
 
   // Waits until everything queued before the call has been applied (tests, shutdown).
   void flush();

@@ -55,7 +55,8 @@ TEST_F(StoreBasic, EdgeSizesRoundTripByteExact) {
 }
 
 TEST_F(StoreBasic, AppendPieceSizesDoNotMatter) {
-  for (const std::size_t piece : {std::size_t{1}, std::size_t{4096}, std::size_t{cs}, std::size_t{cs + 1}, std::size_t{1 << 20}}) {
+  for (const std::size_t piece : {std::size_t{1}, std::size_t{4096}, std::size_t{cs},
+                                  std::size_t{cs + 1}, std::size_t{1 << 20}}) {
     const std::string key = "http://h/piece-" + std::to_string(piece);
     const std::uint64_t len = (piece == 1) ? cs + 5 : 3 * cs + 5;
     ASSERT_TRUE(put(*store_, key, key, len, 0, piece).ok()) << piece;
@@ -111,7 +112,7 @@ TEST_F(StoreBasic, RangesAcrossChunkBoundaries) {
   reader rd(*store_);
   const std::uint64_t seed = seed_of("http://h/r");
   const std::pair<std::uint64_t, std::uint64_t> ranges[] = {
-      {0, 1}, {cs - 1, 1}, {cs - 1, 2}, {cs, 1}, {cs + 1, cs}, {2 * cs - 5, 2 * cs + 10},
+      {0, 1},       {cs - 1, 1},     {cs - 1, 2}, {cs, 1}, {cs + 1, cs}, {2 * cs - 5, 2 * cs + 10},
       {len - 1, 1}, {len - 10, 100}, {0, len}};
   for (const auto& [off, n] : ranges) {
     std::vector<std::byte> buf(n);
@@ -210,10 +211,15 @@ TEST_F(StoreBasic, TooLargeIsRefused) {
   fill f = store_->begin_fill("http://h/huge", "http://h/huge", {settings_.max_size});
   EXPECT_FALSE(f.active());
   EXPECT_EQ(f.error(), fill_error::too_large);
-  store_settings small = store_->settings();
+  // A limit well under the writer queue's, so that only the size can stop the stream.
+  store_.reset();
+  settings_.max_object_size = 4 << 20;
+  store_ = store::open(settings_);
   fill g = store_->begin_fill("http://h/huge2", "http://h/huge2");  // length unknown up front
-  EXPECT_EQ(stream(g, 1, small.max_object_size + 1, 1 << 20), fill_error::too_large);
+  EXPECT_EQ(stream(g, 1, settings_.max_object_size + 1, 1 << 20), fill_error::too_large);
   EXPECT_FALSE(g.active());
+  store_->flush();
+  EXPECT_FALSE(store_->lookup("http://h/huge2").has_value());
 }
 
 TEST_F(StoreBasic, ReplaceIsAtomicAndOldReaderSeesGone) {
@@ -293,6 +299,31 @@ TEST_F(StoreBasic, PurgeKeyUrlAndAll) {
   EXPECT_EQ(count_objects(), 1u);
 }
 
+TEST_F(StoreBasic, PurgeUrlRangesKeepsTheCompleteObjectAndCurrentVersion) {
+  const std::string url = "http://h/w.bin";
+  auto put_range = [&](std::uint64_t first, std::uint64_t gen) {
+    const std::string key =
+        url + "-bytes=" + std::to_string(first) + "-" + std::to_string(first + 9);
+    fill f = store_->begin_fill(key, url);
+    EXPECT_EQ(stream(f, seed_of(key, gen), 10), fill_error::none);
+    object_meta m = meta_for(10, gen);  // ETag "g<gen>"
+    m.range = content_range{first, first + 9, 2 * cs};
+    return f.commit_wait(m).ok();
+  };
+  ASSERT_TRUE(put(*store_, url, url, 2 * cs, 5).ok());
+  ASSERT_TRUE(put_range(0, 5));   // the current version
+  ASSERT_TRUE(put_range(10, 4));  // older versions
+  ASSERT_TRUE(put_range(20, 3));
+  EXPECT_EQ(store_->purge_url_ranges_wait(url, "\"g5\""), 2u);
+  EXPECT_TRUE(store_->lookup(url).has_value());
+  EXPECT_TRUE(store_->lookup(url + "-bytes=0-9").has_value());
+  EXPECT_FALSE(store_->lookup(url + "-bytes=10-19").has_value());
+  // Consolidating: every range goes, the complete object stays.
+  EXPECT_EQ(store_->purge_url_ranges_wait(url), 1u);
+  EXPECT_TRUE(store_->lookup(url).has_value());
+  EXPECT_EQ(count_objects(), 1u);
+}
+
 TEST_F(StoreBasic, FillRunningDuringPurgeDoesNotCommit) {
   fill f = store_->begin_fill("http://h/p-bytes=0-99", "http://h/p");
   ASSERT_EQ(f.append(std::string(100, 'x')), fill_error::none);
@@ -352,10 +383,12 @@ TEST_F(StoreBasic, CommitCallbackRunsOnceWithTheRef) {
   ASSERT_EQ(f.append(std::string_view("abc")), fill_error::none);
   std::promise<commit_result> p;
   std::atomic<int> calls{0};
-  ASSERT_EQ(f.commit(meta_for(3), [&](const commit_result& r) {
-    ++calls;
-    p.set_value(r);
-  }), fill_error::none);
+  ASSERT_EQ(f.commit(meta_for(3),
+                     [&](const commit_result& r) {
+                       ++calls;
+                       p.set_value(r);
+                     }),
+            fill_error::none);
   const commit_result r = p.get_future().get();
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.ref.length, 3u);

@@ -44,8 +44,10 @@ TEST(StoreBounds, EvictionKeepsTheBoundOverTenTimesMaxSize) {
         const std::string key = "http://e/" + std::to_string(t) + "/" + std::to_string(i);
         const std::uint64_t len = 64 * 1024 + rng() % (2 * MiB);
         const commit_result r = put(*s, key, key, len, 0, 64 << 10);
-        if (r.ok()) inserted += len;
-        else ADD_FAILURE() << to_string(r.error);
+        if (r.ok())
+          inserted += len;
+        else
+          ADD_FAILURE() << to_string(r.error);
         if (i % 3 == 0) s->lookup("http://e/" + std::to_string(t) + "/" + std::to_string(i / 2));
       }
     });
@@ -55,12 +57,13 @@ TEST(StoreBounds, EvictionKeepsTheBoundOverTenTimesMaxSize) {
   s->flush();
   const store_stats st = s->stats();
   const storage_info info = s->storage();
-  std::printf("inserted %llu MiB into %llu MiB: peak charged %.1f MiB, peak content %.1f MiB, "
-              "evictions %llu, file %.1f MiB, map %.1f MiB\n",
-              static_cast<unsigned long long>(inserted / MiB), static_cast<unsigned long long>(max_size / MiB),
-              double(peak_charged) / MiB, double(peak_bytes) / MiB,
-              static_cast<unsigned long long>(st.evictions), double(info.file_bytes) / MiB,
-              double(info.map_size) / MiB);
+  std::printf(
+      "inserted %llu MiB into %llu MiB: peak charged %.1f MiB, peak content %.1f MiB, "
+      "evictions %llu, file %.1f MiB, map %.1f MiB\n",
+      static_cast<unsigned long long>(inserted / MiB),
+      static_cast<unsigned long long>(max_size / MiB), double(peak_charged) / MiB,
+      double(peak_bytes) / MiB, static_cast<unsigned long long>(st.evictions),
+      double(info.file_bytes) / MiB, double(info.map_size) / MiB);
   EXPECT_LE(peak_charged.load(), max_size);
   EXPECT_LE(peak_bytes.load(), max_size);
   EXPECT_GT(st.evictions, 0u);
@@ -96,9 +99,10 @@ TEST(StoreBounds, MapFullIsSurvivedByEvicting) {
     }
   }
   const store_stats st = s->stats();
-  std::printf("map 4 MiB, 60 × 1 MiB: %d committed, %d refused, %llu MDB_MAP_FULL, %llu evictions\n",
-              ok, refused, static_cast<unsigned long long>(st.map_full_events),
-              static_cast<unsigned long long>(st.evictions));
+  std::printf(
+      "map 4 MiB, 60 × 1 MiB: %d committed, %d refused, %llu MDB_MAP_FULL, %llu evictions\n", ok,
+      refused, static_cast<unsigned long long>(st.map_full_events),
+      static_cast<unsigned long long>(st.evictions));
   EXPECT_GT(st.map_full_events, 0u);
   EXPECT_GT(ok, 30);
   EXPECT_EQ(st.lmdb_errors, 0u);
@@ -172,16 +176,17 @@ churn_result churn_with_reader(bool hold_inside) {
 TEST(StoreBounds, SlowReaderDoesNotPinPages) {
   const churn_result good = churn_with_reader(false);
   const churn_result bad = churn_with_reader(true);
-  std::printf("320 MiB of churn through a 32 MiB store (map 48 MiB), a reader streaming 8 MiB in "
-              "256 KiB batches with 20 ms waits:\n"
-              "  waits between batches: file %.1f MiB, %llu failed inserts, %llu MDB_MAP_FULL, "
-              "%llu streams cut\n"
-              "  waits inside a batch:  file %.1f MiB, %llu failed inserts, %llu MDB_MAP_FULL, "
-              "%llu streams cut\n",
-              double(good.file_bytes) / MiB, static_cast<unsigned long long>(good.failed),
-              static_cast<unsigned long long>(good.map_full), static_cast<unsigned long long>(good.lost),
-              double(bad.file_bytes) / MiB, static_cast<unsigned long long>(bad.failed),
-              static_cast<unsigned long long>(bad.map_full), static_cast<unsigned long long>(bad.lost));
+  std::printf(
+      "320 MiB of churn through a 32 MiB store (map 48 MiB), a reader streaming 8 MiB in "
+      "256 KiB batches with 20 ms waits:\n"
+      "  waits between batches: file %.1f MiB, %llu failed inserts, %llu MDB_MAP_FULL, "
+      "%llu streams cut\n"
+      "  waits inside a batch:  file %.1f MiB, %llu failed inserts, %llu MDB_MAP_FULL, "
+      "%llu streams cut\n",
+      double(good.file_bytes) / MiB, static_cast<unsigned long long>(good.failed),
+      static_cast<unsigned long long>(good.map_full), static_cast<unsigned long long>(good.lost),
+      double(bad.file_bytes) / MiB, static_cast<unsigned long long>(bad.failed),
+      static_cast<unsigned long long>(bad.map_full), static_cast<unsigned long long>(bad.lost));
   EXPECT_LE(good.file_bytes, 32 * MiB * 5 / 4);  // the data bound plus LMDB's own pages
   EXPECT_EQ(good.failed, 0u);
   EXPECT_EQ(good.map_full, 0u);

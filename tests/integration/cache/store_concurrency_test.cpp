@@ -22,7 +22,9 @@ TEST(StoreConcurrency, FillsAndReadsFromManyThreads) {
   std::atomic<std::uint64_t> verified_batches{0}, gone{0}, commits{0}, purged{0};
   std::atomic<bool> failed{false};
 
-  auto key_of = [](int i) { return "http://c/" + std::to_string(i % 6) + "/obj" + std::to_string(i); };
+  auto key_of = [](int i) {
+    return "http://c/" + std::to_string(i % 6) + "/obj" + std::to_string(i);
+  };
   auto url_of = [](int i) { return "http://c/" + std::to_string(i % 6); };
 
   std::vector<std::thread> threads;
@@ -114,13 +116,15 @@ TEST(StoreConcurrency, FillsAndReadsFromManyThreads) {
   EXPECT_EQ(st.commits, commits.load());
   EXPECT_EQ(st.lmdb_errors, 0u);
   EXPECT_EQ(st.failed_fills, purged.load());
-  std::printf("commits %llu (%llu purged while filling), batches read %llu, lost mid-stream %llu, write txns %llu (avg %.1f ops)\n",
-              static_cast<unsigned long long>(commits.load()),
-              static_cast<unsigned long long>(purged.load()),
-              static_cast<unsigned long long>(verified_batches.load()),
-              static_cast<unsigned long long>(gone.load()),
-              static_cast<unsigned long long>(st.write_batches),
-              double(st.write_batch_ops) / double(std::max<std::uint64_t>(st.write_batches, 1)));
+  std::printf(
+      "commits %llu (%llu purged while filling), batches read %llu, lost mid-stream %llu, write "
+      "txns %llu (avg %.1f ops)\n",
+      static_cast<unsigned long long>(commits.load()),
+      static_cast<unsigned long long>(purged.load()),
+      static_cast<unsigned long long>(verified_batches.load()),
+      static_cast<unsigned long long>(gone.load()),
+      static_cast<unsigned long long>(st.write_batches),
+      double(st.write_batch_ops) / double(std::max<std::uint64_t>(st.write_batches, 1)));
 }
 
 TEST(StoreConcurrency, LookupsFromManyThreadsShareThePool) {

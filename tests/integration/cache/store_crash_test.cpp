@@ -19,20 +19,26 @@ namespace {
 constexpr std::uint64_t cs = default_chunk_size;
 constexpr int key_count = 30;
 
-std::string key_of(int k) { return "http://crash/" + std::to_string(k % 5) + "/" + std::to_string(k); }
-std::string url_of(int k) { return "http://crash/" + std::to_string(k % 5) + "/" + std::to_string(k); }
+std::string key_of(int k) {
+  return "http://crash/" + std::to_string(k % 5) + "/" + std::to_string(k);
+}
+std::string url_of(int k) {
+  return "http://crash/" + std::to_string(k % 5) + "/" + std::to_string(k);
+}
 
 // Runs in the forked child until killed. The log gets "C key gen" after a commit returned
 // and "P key" before a purge is queued, with unbuffered writes: a SIGKILL keeps what
 // write() returned (the page cache survives the process).
-[[noreturn]] void child(const store_settings& set, const std::string& log, int round, int ready_fd) {
+[[noreturn]] void child(const store_settings& set, const std::string& log, int round,
+                        int ready_fd) {
   auto s = store::open(set);
   FILE* out = std::fopen(log.c_str(), "a");
   if (!out) ::_exit(2);
   std::setvbuf(out, nullptr, _IONBF, 0);
   const char ok = 'k';
   if (::write(ready_fd, &ok, 1) != 1) ::_exit(3);
-  std::mt19937_64 rng(static_cast<std::uint64_t>(round) * 7919 + static_cast<std::uint64_t>(::getpid()));
+  std::mt19937_64 rng(static_cast<std::uint64_t>(round) * 7919 +
+                      static_cast<std::uint64_t>(::getpid()));
   for (std::uint64_t n = 0;; ++n) {
     const int k = static_cast<int>(rng() % key_count);
     const std::uint64_t gen = static_cast<std::uint64_t>(round) * 1'000'000 + n;
@@ -44,7 +50,8 @@ std::string url_of(int k) { return "http://crash/" + std::to_string(k % 5) + "/"
     }
     const std::uint64_t len = rng() % (6 * cs) + (rng() % 3 == 0 ? 0 : 1);
     fill f = s->begin_fill(key_of(k), url_of(k), {len});
-    if (stream(f, seed_of(key_of(k), gen), len, 1 + rng() % (2 * cs)) != fill_error::none) ::_exit(4);
+    if (stream(f, seed_of(key_of(k), gen), len, 1 + rng() % (2 * cs)) != fill_error::none)
+      ::_exit(4);
     if (what == 1) {
       f.abort();
       continue;
@@ -74,6 +81,31 @@ std::map<std::string, expectation> read_log(const std::string& path) {
     if (tag == "P") m[key] = {false, 0};  // a purge may or may not have happened
   }
   return m;
+}
+
+TEST(StoreCrash, AnotherProcessCannotOpenAStoreInUse) {
+  temp_dir dir;
+  const store_settings set = settings_for(dir, 64ull << 20);
+  int to_child[2], from_child[2];
+  ASSERT_EQ(::pipe(to_child), 0);
+  ASSERT_EQ(::pipe(from_child), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto s = store::open(set);
+    char c = 'k';
+    if (::write(from_child[1], &c, 1) != 1) ::_exit(2);
+    if (::read(to_child[0], &c, 1) != 1) ::_exit(3);  // hold it until told
+    ::_exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(::read(from_child[0], &c, 1), 1);
+  EXPECT_THROW(store::open(set), store_error);
+  ASSERT_EQ(::write(to_child[1], &c, 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_NO_THROW(store::open(set));  // free again once that process is gone
+  for (int fd : {to_child[0], to_child[1], from_child[0], from_child[1]}) ::close(fd);
 }
 
 TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
@@ -128,9 +160,10 @@ TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
   auto s = store::open(set);
   EXPECT_EQ(s->report().dead_objects_swept + s->report().orphan_objects_swept, 0u);
   EXPECT_EQ(s->report().records_dropped, 0u);
-  std::printf("%d kills: %llu unfinished or dead objects swept at reopen, %llu committed objects "
-              "checked present\n",
-              rounds, static_cast<unsigned long long>(swept), static_cast<unsigned long long>(checked));
+  std::printf(
+      "%d kills: %llu unfinished or dead objects swept at reopen, %llu committed objects "
+      "checked present\n",
+      rounds, static_cast<unsigned long long>(swept), static_cast<unsigned long long>(checked));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rangecache/cache/record.hpp"
 #include "rangecache/cache/store.hpp"
 
 namespace rc_store_test {
@@ -32,7 +33,8 @@ class temp_dir {
     std::filesystem::remove_all(path_, ec);
     // Stores moved aside by a test live beside it.
     for (const auto& e : std::filesystem::directory_iterator("/tmp", ec))
-      if (e.path().string().rfind(path_ + ".damaged-", 0) == 0) std::filesystem::remove_all(e.path(), ec);
+      if (e.path().string().rfind(path_ + ".damaged-", 0) == 0)
+        std::filesystem::remove_all(e.path(), ec);
   }
   temp_dir(const temp_dir&) = delete;
   temp_dir& operator=(const temp_dir&) = delete;
@@ -75,7 +77,7 @@ inline void pattern(std::uint64_t seed, std::uint64_t offset, std::span<std::byt
 
 // Offset of the first byte that differs from the pattern, or -1.
 inline std::int64_t first_difference(std::uint64_t seed, std::uint64_t offset,
-                             std::span<const std::byte> in) {
+                                     std::span<const std::byte> in) {
   std::byte buf[4096];
   for (std::size_t done = 0; done < in.size();) {
     const std::size_t n = std::min(in.size() - done, sizeof buf);
@@ -95,7 +97,8 @@ inline object_meta meta_for(std::uint64_t len, std::uint64_t gen = 0) {
   m.content_length = len;
   m.headers = {{"Content-Type", "application/octet-stream"}, {"X-Gen", std::to_string(gen)}};
   m.etag = "\"g" + std::to_string(gen) + "\"";
-  m.stored_at = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  m.stored_at =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   m.date = m.stored_at;
   m.freshness_lifetime = std::chrono::seconds(3600);
   return m;
@@ -107,12 +110,14 @@ inline std::uint64_t gen_of(const cached_object& o) {
 }
 
 // Streams a patterned body of `len` bytes into a fill, `piece` bytes per append.
-inline fill_error stream(fill& f, std::uint64_t seed, std::uint64_t len, std::size_t piece = 10007) {
+inline fill_error stream(fill& f, std::uint64_t seed, std::uint64_t len,
+                         std::size_t piece = 10007) {
   std::vector<std::byte> buf(piece);
   for (std::uint64_t off = 0; off < len;) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(piece, len - off));
     pattern(seed, off, {buf.data(), n});
-    if (const fill_error e = f.append(std::span<const std::byte>(buf.data(), n)); e != fill_error::none)
+    if (const fill_error e = f.append(std::span<const std::byte>(buf.data(), n));
+        e != fill_error::none)
       return e;
     off += n;
   }
@@ -134,17 +139,18 @@ inline ::testing::AssertionResult verify(reader& r, const cached_object& o) {
   std::uint64_t off = 0;
   while (off < o.ref.length) {
     std::int64_t bad = -1;
-    const read_result res = r.read(o.ref, off, o.ref.length - off, [&](std::span<const mapped_slice> s) {
-      std::size_t n = 0;
-      for (const mapped_slice& m : s) {
-        if (bad < 0) bad = first_difference(seed, off + n, {m.data, m.size});
-        n += m.size;
-      }
-      return n;
-    });
+    const read_result res =
+        r.read(o.ref, off, o.ref.length - off, [&](std::span<const mapped_slice> s) {
+          std::size_t n = 0;
+          for (const mapped_slice& m : s) {
+            if (bad < 0) bad = first_difference(seed, off + n, {m.data, m.size});
+            n += m.size;
+          }
+          return n;
+        });
     if (res.status != read_status::ok)
-      return ::testing::AssertionFailure() << o.key << ": read status " << static_cast<int>(res.status)
-                                           << " at " << off;
+      return ::testing::AssertionFailure()
+             << o.key << ": read status " << static_cast<int>(res.status) << " at " << off;
     if (bad >= 0) return ::testing::AssertionFailure() << o.key << ": byte " << bad << " differs";
     if (res.bytes == 0) return ::testing::AssertionFailure() << o.key << ": no progress at " << off;
     off += res.bytes;

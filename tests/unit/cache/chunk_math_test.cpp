@@ -74,10 +74,10 @@ TEST(ChunkMath, CoveringMatchesBruteForce) {
 }
 
 TEST(ChunkMath, StoredSizeFollowsLmdbPages) {
-  EXPECT_EQ(stored_size(cs), 16u * 4096 + 24);        // 16 overflow pages, no waste
-  EXPECT_EQ(stored_size(65536), 17u * 4096 + 24);     // a power of two wastes a page
+  EXPECT_EQ(stored_size(cs), 16u * 4096 + 24);     // 16 overflow pages, no waste
+  EXPECT_EQ(stored_size(65536), 17u * 4096 + 24);  // a power of two wastes a page
   EXPECT_EQ(stored_size(4080), 4096u + 24);
-  EXPECT_LT(stored_size(100), 200u);                  // small values share a leaf page
+  EXPECT_LT(stored_size(100), 200u);  // small values share a leaf page
 }
 
 }  // namespace

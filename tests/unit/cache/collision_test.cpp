@@ -10,7 +10,9 @@
 namespace rangecache::cache {
 namespace {
 
-key_hash everything_collides(std::string_view) { return {0x1234, 0x5678}; }
+key_hash everything_collides(std::string_view) {
+  return {0x1234, 0x5678};
+}
 
 class Collision : public ::testing::Test {
  protected:

@@ -9,7 +9,9 @@
 namespace rangecache::cache {
 namespace {
 
-key_hash k(std::uint64_t i) { return {0, i}; }
+key_hash k(std::uint64_t i) {
+  return {0, i};
+}
 
 TEST(LruPolicy, EvictsLeastRecentlyUsed) {
   auto p = make_policy(eviction_policy_kind::lru, 100);
@@ -37,7 +39,7 @@ TEST(LruPolicy, ReplacementUpdatesSizeAndErasedIsNeverAVictim) {
 
 TEST(S3FifoPolicy, OneHitWondersGoFirst) {
   auto p = make_policy(eviction_policy_kind::s3fifo, 50);  // small queue: 5 bytes
-  p->restore(k(1), 40);  // survived a restart: main queue
+  p->restore(k(1), 40);                                    // survived a restart: main queue
   p->insert(k(2), 5);
   p->insert(k(3), 5);
   p->insert(k(4), 5);  // small is over its 5 bytes
@@ -88,12 +90,12 @@ TEST(PolicySimulation, S3FifoResistsScans) {
   auto s3 = make_policy(eviction_policy_kind::s3fifo, capacity);
   const auto a = sim::simulate(*lru, t, capacity);
   const auto b = sim::simulate(*s3, t, capacity);
-  std::printf("zipf %.2f, %llu objects, cache %.0f%%, scans of %llu every %llu: "
-              "lru %.4f (bytes %.4f), s3fifo %.4f (bytes %.4f)\n",
-              t.alpha, static_cast<unsigned long long>(t.objects), t.cache_fraction * 100,
-              static_cast<unsigned long long>(t.scan_length),
-              static_cast<unsigned long long>(t.scan_every), a.hit_ratio(), a.byte_hit_ratio(),
-              b.hit_ratio(), b.byte_hit_ratio());
+  std::printf(
+      "zipf %.2f, %llu objects, cache %.0f%%, scans of %llu every %llu: "
+      "lru %.4f (bytes %.4f), s3fifo %.4f (bytes %.4f)\n",
+      t.alpha, static_cast<unsigned long long>(t.objects), t.cache_fraction * 100,
+      static_cast<unsigned long long>(t.scan_length), static_cast<unsigned long long>(t.scan_every),
+      a.hit_ratio(), a.byte_hit_ratio(), b.hit_ratio(), b.byte_hit_ratio());
   EXPECT_EQ(a.requests, b.requests);
   EXPECT_GT(b.hit_ratio(), a.hit_ratio());
 }

@@ -118,7 +118,8 @@ TEST(Record, LastAccessLivesAtItsDocumentedOffset) {
   auto buf = encode(sample());
   const std::int64_t t = 1'800'000'000;
   for (int i = 0; i < 8; ++i)
-    buf[record_last_access_offset + i] = static_cast<std::byte>(static_cast<std::uint64_t>(t) >> (8 * i));
+    buf[record_last_access_offset + i] =
+        static_cast<std::byte>(static_cast<std::uint64_t>(t) >> (8 * i));
   cached_object back;
   ASSERT_EQ(decode_record(buf, back), decode_status::ok);
   EXPECT_EQ(back.last_access.time_since_epoch().count(), t);

@@ -1,0 +1,72 @@
+#include "proxy/cache_meta.hpp"
+
+#include <gtest/gtest.h>
+
+#include "proxy/hit_writer.hpp"
+
+using namespace rangecache;
+namespace http = boost::beast::http;
+
+TEST(CacheMeta, FreshnessSurvivesTheRecord) {
+  http::fields f;
+  f.insert("Cache-Control", "max-age=100, must-revalidate");
+  f.insert("Date", "Sun, 22 Nov 2026 00:00:00 GMT");
+  f.insert("ETag", "\"abc\"");
+  f.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
+  f.insert("Content-Length", "10");
+  f.insert("Connection", "keep-alive");
+  f.insert("Age", "7");
+  cache::freshness_info in;
+  in.lifetime = 100;
+  in.initial_age = 7;
+  in.response_time = 1'790'000'000;
+  in.must_revalidate = true;
+  auto meta = proxy::make_meta(200, f, 10, in, std::nullopt);
+  EXPECT_EQ(meta.etag, "\"abc\"");
+  EXPECT_EQ(meta.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
+  EXPECT_EQ(meta.content_length, 10u);
+  // Framing, hop-by-hop and per-answer fields are never stored.
+  EXPECT_EQ(proxy::find_header(meta, "Content-Length"), nullptr);
+  EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
+  EXPECT_EQ(proxy::find_header(meta, "Age"), nullptr);
+  ASSERT_NE(proxy::find_header(meta, "cache-control"), nullptr);
+  auto out = proxy::freshness_of(meta);
+  EXPECT_EQ(out.lifetime, 100);
+  EXPECT_EQ(out.initial_age, 7);
+  EXPECT_EQ(out.response_time, in.response_time);
+  EXPECT_TRUE(out.must_revalidate);
+  EXPECT_FALSE(out.no_cache);
+  EXPECT_EQ(proxy::age_of(meta, in.response_time + 5), 12);
+}
+
+TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
+  http::fields f;
+  f.insert("Cache-Control", "max-age=1");
+  f.insert("ETag", "\"v1\"");
+  f.insert("X-Kept", "yes");
+  cache::freshness_info fresh;
+  fresh.lifetime = 1;
+  auto meta = proxy::make_meta(200, f, 5, fresh, std::nullopt);
+  http::fields update;
+  update.insert("Cache-Control", "max-age=600");
+  update.insert("Connection", "close");
+  cache::freshness_info fresh2;
+  fresh2.lifetime = 600;
+  proxy::merge_304(meta, update, fresh2);
+  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=600");
+  EXPECT_EQ(*proxy::find_header(meta, "X-Kept"), "yes");
+  EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
+  EXPECT_EQ(meta.freshness_lifetime.count(), 600);
+  EXPECT_EQ(meta.content_length, 5u);
+}
+
+TEST(HeadBuilder, BuildsAHeadWithoutFramingFromTheStore) {
+  cache::object_meta meta;
+  meta.headers = {{"Content-Type", "video/mp4"}, {"Content-Length", "99"}, {"Age", "3"},
+                  {"ETag", "\"x\""}};
+  proxy::head_builder h(206);
+  h.stored_fields(meta).field("Content-Length", std::uint64_t{42});
+  EXPECT_EQ(h.finish(),
+            "HTTP/1.1 206 Partial Content\r\nContent-Type: video/mp4\r\nETag: \"x\"\r\n"
+            "Content-Length: 42\r\n\r\n");
+}
