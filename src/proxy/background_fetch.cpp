@@ -8,9 +8,6 @@
 namespace rangecache::proxy {
 namespace {
 
-// PENDING(store): purge_url_ranges lands with the store work; until then nothing is dropped.
-void drop_old_ranges(cache::store&, std::string_view, std::string_view) {}
-
 struct fetch_outcome {
   bool ok = false;
   std::uint64_t bytes = 0;
@@ -117,7 +114,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j) {
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
   std::string etag(res[http::field::etag]);
-  drop_old_ranges(*w->store, j.url, cfg->background_fetch.consolidate ? std::string_view{} : etag);
+  w->store->purge_url_ranges(j.url, cfg->background_fetch.consolidate ? std::string_view{} : etag);
   out.ok = true;
   out.result = "ok";
   co_return out;

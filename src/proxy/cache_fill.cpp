@@ -305,6 +305,13 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     committed = co_await commit_fill(fill, make_meta(200, ur, 0, fresh, stored_range));
   }
   if (!committed && fill.active()) fill.abort();
+  if (committed && store_key == cr.full_key && !stored_range) {
+    // A new complete object: range objects of another version must never be served again;
+    // with consolidate, none are kept (the complete object answers every range).
+    std::string etag(ur[http::field::etag]);
+    w_->store->purge_url_ranges(
+        cr.url, cfg.background_fetch.consolidate ? std::string_view{} : std::string_view(etag));
+  }
   log.bytes = sent;
   finish_log(log);
   give_back();
