@@ -189,8 +189,13 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url, cache::to_string(fill.error()));
   }
-  // Nothing will be stored: requests waiting on this key need not wait for the transfer.
-  if (!fill.active()) release_inflight();
+  // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
+  // for a while later ones need not wait for each other.
+  if (!fill.active()) {
+    if (!inflight_key_.empty() && !storable)
+      w_->shared->inflight.mark_uncacheable(inflight_key_, std::chrono::seconds(10));
+    release_inflight();
+  }
   // B.1: a GET whose cacheable range came back as a 206 queues the complete object.
   if (status == 206 && storable && cr.ranged) {
     std::optional<std::uint64_t> total;

@@ -185,7 +185,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     const std::string& key = cr.crr ? cr.range_key : cr.full_key;
     auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
     wake->expires_after(cfg.server.collapse_timeout);
-    if (w_->shared->inflight.join(key, wake)) {
+    auto role = w_->shared->inflight.join(key, wake);
+    if (role == inflight_table::role::pass)
+      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    if (role == inflight_table::role::lead) {
       inflight_key_ = key;
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     }

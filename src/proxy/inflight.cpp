@@ -4,12 +4,26 @@
 
 namespace rangecache::proxy {
 
-bool inflight_table::join(const std::string& key, const timer_ptr& wake) {
+inflight_table::role inflight_table::join(const std::string& key, const timer_ptr& wake) {
   std::lock_guard lock(mutex_);
+  if (auto u = uncacheable_.find(key); u != uncacheable_.end()) {
+    if (std::chrono::steady_clock::now() < u->second) return role::pass;
+    uncacheable_.erase(u);
+  }
   auto [it, inserted] = entries_.try_emplace(key);
-  if (inserted) return true;
+  if (inserted) return role::lead;
   it->second.push_back(wake);
-  return false;
+  return role::follow;
+}
+
+void inflight_table::mark_uncacheable(const std::string& key,
+                                      std::chrono::steady_clock::duration ttl) {
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  // Bounded: expired marks are swept when the map grows.
+  if (uncacheable_.size() > 10'000)
+    std::erase_if(uncacheable_, [&](const auto& e) { return e.second <= now; });
+  uncacheable_[key] = now + ttl;
 }
 
 void inflight_table::leave(const std::string& key, const timer_ptr& wake) {
