@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "core.hpp"
 
@@ -33,8 +34,13 @@ const char* to_string(fill_error e) {
   return "unknown";
 }
 
-fill::fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state)
-    : core_(std::move(core)), state_(std::move(state)), error_(fill_error::none) {}
+fill::fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state,
+           std::optional<std::uint64_t> expected_length)
+    : core_(std::move(core)), state_(std::move(state)), error_(fill_error::none) {
+  progress_ = state_->published;
+  ref_ = {state_->hash, state_->id, expected_length.value_or(object_ref::unknown_length),
+          state_->chunk_size};
+}
 
 fill::fill(fill&& other) noexcept
     : core_(std::move(other.core_)),
@@ -43,7 +49,9 @@ fill::fill(fill&& other) noexcept
       staged_(other.staged_),
       next_index_(other.next_index_),
       appended_(other.appended_),
-      error_(other.error_) {
+      error_(other.error_),
+      progress_(std::move(other.progress_)),
+      ref_(std::exchange(other.ref_, {})) {
   other.error_ = fill_error::closed;
 }
 
@@ -57,6 +65,8 @@ fill& fill::operator=(fill&& other) noexcept {
     next_index_ = other.next_index_;
     appended_ = other.appended_;
     error_ = other.error_;
+    progress_ = std::move(other.progress_);
+    ref_ = std::exchange(other.ref_, {});
     other.error_ = fill_error::closed;
   }
   return *this;
@@ -80,6 +90,8 @@ fill_error fill::error() const {
 fill_error fill::fail(fill_error why) {
   const bool from_writer = state_ && state_->failure.load() == why;
   if (state_) {
+    // Followers stop now; the writer says so again when it applies the abort.
+    state_->publish_state(fill_progress::failed);
     core_->queue.push(detail::abort_op{std::move(state_)}, 0, true);
     if (!from_writer) detail::counters::add(core_->stats.failed_fills);
   }
@@ -96,6 +108,7 @@ void fill::release() {
 
 void fill::abort() {
   if (!state_) return;
+  state_->publish_state(fill_progress::failed);
   core_->queue.push(detail::abort_op{std::move(state_)}, 0, true);
   detail::counters::add(core_->stats.aborted_fills);
   release();
@@ -147,6 +160,7 @@ fill_error fill::commit(object_meta meta, commit_callback done) {
   }
   if (!core_->queue.push(detail::commit_op{state_, std::move(meta), std::move(done)}, 0, true))
     return fail(fill_error::closed);
+  ref_.length = appended_;
   release();
   error_ = fill_error::none;
   return fill_error::none;

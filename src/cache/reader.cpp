@@ -77,6 +77,9 @@ read_result reader::read(const object_ref& obj, std::uint64_t offset, std::uint6
                          slice_visitor visit) {
   if (!impl_ || obj.chunk_size == 0) return {read_status::error, 0};
   if (offset >= obj.length || len == 0) return {read_status::ok, 0};
+  // A fill in progress of unknown length (fill::progress_ref): nothing to clip to; a short
+  // chunk is its last one.
+  const bool unknown = obj.length == object_ref::unknown_length;
   const store_settings& s = impl_->core->settings;
   len = std::min({len, obj.length - offset, std::uint64_t{s.read_batch_bytes}});
   chunk_span span = chunks_covering(offset, len, obj.chunk_size);
@@ -92,16 +95,20 @@ read_result reader::read(const object_ref& obj, std::uint64_t offset, std::uint6
   MDB_val k = ck.val(), v;
   std::uint64_t left = len;
   std::uint32_t skip = span.first_offset;
+  std::size_t n = 0;
   for (std::uint64_t i = 0; i < span.count; ++i) {
     const int rc = mdb_cursor_get(impl_->cursor, &k, &v, i == 0 ? MDB_SET_KEY : MDB_NEXT);
     std::uint64_t id = 0;
     std::uint32_t index = 0;
     const std::uint64_t want = span.first + i;
+    const bool size_ok =
+        rc != 0 || (unknown ? v.mv_size > 0 && v.mv_size <= obj.chunk_size
+                            : v.mv_size == chunk_length(obj.length, obj.chunk_size, want));
     // A chunk that is missing, or of the wrong size, means the object's chunks are being
-    // reclaimed (replaced or evicted): the caller must not send anything more of it.
-    if (rc == MDB_NOTFOUND ||
-        (rc == 0 && (!detail::chunk_key::parse(k, id, index) || id != obj.id || index != want ||
-                     v.mv_size != chunk_length(obj.length, obj.chunk_size, want)))) {
+    // reclaimed (replaced, evicted or an aborted fill): the caller must not send anything
+    // more of it.
+    if (rc == MDB_NOTFOUND || (rc == 0 && (!detail::chunk_key::parse(k, id, index) ||
+                                           id != obj.id || index != want || !size_ok))) {
       detail::counters::add(impl_->core->stats.lost_mid_stream);
       return {read_status::gone, 0};
     }
@@ -109,12 +116,16 @@ read_result reader::read(const object_ref& obj, std::uint64_t offset, std::uint6
       detail::counters::add(impl_->core->stats.lmdb_errors);
       return {read_status::error, 0};
     }
+    if (skip >= v.mv_size) break;  // past the end of an object of unknown length
     const std::uint64_t take = std::min<std::uint64_t>(left, v.mv_size - skip);
-    slices[i] = {static_cast<const std::byte*>(v.mv_data) + skip, static_cast<std::size_t>(take)};
+    slices[n++] = {static_cast<const std::byte*>(v.mv_data) + skip, static_cast<std::size_t>(take)};
     left -= take;
     skip = 0;
+    if (unknown && v.mv_size < obj.chunk_size) break;  // its last chunk
   }
-  const std::size_t consumed = visit(std::span<const mapped_slice>(slices, span.count));
+  len -= left;  // less than asked only at the end of an object of unknown length
+  if (n == 0) return {read_status::ok, 0};
+  const std::size_t consumed = visit(std::span<const mapped_slice>(slices, n));
   return {read_status::ok, std::min<std::uint64_t>(consumed, len)};
 }
 

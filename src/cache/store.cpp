@@ -216,7 +216,7 @@ fill store::begin_fill(std::string_view key, std::string_view url, fill_options 
   const std::uint64_t id = c.next_seq.fetch_add(1);
   auto state = std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
                                                     std::string(url), c.settings.chunk_size);
-  return fill(impl_->core, std::move(state));
+  return fill(impl_->core, std::move(state), options.expected_length);
 }
 
 void store::update(std::string_view key, const object_ref& ref, object_meta meta,

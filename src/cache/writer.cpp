@@ -160,6 +160,7 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
     f->w.why = why;
     if (f->w.chunks > 0) retire_chunks(*f, f->w.charge);
     f->failure.store(why);
+    f->publish_state(fill_progress::failed);
     counters::add(core_->stats.failed_fills);
   };
   for (queued_op& q : ops) {
@@ -173,6 +174,7 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
     } else if (auto* a = std::get_if<abort_op>(&q.o)) {
       fill_state& f = *a->fill;
       if (!f.w.dead && f.w.chunks > 0) retire_chunks(f, f.w.charge);
+      if (!f.w.dead) f.publish_state(fill_progress::failed);
       f.w.dead = true;
     } else {
       others.push_back(std::move(q));
@@ -254,6 +256,7 @@ void writer::doom(batch& b, fill_state& f, fill_error why) {
   const bool had_chunks = f.w.chunks > 0;
   b.effects.push_back([this, &f, why, charge, had_chunks] {
     if (had_chunks) retire_chunks(f, charge);
+    f.publish_state(fill_progress::failed);
     if (why != fill_error::aborted) {
       f.failure.store(why);
       counters::add(core_->stats.failed_fills);
@@ -326,7 +329,11 @@ int writer::apply_chunk(batch& b, chunk_op& op) {
   ++f.w.chunks;
   b.added_charge += charge;
   b.chunk_bytes += op.size;
-  b.effects.push_back([this, charge] { inflight_charge_ += charge; });
+  // Readers following the fill may read up to here once this transaction has committed.
+  b.effects.push_back([this, &f, charge, durable = f.w.bytes] {
+    inflight_charge_ += charge;
+    f.publish_durable(durable);
+  });
   return 0;
 }
 
@@ -414,8 +421,10 @@ int writer::apply_commit(batch& b, commit_op& op) {
   f.w.why = fill_error::none;
   const object_entry entry{f.id,       f.w.bytes,    total, chunks_charge(f.w.bytes, f.chunk_size),
                            f.url_hash, now_seconds()};
-  b.effects.push_back([this, hash = f.hash, entry, old, fill_charge] {
+  b.effects.push_back([this, &f, hash = f.hash, entry, old, fill_charge] {
     inflight_charge_ -= fill_charge;
+    f.publish_durable(entry.length);
+    f.publish_state(fill_progress::committed);
     if (old) {
       committed_ -= old->charge;
       content_bytes_ -= old->length;

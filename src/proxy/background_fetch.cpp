@@ -14,7 +14,7 @@ struct fetch_outcome {
   std::string result;  // for the fetch log
 };
 
-awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j) {
+awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   fetch_outcome out;
   auto cfg = w->shared->config_now();
   auto& store = *w->store;
@@ -78,6 +78,17 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j) {
     out.result = std::string("refused: ") + cache::to_string(fill.error());
     co_return out;
   }
+  if (lead && fo.expected_length) {
+    // Range requests for this URL are served from the fetch's bytes as they arrive.
+    auto st = std::make_shared<inflight_stream>();
+    st->object.key = j.key;
+    st->object.url = j.url;
+    st->object.meta = make_meta(200, res, *fo.expected_length,
+                                cache::analyze_freshness(view.info(), times), std::nullopt);
+    st->object.ref = fill.progress_ref();
+    st->progress = fill.progress();
+    w->shared->inflight.publish(j.key, std::move(st));
+  }
   // Bounded buffer: a multi-GiB object passes through 64 KiB at a time.
   auto buf = std::make_unique<char[]>(64 * 1024);
   std::uint64_t total = 0;
@@ -128,7 +139,19 @@ awaitable<void> run_background_fetches(worker* w, fetch::job first) {
     auto j = std::move(*next);
     auto start = std::chrono::steady_clock::now();
     if (auto log = w->shared->fetch_log.load()) log->info("start {}", j.url);
-    auto out = co_await fetch_one(w, j);
+    // Lead the complete object's key, so that range misses stream from this fetch; if a
+    // client's GET already fills it, this fetch has nothing to add.
+    auto waiter = std::make_shared<inflight_waiter>(w->ioc.get_executor());
+    auto role = w->shared->inflight.join(j.key, waiter);
+    fetch_outcome out;
+    if (role == inflight_table::role::follow) {
+      w->shared->inflight.leave(j.key, waiter);
+      out.ok = true;
+      out.result = "already-in-flight";
+    } else {
+      out = co_await fetch_one(w, j, role == inflight_table::role::lead);
+      if (role == inflight_table::role::lead) w->shared->inflight.finish(j.key);
+    }
     if (out.ok) w->shared->fetches.stats().bytes.fetch_add(out.bytes, std::memory_order_relaxed);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)

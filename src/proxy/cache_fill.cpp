@@ -189,6 +189,17 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url, cache::to_string(fill.error()));
   }
+  // Requests waiting on this key stream from the fill as its bytes become durable.
+  if (fill.active() && content_length && !inflight_key_.empty()) {
+    auto st = std::make_shared<inflight_stream>();
+    st->object.key = store_key;
+    st->object.url = cr.url;
+    st->object.meta = make_meta(200, ur, *content_length, cache::analyze_freshness(view.info(), times),
+                                stored_range);
+    st->object.ref = fill.progress_ref();
+    st->progress = fill.progress();
+    w_->shared->inflight.publish(inflight_key_, std::move(st));
+  }
   // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
   // for a while later ones need not wait for each other.
   if (!fill.active()) {

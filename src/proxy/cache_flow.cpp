@@ -180,22 +180,47 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
 
     // HEAD is answered from metadata only when the object is there (decision 1).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
+    auto& inflight = w_->shared->inflight;
+    // The complete object is being written (a GET or a background fetch): any range of it
+    // is served from its bytes as they arrive.
+    if (!(crr_opt.no_modify_cachekey && cr.ranged)) {
+      if (auto st = inflight.stream(cr.full_key)) {
+        bump(w_->shared->stats.collapsed);
+        co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
+                                        st->progress.get());
+      }
+    }
     if (cfg.server.collapse_timeout.count() == 0 || round >= 3)
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     const std::string& key = cr.crr ? cr.range_key : cr.full_key;
-    auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
-    wake->expires_after(cfg.server.collapse_timeout);
-    auto role = w_->shared->inflight.join(key, wake);
+    auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
+    auto role = inflight.join(key, waiter);
     if (role == inflight_table::role::pass)
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     if (role == inflight_table::role::lead) {
       inflight_key_ = key;
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     }
-    auto [ec] = co_await wake->async_wait(use_tuple);
-    if (!ec) {
+    // Follow: stream from the leader's fill once it has begun, or look again when it ends.
+    const auto deadline = std::chrono::steady_clock::now() + cfg.server.collapse_timeout;
+    bool gave_up = false;
+    while (!waiter->finished.load()) {
+      if (auto st = inflight.stream(key)) {
+        inflight.leave(key, waiter);
+        bump(w_->shared->stats.collapsed);
+        co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
+                                        st->progress.get());
+      }
+      if (std::chrono::steady_clock::now() >= deadline) {
+        gave_up = true;
+        break;
+      }
+      waiter->timer.expires_after(std::chrono::milliseconds(2));
+      co_await waiter->timer.async_wait(use_tuple);
+    }
+    if (gave_up) {
       // Waited long enough: the leader is slow or stuck; go upstream alone.
-      w_->shared->inflight.leave(key, wake);
+      inflight.leave(key, waiter);
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     }
     bump(w_->shared->stats.collapsed);
@@ -249,7 +274,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
 
 awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
                                          const cache::cached_object& obj, const char* label,
-                                         access_entry& log) {
+                                         access_entry& log,
+                                         const cache::fill_progress* progress) {
   auto& req = parser_->get();
   const auto now = unix_now();
   const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
@@ -316,7 +342,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     }
     log.bytes = meta.content_length;
     auto s = co_await send_stored(stream_, *w_->reader, obj.ref, 0, meta.content_length, head,
-                                  timeout);
+                                  timeout, progress);
     co_return done(s);
   }
 
@@ -356,7 +382,8 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
       co_return done(s);
     }
     log.bytes = length;
-    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, 0, length, head, timeout);
+    auto s =
+        co_await send_stored(stream_, *w_->reader, obj.ref, 0, length, head, timeout, progress);
     co_return done(s);
   }
   if (resolved.slices.size() == 1) {
@@ -373,7 +400,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     }
     log.bytes = slice.length;
     auto s = co_await send_stored(stream_, *w_->reader, obj.ref, slice.offset, slice.length, head,
-                                  timeout);
+                                  timeout, progress);
     co_return done(s);
   }
   // Several ranges: multipart/byteranges with its length known up front.
@@ -403,7 +430,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   for (const auto& part : plan.parts) {
     prefix += part.header;
     auto s = co_await send_stored(stream_, *w_->reader, obj.ref, part.offset, part.length, prefix,
-                                  timeout);
+                                  timeout, progress);
     if (s != send_status::ok) co_return done(s);
     prefix.clear();
   }

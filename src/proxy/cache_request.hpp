@@ -38,6 +38,7 @@ inline constexpr const char* revalidated = "REVALIDATED";  // 304 from the origi
 inline constexpr const char* refreshed = "REFRESH";        // stale, origin sent a new body
 inline constexpr const char* stale = "STALE";              // origin failed, stale served
 inline constexpr const char* pass = "PASS";
+inline constexpr const char* collapsed = "COLLAPSED";  // served from another request's fill
 }  // namespace cache_result
 
 }  // namespace rangecache::proxy

@@ -90,12 +90,30 @@ awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view tex
 awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& reader,
                                    const cache::object_ref& ref, std::uint64_t offset,
                                    std::uint64_t length, std::string_view prefix,
-                                   std::chrono::milliseconds timeout) {
+                                   std::chrono::milliseconds timeout,
+                                   const cache::fill_progress* progress) {
   const int fd = stream.socket().native_handle();
+  auto stalled_since = std::chrono::steady_clock::now();
   while (!prefix.empty() || length > 0) {
     bool blocked = false;
     int error = 0;
-    if (length == 0) {
+    std::uint64_t readable = length;
+    if (progress && length > 0) {
+      // Read-while-write: only what the writer has made durable so far.
+      const int state = progress->state.load(std::memory_order_acquire);
+      const std::uint64_t durable = progress->durable_bytes.load(std::memory_order_acquire);
+      if (state == 2) co_return send_status::gone;
+      readable = durable > offset ? std::min(length, durable - offset) : 0;
+      if (readable == 0 && prefix.empty()) {
+        if (state == 1 || std::chrono::steady_clock::now() - stalled_since > timeout)
+          co_return send_status::gone;
+        asio::steady_timer tick(stream.get_executor(), std::chrono::milliseconds(1));
+        co_await tick.async_wait(use_tuple);
+        continue;
+      }
+      stalled_since = std::chrono::steady_clock::now();
+    }
+    if (readable == 0) {
       auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -137,7 +155,7 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
         if (written < offered || !prefix.empty()) blocked = true;
         return written;
       };
-      auto r = reader.read(ref, offset, length, visit);
+      auto r = reader.read(ref, offset, readable, visit);
       if (r.status == cache::read_status::gone) co_return send_status::gone;
       if (r.status == cache::read_status::error) co_return send_status::io_error;
       if (r.bytes == 0 && !blocked && !error) co_return send_status::gone;  // shorter than asked

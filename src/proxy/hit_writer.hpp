@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "asio_fwd.hpp"
+#include "rangecache/cache/fill.hpp"
 #include "rangecache/cache/object.hpp"
 #include "rangecache/cache/reader.hpp"
 
@@ -29,11 +30,14 @@ class head_builder {
 enum class send_status { ok, gone, io_error };
 
 // Sends `prefix` and then [offset, offset + length) of the object. `gone`: the object was
-// replaced or evicted mid-stream (the caller cuts the connection).
+// replaced or evicted mid-stream (the caller cuts the connection). With `progress`, the
+// object is a fill still being written: bytes are sent as they become durable, and a fill
+// that fails is `gone`.
 awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& reader,
                                    const cache::object_ref& ref, std::uint64_t offset,
                                    std::uint64_t length, std::string_view prefix,
-                                   std::chrono::milliseconds timeout);
+                                   std::chrono::milliseconds timeout,
+                                   const cache::fill_progress* progress = nullptr);
 
 awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
                                  std::chrono::milliseconds timeout);

@@ -4,7 +4,7 @@
 
 namespace rangecache::proxy {
 
-inflight_table::role inflight_table::join(const std::string& key, const timer_ptr& wake) {
+inflight_table::role inflight_table::join(const std::string& key, const waiter_ptr& w) {
   std::lock_guard lock(mutex_);
   if (auto u = uncacheable_.find(key); u != uncacheable_.end()) {
     if (std::chrono::steady_clock::now() < u->second) return role::pass;
@@ -12,8 +12,45 @@ inflight_table::role inflight_table::join(const std::string& key, const timer_pt
   }
   auto [it, inserted] = entries_.try_emplace(key);
   if (inserted) return role::lead;
-  it->second.push_back(wake);
+  it->second.waiters.push_back(w);
   return role::follow;
+}
+
+void inflight_table::leave(const std::string& key, const waiter_ptr& w) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  std::erase(it->second.waiters, w);
+}
+
+void inflight_table::publish(const std::string& key,
+                             std::shared_ptr<const inflight_stream> stream) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it != entries_.end()) it->second.stream = std::move(stream);
+}
+
+std::shared_ptr<const inflight_stream> inflight_table::stream(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : it->second.stream;
+}
+
+void inflight_table::finish(const std::string& key) {
+  std::vector<waiter_ptr> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    waiters = std::move(it->second.waiters);
+    entries_.erase(it);
+  }
+  // Each timer lives on its follower's event loop: cancel it there. The flag covers a
+  // follower that is between two waits when the cancel lands.
+  for (auto& w : waiters) {
+    w->finished.store(true);
+    asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
+  }
 }
 
 void inflight_table::mark_uncacheable(const std::string& key,
@@ -24,26 +61,6 @@ void inflight_table::mark_uncacheable(const std::string& key,
   if (uncacheable_.size() > 10'000)
     std::erase_if(uncacheable_, [&](const auto& e) { return e.second <= now; });
   uncacheable_[key] = now + ttl;
-}
-
-void inflight_table::leave(const std::string& key, const timer_ptr& wake) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return;
-  std::erase(it->second, wake);
-}
-
-void inflight_table::finish(const std::string& key) {
-  std::vector<timer_ptr> waiters;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it == entries_.end()) return;
-    waiters = std::move(it->second);
-    entries_.erase(it);
-  }
-  // Each timer lives on its follower's event loop: cancel it there.
-  for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
 }
 
 std::size_t inflight_table::size() const {

@@ -1,29 +1,52 @@
 // Request collapsing: the first miss for a key leads (goes upstream); later misses for the
-// same key, on any worker, wait for it and then find the object in the store.
+// same key, on any worker, wait for it. Once the leader's fill has begun they are served
+// from its bytes as they become durable in the store (read-while-write); when it ends they
+// look again (and find the object, or one of them leads the next try).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "asio_fwd.hpp"
+#include "rangecache/cache/fill.hpp"
+#include "rangecache/cache/object.hpp"
 
 namespace rangecache::proxy {
 
+// A fill others may read while it is being written.
+struct inflight_stream {
+  cache::cached_object object;  // meta as it will commit; ref = the fill's progress_ref
+  std::shared_ptr<const cache::fill_progress> progress;
+};
+
+// One waiting request; lives on its own event loop.
+struct inflight_waiter {
+  explicit inflight_waiter(asio::any_io_executor ex) : timer(std::move(ex)) {}
+  asio::steady_timer timer;
+  std::atomic<bool> finished{false};  // the leader ended: look again
+};
+
 class inflight_table {
  public:
-  using timer_ptr = std::shared_ptr<asio::steady_timer>;
+  using waiter_ptr = std::shared_ptr<inflight_waiter>;
 
   enum class role {
     lead,    // go upstream; call finish(key) once the fill is decided
-    follow,  // `wake` (a timer on the caller's own executor) is cancelled when the leader ends
+    follow,  // wait: `w->finished` is set and its timer cancelled when the leader ends
     pass,    // the key was recently found uncacheable: go upstream without waiting
   };
-  role join(const std::string& key, const timer_ptr& wake);
+  role join(const std::string& key, const waiter_ptr& w);
   // A follower that stopped waiting.
-  void leave(const std::string& key, const timer_ptr& wake);
+  void leave(const std::string& key, const waiter_ptr& w);
+  // The leader's fill has begun with a known length: followers may stream from it.
+  void publish(const std::string& key, std::shared_ptr<const inflight_stream> stream);
+  std::shared_ptr<const inflight_stream> stream(const std::string& key) const;
   // The leader is done (stored or not): every follower wakes and looks again.
   void finish(const std::string& key);
   // The leader found the answer uncacheable: for `ttl`, requests for the key do not wait
@@ -33,8 +56,12 @@ class inflight_table {
   std::size_t size() const;
 
  private:
+  struct entry {
+    std::vector<waiter_ptr> waiters;
+    std::shared_ptr<const inflight_stream> stream;
+  };
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, std::vector<timer_ptr>> entries_;
+  std::unordered_map<std::string, entry> entries_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> uncacheable_;
 };
 

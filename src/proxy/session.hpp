@@ -68,9 +68,11 @@ class session {
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
                                      request_authority authority, access_entry& log);
   // Answers from a stored object (fresh, allowed stale, or just revalidated).
+  // With `progress`, the object is a fill still being written (read-while-write).
   awaitable<outcome> serve_object(const config::config& cfg, const cache_request& cr,
                                   const cache::cached_object& obj, const char* label,
-                                  access_entry& log);
+                                  access_entry& log,
+                                  const cache::fill_progress* progress = nullptr);
   // Miss or revalidation: one upstream request, its answer streamed to the client and, when
   // storable, into the store. `stale` is the object being revalidated, if any.
   awaitable<outcome> fetch(const config::config& cfg, const config::remap_rule& rule,

@@ -38,8 +38,7 @@ std::string describe(const span_list& spans) {
                                       std::string_view version) {
   if (cr.unsatisfied || cr.complete_length != size)
     return ::testing::AssertionFailure() << "part with Content-Range total "
-                                         << cr.complete_length.value_or(0) << ", expected "
-                                         << size;
+                                         << cr.complete_length.value_or(0) << ", expected " << size;
   if (cr.last >= size) return ::testing::AssertionFailure() << "part past the end: " << cr.last;
   auto same = is_content(data, name, cr.first, cr.last - cr.first + 1, version);
   if (!same) return same << " (part " << cr.first << "-" << cr.last << ")";
@@ -56,7 +55,9 @@ std::string http_date(std::time_t t) {
   return buffer;
 }
 
-std::string x_cache(const response& r) { return r.header("X-Cache").value_or("<none>"); }
+std::string x_cache(const response& r) {
+  return r.header("X-Cache").value_or("<none>");
+}
 
 std::string unique_gen(std::uint64_t size, std::string_view suffix) {
   static std::atomic<unsigned> counter{0};
@@ -69,21 +70,21 @@ std::string unique_gen(std::uint64_t size, std::string_view suffix) {
          std::string(suffix);
 }
 
-::testing::AssertionResult is_partial(const response& r, std::string_view name,
-                                      std::uint64_t first, std::uint64_t last,
-                                      std::uint64_t size, std::string_view version) {
+::testing::AssertionResult is_partial(const response& r, std::string_view name, std::uint64_t first,
+                                      std::uint64_t last, std::uint64_t size,
+                                      std::string_view version) {
   if (r.status != 206) return ::testing::AssertionFailure() << "expected 206, got " << r;
   if (!r.complete) return ::testing::AssertionFailure() << "incomplete: " << r;
   const std::string want =
       "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(size);
   if (r.header("Content-Range") != want)
-    return ::testing::AssertionFailure() << "Content-Range "
-                                         << r.header("Content-Range").value_or("<none>")
-                                         << ", expected " << want;
+    return ::testing::AssertionFailure()
+           << "Content-Range " << r.header("Content-Range").value_or("<none>") << ", expected "
+           << want;
   if (r.header("Content-Length") != std::to_string(last - first + 1))
-    return ::testing::AssertionFailure() << "Content-Length "
-                                         << r.header("Content-Length").value_or("<none>")
-                                         << ", expected " << (last - first + 1);
+    return ::testing::AssertionFailure()
+           << "Content-Length " << r.header("Content-Length").value_or("<none>") << ", expected "
+           << (last - first + 1);
   return is_content(r.body, name, first, last - first + 1, version);
 }
 
@@ -98,10 +99,11 @@ std::string unique_gen(std::uint64_t size, std::string_view suffix) {
 
 ::testing::AssertionResult is_unsatisfiable(const response& r, std::uint64_t size) {
   if (r.status != 416) return ::testing::AssertionFailure() << "expected 416, got " << r;
+  if (!r.complete) return ::testing::AssertionFailure() << "incomplete 416: " << r;
   if (r.header("Content-Range") != "bytes */" + std::to_string(size))
-    return ::testing::AssertionFailure() << "Content-Range "
-                                         << r.header("Content-Range").value_or("<none>")
-                                         << ", expected bytes */" << size;
+    return ::testing::AssertionFailure()
+           << "Content-Range " << r.header("Content-Range").value_or("<none>")
+           << ", expected bytes */" << size;
   return ::testing::AssertionSuccess();
 }
 
@@ -144,15 +146,14 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> clamp(const asked_range& 
     }
   } else {
     auto cr = parse_content_range(r.header("Content-Range").value_or(""));
-    if (!cr)
-      return ::testing::AssertionFailure() << "neither multipart nor a Content-Range: " << r;
+    if (!cr) return ::testing::AssertionFailure() << "neither multipart nor a Content-Range: " << r;
     auto ok = check_part(*cr, r.body, name, size, version);
     if (!ok) return ok;
     got.emplace_back(cr->first, cr->last);
   }
   if (merged(got) != want)
-    return ::testing::AssertionFailure() << "parts cover" << describe(merged(got))
-                                         << ", expected" << describe(want);
+    return ::testing::AssertionFailure()
+           << "parts cover" << describe(merged(got)) << ", expected" << describe(want);
   return ::testing::AssertionSuccess();
 }
 

@@ -28,9 +28,9 @@ std::string unique_gen(std::uint64_t size, std::string_view suffix = {});
 
 // 206, complete, Content-Range "bytes FIRST-LAST/SIZE", Content-Length and body exactly
 // those bytes of the origin's `name` (a path without query).
-::testing::AssertionResult is_partial(const response& r, std::string_view name,
-                                      std::uint64_t first, std::uint64_t last,
-                                      std::uint64_t size, std::string_view version = {});
+::testing::AssertionResult is_partial(const response& r, std::string_view name, std::uint64_t first,
+                                      std::uint64_t last, std::uint64_t size,
+                                      std::string_view version = {});
 
 // 200, complete, the whole of `name` (SIZE bytes).
 ::testing::AssertionResult is_whole(const response& r, std::string_view name, std::uint64_t size,

@@ -92,8 +92,7 @@ std::optional<double> metric(std::uint16_t admin_port, std::string_view name) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
-    if (!line.starts_with(name) || line.size() <= name.size() || line[name.size()] != ' ')
-      continue;
+    if (!line.starts_with(name) || line.size() <= name.size() || line[name.size()] != ' ') continue;
     try {
       return std::stod(line.substr(name.size() + 1));
     } catch (const std::exception&) {

@@ -45,7 +45,9 @@ std::vector<std::string> split(const std::string& line, char sep) {
 
 }  // namespace
 
-bool nginx_origin::available() { return ::access(binary, X_OK) == 0; }
+bool nginx_origin::available() {
+  return ::access(binary, X_OK) == 0;
+}
 
 nginx_origin::nginx_origin() : dir_("rc-nginx") {
   // nginx may drop privileges when started as root: let any user read what it serves.
@@ -133,13 +135,17 @@ void nginx_origin::write_generated(std::string_view name, std::uint64_t size,
   std::filesystem::permissions(www_ / std::string(name), std::filesystem::perms(0644));
 }
 
-std::string nginx_origin::access_log() const { return read_file(dir_ / "access.log").value_or(""); }
+std::string nginx_origin::access_log() const {
+  return read_file(dir_ / "access.log").value_or("");
+}
 std::string nginx_origin::error_log() const {
   return read_file(dir_ / "error.log").value_or("") +
          (process_ ? process_->stderr_text() : std::string());
 }
 
-std::int64_t nginx_origin::count(std::string_view uri) const { return ranges(uri).size(); }
+std::int64_t nginx_origin::count(std::string_view uri) const {
+  return ranges(uri).size();
+}
 
 std::vector<std::string> nginx_origin::ranges(std::string_view uri) const {
   std::vector<std::string> out;

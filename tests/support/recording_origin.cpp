@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
@@ -155,8 +157,8 @@ void recording_origin::serve(int fd) {
       head << "Content-Range: bytes " << range->first << "-" << range->second << "/" << size_
            << "\r\n";
     head << "Content-Length: " << length << "\r\n\r\n";
-    std::string body = r.method == "HEAD" ? std::string()
-                                          : expected_bytes(path, first_byte, length);
+    std::string body =
+        r.method == "HEAD" ? std::string() : expected_bytes(path, first_byte, length);
     if (!send_all(fd, head.str()) || !send_all(fd, body)) break;
     last_activity = std::chrono::steady_clock::now();
   }

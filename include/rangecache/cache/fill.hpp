@@ -1,8 +1,11 @@
 // Writing one object: begin_fill → append* → commit (or abort). Bytes are staged one chunk at
 // a time and queued to the store's writer thread, so memory does not grow with the object and
 // the caller never waits on LMDB. The object becomes visible only when its record commits.
+// Before that, other threads may read the bytes already durable (read-while-write): see
+// fill::progress() and fill::progress_ref().
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -51,6 +54,19 @@ struct fill_options {
   std::optional<std::uint64_t> expected_length;  // known Content-Length: refused early if too big
 };
 
+// How far a fill has got, as the writer thread publishes it, for readers following the fill
+// before its record commits (request collapsing). Poll it: nothing notifies.
+struct fill_progress {
+  enum : int { filling = 0, committed = 1, failed = 2 };
+  // Bytes of the fill's chunks whose write transaction committed: whole chunks, plus the
+  // final short one once written. [0, durable_bytes) may be read with fill::progress_ref().
+  // Only grows. Load with memory_order_acquire.
+  std::atomic<std::uint64_t> durable_bytes{0};
+  // filling, then committed (the record is visible; durable_bytes == its length) or failed
+  // (aborted, refused or dropped: its chunks are reclaimed, reads soon return `gone`).
+  std::atomic<int> state{filling};
+};
+
 // A move-only handle; one thread uses it at a time. Destroying it uncommitted aborts.
 class fill {
  public:
@@ -67,6 +83,15 @@ class fill {
   fill_error error() const;
   std::uint64_t size() const { return appended_; }
 
+  // The object being written, for reader::read before the record commits: the key's hash,
+  // this fill's object id and chunk size, and length = fill_options::expected_length, or
+  // object_ref::unknown_length. After a successful commit() its length is the committed
+  // length. Invalid (id 0) for a fill that was never begun; meaningless after an abort.
+  object_ref progress_ref() const { return ref_; }
+  // Shared with the writer thread; may be kept after the handle is gone. Null for a fill that
+  // was never begun.
+  std::shared_ptr<const fill_progress> progress() const { return progress_; }
+
   // Copies the bytes in. Never blocks: a full writer queue fails the fill (and aborts it).
   fill_error append(std::span<const std::byte> bytes);
   fill_error append(std::string_view bytes);
@@ -82,7 +107,8 @@ class fill {
 
  private:
   friend class store;
-  fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state);
+  fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state,
+       std::optional<std::uint64_t> expected_length);
   fill_error fail(fill_error why);
   fill_error flush_chunk();
   void release();
@@ -94,6 +120,8 @@ class fill {
   std::uint32_t next_index_ = 0;
   std::uint64_t appended_ = 0;
   fill_error error_ = fill_error::closed;
+  std::shared_ptr<fill_progress> progress_;
+  object_ref ref_;
 };
 
 }  // namespace rangecache::cache

@@ -46,9 +46,11 @@ struct object_meta {
 // Names one stored body. The id is fresh for every fill and never reused, so a reader holding
 // a ref can tell the object was replaced or evicted: its chunks are gone.
 struct object_ref {
+  // The length of a fill in progress whose Content-Length is not known (fill::progress_ref).
+  static constexpr std::uint64_t unknown_length = ~std::uint64_t{0};
   key_hash hash;
-  std::uint64_t id = 0;  // 0: no object
-  std::uint64_t length = 0;
+  std::uint64_t id = 0;      // 0: no object
+  std::uint64_t length = 0;  // or unknown_length
   std::uint32_t chunk_size = 0;
   bool valid() const { return id != 0; }
   friend bool operator==(const object_ref&, const object_ref&) = default;

@@ -123,7 +123,8 @@ TEST_F(CacheCompleteObject, UnsatisfiableRangesAre416FromTheCache) {
   const std::uint64_t size = 300000;
   const auto path = unique_gen(size);
   prime(path, size);
-  for (const char* range : {"bytes=300000-", "bytes=300000-300005", "bytes=400000-400001,500000-"}) {
+  for (const char* range :
+       {"bytes=300000-", "bytes=300000-300005", "bytes=400000-400001,500000-"}) {
     auto r = range_get(path, range);
     EXPECT_TRUE(is_unsatisfiable(r, size)) << range;
     EXPECT_EQ(x_cache(r), "HIT_FULL") << range;

@@ -149,8 +149,8 @@ TEST_F(CacheFreshness, ClientNoCacheForcesRevalidation) {
 }
 
 TEST_F(CacheFreshness, NoStoreAndPrivateAnswersAreNeverStored) {
-  for (const char* cc : {"no-store", "private", "no-store%2C%20max-age%3D3600",
-                         "private%2C%20max-age%3D3600"}) {
+  for (const char* cc :
+       {"no-store", "private", "no-store%2C%20max-age%3D3600", "private%2C%20max-age%3D3600"}) {
     const auto path = unique_gen(20000);
     const auto target = path + "?cc=" + cc;
     for (int i = 0; i < 2; ++i) {

@@ -156,7 +156,8 @@ TEST_F(CacheOptions, ConsiderImsOlderAndNewer) {
 
   // When honoured it is passed on (decision 2), so that parent tiers revalidate too.
   const auto stamp = http_date(now + 100);
-  auto echo = get(d->port(), "/__echo_headers?ims=1", {{"X-Crr-Ims", stamp}, {"Range", "bytes=0-5"}});
+  auto echo =
+      get(d->port(), "/__echo_headers?ims=1", {{"X-Crr-Ims", stamp}, {"Range", "bytes=0-5"}});
   EXPECT_EQ(echoed_header(echo, "X-Crr-Ims"), stamp) << echo;
 }
 
@@ -184,8 +185,8 @@ TEST_F(CacheOptions, ImsHeaderNamesTheHeaderAndTurnsTheFeatureOn) {
 }
 
 TEST_F(CacheOptions, ConsiderImsFromAnUntrustedClientIsIgnoredAndNotForwarded) {
-  auto d = start("    cache_range_requests: { consider_ims: true }\n",
-                 "trusted: [\"10.0.0.0/8\"]\n");
+  auto d =
+      start("    cache_range_requests: { consider_ims: true }\n", "trusted: [\"10.0.0.0/8\"]\n");
   const auto path = unique_gen(50000);
   prime(*d, path, path, 50000);
   const auto newer = http_date(std::time(nullptr) + 100);
@@ -194,7 +195,8 @@ TEST_F(CacheOptions, ConsiderImsFromAnUntrustedClientIsIgnoredAndNotForwarded) {
   EXPECT_EQ(x_cache(r), "HIT");
   EXPECT_EQ(origin_->count(path), 1);
   // On a miss it does not reach the origin either (the echo is no-store: always a miss).
-  auto echo = get(d->port(), "/__echo_headers?ims=2", {{"X-Crr-Ims", newer}, {"Range", "bytes=0-5"}});
+  auto echo =
+      get(d->port(), "/__echo_headers?ims=2", {{"X-Crr-Ims", newer}, {"Range", "bytes=0-5"}});
   ASSERT_EQ(echo.status, 200) << echo;
   EXPECT_FALSE(echoed_header(echo, "X-Crr-Ims")) << echo.body;
   auto plain = get(d->port(), "/__echo_headers?ims=3", {{"X-Crr-Ims", newer}});
@@ -221,9 +223,9 @@ TEST_F(CacheOptions, ConsiderIdentOnAFreshObject) {
   // Another ETag, the right date while the object has an ETag (R31: the ETag takes
   // precedence), the pre-#12408 "Etag: ..." format, and Stale: all make it stale.
   int count = 1;
-  for (const auto& v : {std::string("Etag \"something-else\""),
-                        std::string("Last-Modified ") + last_modified, "Etag: " + etag,
-                        std::string("Stale")}) {
+  for (const auto& v :
+       {std::string("Etag \"something-else\""), std::string("Last-Modified ") + last_modified,
+        "Etag: " + etag, std::string("Stale")}) {
     auto r = range_get(*d, path, "bytes=0-99", {{"X-Crr-Ident", v}});
     EXPECT_TRUE(is_partial(r, path, 0, 99, 50000)) << v;
     EXPECT_EQ(x_cache(r), "REVALIDATED") << v;
@@ -259,7 +261,8 @@ TEST_F(CacheOptions, ConsiderIdentOnAStaleObject) {
   // Stale stays stale with a mismatch, a bare tag or Stale. (max-age=0 keeps it stale
   // after each revalidation's 304 has made it fresh for another second.)
   for (const char* v : {"Etag \"other\"", "Etag", "Stale"}) {
-    auto s = range_get(*d, lm_target, "bytes=0-99", {{"X-Crr-Ident", v}, {"Cache-Control", "max-age=0"}});
+    auto s = range_get(*d, lm_target, "bytes=0-99",
+                       {{"X-Crr-Ident", v}, {"Cache-Control", "max-age=0"}});
     EXPECT_EQ(x_cache(s), "REVALIDATED") << v;
   }
   auto stale = range_get(*d, target, "bytes=0-99", {{"X-Crr-Ident", "Stale"}});
@@ -304,11 +307,13 @@ TEST_F(CacheOptions, NoModifyCachekeyWithoutRangeInTheKeyIsRefused) {
   for (const char* cache_key : {"", "    cache_key: { headers: [Accept-Encoding] }\n"}) {
     daemon_options o;
     o.origin_port = origin_->port();
-    o.rule_extra = std::string("    cache_range_requests: { no_modify_cachekey: true }\n") + cache_key;
+    o.rule_extra =
+        std::string("    cache_range_requests: { no_modify_cachekey: true }\n") + cache_key;
     auto result = run_daemon_to_exit(o);
     ASSERT_TRUE(result.exited) << "the daemon started with " << o.rule_extra;
     EXPECT_NE(result.exit_code, 0) << result.err;
-    const auto where = "rangecache.yaml:" + std::to_string(config_line(o, "no_modify_cachekey")) + ":";
+    const auto where =
+        "rangecache.yaml:" + std::to_string(config_line(o, "no_modify_cachekey")) + ":";
     EXPECT_NE(result.err.find(where), std::string::npos) << "expected " << where << " in:\n"
                                                          << result.err;
     EXPECT_NE(result.err.find("Range"), std::string::npos) << result.err;
@@ -402,7 +407,8 @@ TEST_F(CacheOptions, UnknownOptionIsRefused) {
   auto result = run_daemon_to_exit(o);
   ASSERT_TRUE(result.exited);
   EXPECT_NE(result.exit_code, 0);
-  EXPECT_NE(result.err.find("rangecache.yaml:" + std::to_string(config_line(o, "consider_imz")) + ":"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find("rangecache.yaml:" + std::to_string(config_line(o, "consider_imz")) + ":"),
+      std::string::npos)
       << result.err;
 }

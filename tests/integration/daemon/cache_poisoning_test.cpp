@@ -30,9 +30,9 @@ class CachePoisoning : public ::testing::Test {
   void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
   static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}) {
+                            header_list more = {}, std::chrono::milliseconds timeout = 10s) {
     more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more);
+    return get(daemon_->port(), target, more, timeout);
   }
 
   static origin* origin_;
@@ -48,7 +48,7 @@ TEST_F(CachePoisoning, LyingContentRangeIsPassedOnButNotStored) {
   const auto target = path + "?lie=1";
   struct lie_case {
     const char* range;
-    const char* told;  // the origin's Content-Range, shifted by one
+    const char* told;             // the origin's Content-Range, shifted by one
     std::uint64_t first, length;  // the bytes it really sent
   };
   for (const auto& c : {lie_case{"bytes=100-199", "bytes 101-200/100000", 100, 100},
@@ -134,11 +134,10 @@ TEST_F(CachePoisoning, OriginResetMidBodyCutsTheClientAndStoresNothing) {
     std::string query;
     const char* range;  // empty: a plain GET
   };
-  for (const auto& c : {cut_case{"?short=50", "bytes=0-999"},
-                        cut_case{"?short=70000", "bytes=0-99999"},
-                        cut_case{"?short=100000", ""},
-                        cut_case{"?short=100000&fin=1", ""},
-                        cut_case{"?short=500&fin=1", "bytes=1000-1999"}}) {
+  for (const auto& c :
+       {cut_case{"?short=50", "bytes=0-999"}, cut_case{"?short=70000", "bytes=0-99999"},
+        cut_case{"?short=100000", ""}, cut_case{"?short=100000&fin=1", ""},
+        cut_case{"?short=500&fin=1", "bytes=1000-1999"}}) {
     const auto target = path + c.query;
     for (int i = 0; i < 2; ++i) {
       connection conn("127.0.0.1", daemon_->port());
@@ -157,16 +156,21 @@ TEST_F(CachePoisoning, OriginResetMidBodyCutsTheClientAndStoresNothing) {
   EXPECT_EQ(x_cache(clean), "MISS");
 }
 
-// R21: error answers are not stored.
+// R21: error answers are not stored; they reach the client whole, body included.
 TEST_F(CachePoisoning, ErrorAnswersAreNotStored) {
   const auto path = unique_gen(10000);
-  for (int status : {404, 500, 503}) {
+  for (int status : {404, 416, 500, 503}) {
     const auto target = path + "?status=" + std::to_string(status);
+    const auto text = "status " + std::to_string(status) + "\n";  // the origin's body
     for (int i = 0; i < 2; ++i) {
-      auto r = range_get(target, "bytes=0-99");
+      auto r = range_get(target, "bytes=0-99", {}, 2s);
       EXPECT_EQ(r.status, status) << r;
-      auto w = get(daemon_->port(), target);
+      EXPECT_TRUE(r.complete) << r;
+      EXPECT_EQ(r.body, text) << status;
+      auto w = get(daemon_->port(), target, {}, 2s);
       EXPECT_EQ(w.status, status) << w;
+      EXPECT_TRUE(w.complete) << w;
+      EXPECT_EQ(w.body, text) << status;
     }
     EXPECT_EQ(origin_->count(target), 4) << status;
   }

@@ -58,10 +58,14 @@ class range_generator {
   // A length biased toward small values, sometimes large.
   std::uint64_t length(std::uint64_t size) {
     switch (below(4)) {
-      case 0: return 1 + below(16);
-      case 1: return 1 + below(4096);
-      case 2: return 1 + below(70000);
-      default: return 1 + below(size + 1);
+      case 0:
+        return 1 + below(16);
+      case 1:
+        return 1 + below(4096);
+      case 2:
+        return 1 + below(70000);
+      default:
+        return 1 + below(size + 1);
     }
   }
 

@@ -95,8 +95,9 @@ TEST_F(CacheRangeObjects, DifferentRangesAreDifferentObjects) {
   EXPECT_EQ(origin_->count(path), 3);
   EXPECT_EQ(origin_->ranges(path), (strings{"bytes=0-99", "bytes=100-199", "bytes=10-19"}));
 
-  for (auto [range, first, last] : {std::tuple{"bytes=0-99", 0, 99}, std::tuple{"bytes=100-199", 100, 199},
-                                    std::tuple{"bytes=10-19", 10, 19}}) {
+  for (auto [range, first, last] :
+       {std::tuple{"bytes=0-99", 0, 99}, std::tuple{"bytes=100-199", 100, 199},
+        std::tuple{"bytes=10-19", 10, 19}}) {
     auto r = range_get(path, range);
     EXPECT_TRUE(is_partial(r, path, first, last, 100000)) << range;
     EXPECT_EQ(x_cache(r), "HIT") << range;
@@ -179,9 +180,8 @@ TEST_F(CacheRangeObjects, SpellingsOfOneRangeShareOneObject) {
   auto miss = range_get(path, "bytes=0-99");
   EXPECT_TRUE(is_partial(miss, path, 0, 99, 100000));
   EXPECT_EQ(x_cache(miss), "MISS");
-  for (const char* spelling :
-       {"bytes=0-099", "bytes=00-99", "bytes=0000-0000099", "BYTES=0-99", "Bytes=0-99",
-        "bytes= 0-99", "bytes=0-99,", "bytes=,0-99"}) {
+  for (const char* spelling : {"bytes=0-099", "bytes=00-99", "bytes=0000-0000099", "BYTES=0-99",
+                               "Bytes=0-99", "bytes= 0-99", "bytes=0-99,", "bytes=,0-99"}) {
     auto r = range_get(path, spelling);
     EXPECT_TRUE(is_partial(r, path, 0, 99, 100000)) << spelling;
     EXPECT_EQ(x_cache(r), "HIT") << spelling;
@@ -205,11 +205,13 @@ TEST_F(CacheRangeObjects, ClientConditionalsAreAnsweredFromTheRangeObject) {
   EXPECT_EQ(inm.status, 304) << inm;
   EXPECT_TRUE(inm.body.empty());
   EXPECT_EQ(inm.header("ETag"), etag);
-  auto ims = range_get(path, "bytes=0-99", {{"If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT"}});
+  auto ims =
+      range_get(path, "bytes=0-99", {{"If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT"}});
   EXPECT_EQ(ims.status, 304) << ims;
   auto other = range_get(path, "bytes=0-99", {{"If-None-Match", "\"something-else\""}});
   EXPECT_TRUE(is_partial(other, path, 0, 99, 100000));
-  auto older = range_get(path, "bytes=0-99", {{"If-Modified-Since", "Sun, 31 Dec 2023 00:00:00 GMT"}});
+  auto older =
+      range_get(path, "bytes=0-99", {{"If-Modified-Since", "Sun, 31 Dec 2023 00:00:00 GMT"}});
   EXPECT_TRUE(is_partial(older, path, 0, 99, 100000));
   EXPECT_EQ(origin_->count(path), 1);
 

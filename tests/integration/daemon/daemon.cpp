@@ -13,8 +13,8 @@ std::string daemon_config(const daemon_options& o, const std::filesystem::path& 
   std::ostringstream y;
   y << "listen: [\"127.0.0.1:0\", \"[::1]:0\"]\n"
     << "workers: " << o.workers << "\n"
-    << "cache: { path: " << (dir / "cache").string() << ", max_size: " << o.max_size
-    << ", sync: none }\n"
+    << "cache: { path: " << (o.cache_path.empty() ? (dir / "cache").string() : o.cache_path)
+    << ", max_size: " << o.max_size << ", sync: none }\n"
     << "remap:\n"
     << "  - from: " << o.from << "\n"
     << "    to: http://" << (o.origin.find(':') != std::string::npos ? "[" + o.origin + "]" : o.origin)

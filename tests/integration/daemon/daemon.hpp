@@ -20,6 +20,7 @@ struct daemon_options {
   std::string extra;                  // top-level YAML added at the end (server:, upstream:)
   unsigned workers = 2;
   std::string max_size = "256MiB";
+  std::string cache_path;  // the store directory; empty: <the daemon's temp dir>/cache
 };
 
 // The YAML the daemon is started with.
