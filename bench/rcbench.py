@@ -45,7 +45,7 @@ KiB, MiB, GiB = 1024, 1024 ** 2, 1024 ** 3
 PEERS = ["ats", "nginx-cache", "varnish"]
 ALL_TARGETS = ["rangecache"] + PEERS + ["origin"]
 PEER_PORTS = {"origin": 18080, "ats": 18081, "nginx-cache": 18082, "varnish": 18083}
-CACHE_HDR = {"rangecache": "x-cache", "ats": "x-cache", "nginx-cache": "x-cache-status",
+CACHE_HDR = {"rangecache": "x-cache", "ats": "x-cache-status", "nginx-cache": "x-cache-status",
              "varnish": "x-cache", "origin": None}
 SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k"]
 SCN_TITLE = {

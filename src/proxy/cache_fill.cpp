@@ -190,6 +190,17 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       spdlog::debug("{}: not stored: {}", log.url, cache::to_string(fill.error()));
   }
   // Requests waiting on this key stream from the fill as its bytes become durable.
+  // An origin 200 to a range request is the complete object: lead its key as well, so that
+  // other ranges of the URL stream from this fill instead of going upstream again.
+  if (fill.active() && store_key == cr.full_key && inflight_key_ != cr.full_key &&
+      extra_inflight_key_.empty()) {
+    auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
+    auto role = w_->shared->inflight.join(cr.full_key, probe);
+    if (role == inflight_table::role::lead)
+      extra_inflight_key_ = cr.full_key;
+    else if (role == inflight_table::role::follow)
+      w_->shared->inflight.leave(cr.full_key, probe);
+  }
   if (fill.active() && content_length && !inflight_key_.empty()) {
     auto st = std::make_shared<inflight_stream>();
     st->object.key = store_key;
@@ -198,6 +209,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
                                 stored_range);
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
+    if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
     w_->shared->inflight.publish(inflight_key_, std::move(st));
   }
   // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
@@ -228,7 +240,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   append_via(res.base(), ur.version());
   res.set("X-Cache", log.cache);
   bool keep = keep_wanted && !w_->shared->draining.load(std::memory_order_relaxed);
-  bool client_body = body_expected && client_status != 416;
+  bool client_body = body_expected && !(client_status == 416 && status != 416);
   if (client_status != status) {
     res.set(http::field::content_range, client_content_range);
     res.content_length(window_len == ~std::uint64_t{0} ? 0 : window_len);

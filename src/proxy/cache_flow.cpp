@@ -143,7 +143,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // b. The range object (cache_range_requests).
     if (cr.crr) {
       cache::cached_object robj;
-      if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit && robj.meta.range) {
+      // Under no_modify_cachekey with cache_complete_responses, the range's key may hold an
+      // origin's 200: the complete object, sliced like any other.
+      if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit &&
+          (robj.meta.range || crr_opt.no_modify_cachekey)) {
         auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
         bool fresh = reuse != cache::reuse::revalidate;
         // R35: X-Crr-Ims newer than the stored Date makes a fresh object stale.
@@ -166,12 +169,13 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
         if (fresh && if_range_ok) {
           // The range came from its own object: the complete one is still missing (B.1).
           const auto* type = find_header(robj.meta, "Content-Type");
-          offer_background_fetch(
-              cfg, rule, authority, cr, type ? std::string_view(*type) : std::string_view{},
-              robj.meta.range->total == cache::content_range::unknown_total
-                  ? std::nullopt
-                  : std::optional<std::uint64_t>(robj.meta.range->total),
-              robj.meta.content_length);
+          if (robj.meta.range)
+            offer_background_fetch(
+                cfg, rule, authority, cr, type ? std::string_view(*type) : std::string_view{},
+                robj.meta.range->total == cache::content_range::unknown_total
+                    ? std::nullopt
+                    : std::optional<std::uint64_t>(robj.meta.range->total),
+                robj.meta.content_length);
           co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
         }
         if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);

@@ -205,6 +205,10 @@ awaitable<outcome> session::send_error(unsigned status, std::string text, bool k
 }
 
 void session::release_inflight() {
+  if (!extra_inflight_key_.empty()) {
+    w_->shared->inflight.finish(extra_inflight_key_);
+    extra_inflight_key_.clear();
+  }
   if (inflight_key_.empty()) return;
   w_->shared->inflight.finish(inflight_key_);
   inflight_key_.clear();

@@ -101,6 +101,7 @@ class session {
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
   std::string inflight_key_;
+  std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
   bool busy_ = false;
 };
 

@@ -59,6 +59,12 @@ std::string x_cache(const response& r) {
   return r.header("X-Cache").value_or("<none>");
 }
 
+::testing::AssertionResult from_complete_object(const response& r) {
+  const auto x = x_cache(r);
+  if (x == "HIT_FULL" || x == "COLLAPSED") return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "X-Cache " << x << ", expected HIT_FULL or COLLAPSED";
+}
+
 std::string unique_gen(std::uint64_t size, std::string_view suffix) {
   static std::atomic<unsigned> counter{0};
   std::string name = "t";

@@ -296,3 +296,28 @@ TEST_F(FetchBasic, TheFetchMarkerFromATrustedClientTriggersNoFetch) {
   control_fetch();
   EXPECT_TRUE(never_fetched(marked));
 }
+
+TEST_F(FetchBasic, TheTriggeringResponseIsNotSlowedByItsFetch) {
+  // The complete object trickles in for ~2 s; the 1 KB range that queued it comes back at
+  // once (R46).
+  constexpr std::uint64_t size = 4u << 20;
+  const auto name = unique_gen(size);
+  const auto path = name + "?slow=2000000";
+  const auto start = std::chrono::steady_clock::now();
+  auto r = range_get(path, "bytes=0-999");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(is_partial(r, name, 0, 999, size));
+  EXPECT_LT(took, 300ms) << "the triggering response waited for the background fetch";
+  // A range far ahead of the fetch's progress: byte-exact, whether it is read from the
+  // fill once its bytes are there or fetched upstream on its own.
+  const auto start2 = std::chrono::steady_clock::now();
+  auto r2 = range_get(path, "bytes=3000000-3000999");
+  const auto took2 = std::chrono::steady_clock::now() - start2;
+  EXPECT_TRUE(is_partial(r2, name, 3000000, 3000999, size));
+  std::cout << "[ report   ] range ahead of a slow fetch: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took2).count()
+            << " ms, X-Cache " << x_cache(r2) << ", origin requests " << origin_->count(path)
+            << std::endl;
+  ASSERT_TRUE(fetched_ok(path, 20s));
+  EXPECT_EQ(full_gets(*origin_, path), 1);
+}
