@@ -258,8 +258,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   res.body().data = nullptr;
   res.body().size = 0;
   res.body().more = client_body;
-  stream_.expires_after(cfg.server.send_timeout);
-  {
+  // With a body, the head goes out with its first piece in one write (one packet for a
+  // small answer); without one, now.
+  if (!client_body) {
+    stream_.expires_after(cfg.server.send_timeout);
     auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
     if (ec) co_return outcome::cut;
   }

@@ -195,8 +195,10 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   res.body().data = nullptr;
   res.body().size = 0;
   res.body().more = body_expected;
-  stream_.expires_after(cfg.server.send_timeout);
-  {
+  // With a body, the head goes out with its first piece in one write (one packet for a
+  // small answer); without one, now.
+  if (!body_expected) {
+    stream_.expires_after(cfg.server.send_timeout);
     auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
     if (ec) co_return outcome::cut;
   }

@@ -19,7 +19,7 @@ void setup_error_log(const config::config& cfg, const std::string& level_overrid
   auto level = spdlog::level::from_str(level_override.empty() ? cfg.log.level : level_override);
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] %v");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] %v", spdlog::pattern_time_type::utc);
   spdlog::set_default_logger(logger);
 }
 
@@ -33,7 +33,7 @@ std::shared_ptr<spdlog::logger> make_access_log(const config::config& cfg) {
   auto logger = std::make_shared<spdlog::logger>("access", sink);
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::err);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v", spdlog::pattern_time_type::utc);
   return logger;
 }
 
@@ -43,7 +43,7 @@ std::shared_ptr<spdlog::logger> make_fetch_log(const config::config& cfg) {
   auto logger = std::make_shared<spdlog::logger>("fetch", sink);
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::info);  // one line per fetch: rare enough to flush each
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v", spdlog::pattern_time_type::utc);
   return logger;
 }
 

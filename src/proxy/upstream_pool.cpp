@@ -42,6 +42,9 @@ awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t
   }
   error_code ignored;
   conn->stream.socket().set_option(tcp::no_delay(true), ignored);
+  // Beast sizes its first read by the buffer's capacity (512 bytes when empty): a whole
+  // answer header, and often its body, should come in with one read.
+  conn->buffer.reserve(16 * 1024);
   out.conn = std::move(conn);
   co_return out;
 }
