@@ -47,7 +47,10 @@ ALL_TARGETS = ["rangecache"] + PEERS + ["origin"]
 PEER_PORTS = {"origin": 18080, "ats": 18081, "nginx-cache": 18082, "varnish": 18083}
 CACHE_HDR = {"rangecache": "x-cache", "ats": "x-cache-status", "nginx-cache": "x-cache-status",
              "varnish": "x-cache", "origin": None}
-SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k"]
+SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k"]  # table order
+# run order: seq64k right after range64k (same warm objects); cold16 last, because its
+# first-touch storm (ATS: several GiB through a 4 GiB cache) evicts the warm objects
+RUN_ORDER = ["range64k", "seq64k", "range1m", "full1m", "big256m", "idle1000", "cold16"]
 SCN_TITLE = {
     "range64k": "1 cached 64 KiB ranges",
     "range1m": "2 cached 1 MiB ranges",
@@ -413,7 +416,7 @@ admin: {{ listen: "127.0.0.1:0" }}
 server: {{ drain_timeout: 2s }}
 """
 
-    def start_rangecache(self, fresh=True):
+    def start_rangecache(self, fresh=True, wrapper=(), wait_s=30):
         binp = self.a.rangecache_bin
         if not os.access(binp, os.X_OK):
             self.skipped["rangecache"] = f"no binary at {binp}"
@@ -429,11 +432,11 @@ server: {{ drain_timeout: 2s }}
         if os.path.exists(pf):
             os.unlink(pf)
         out = open(f"{self.outd}/rangecache.out", "ab")
-        proc = subprocess.Popen([binp, "-c", cfg, "--port-file", pf], stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen(list(wrapper) + [binp, "-c", cfg, "--port-file", pf], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         port = None
         t0 = time.time()
-        while time.time() - t0 < 30 and proc.poll() is None:
+        while time.time() - t0 < wait_s and proc.poll() is None:
             try:
                 for ln in open(pf):
                     w = ln.split()
@@ -443,7 +446,7 @@ server: {{ drain_timeout: 2s }}
                 pass
             if port:
                 try:
-                    Client(port, 5).get("/1k.bin")
+                    Client(port, 30).get("/1k.bin")
                     break
                 except OSError:
                     pass
@@ -706,7 +709,7 @@ server: {{ drain_timeout: 2s }}
         self.quiesce(t, 20, need=0.5)
         conns = self.a.big_conns if big else self.a.conns
         cmd = ["taskset", "-c", str(self.a.client_cpu), "wrk", f"-t{self.a.threads}",
-               f"-c{conns}", f"-d{self.a.duration}s", "--latency", "-s",
+               f"-c{conns}", f"-d{self.a.duration}s", "--timeout", "30s", "--latency", "-s",
                os.path.join(HERE, "ranges.lua"), f"http://127.0.0.1:{t.port}", "--", "random", lst]
         with open(f"{self.outd}/{scn}.cmd", "w") as fh:
             fh.write(" ".join(cmd) + "\n")
@@ -965,15 +968,15 @@ server: {{ drain_timeout: 2s }}
         if not self.ensure_alive(t):
             return self.fail(scn, t, rnd, "rangecache is not running")
         reqs = self.reqs_for("range64k")
-        if ("range64k", t.name) not in self.warm_misses and t is not self.origin:
-            self.warm_misses[("range64k", t.name)] = self.warm(t, reqs)
+        used = [reqs[(i * 53 + rnd * 11) % len(reqs)] for i in range(110)]
+        wm = 0 if t is self.origin else self.warm(t, sorted(set(used)))
         self.pin_for(t)
         self.quiesce(t, 10)
         self._cur_target = t.name
         c = Client(t.port, 10)
         lat, bad, sts = [], [], set()
         for i in range(110):
-            path, rng = reqs[(i * 53 + rnd * 11) % len(reqs)]
+            path, rng = used[i]
             q0 = time.perf_counter()
             st, h, body = c.get(path, rng)
             q1 = time.perf_counter()
@@ -992,7 +995,7 @@ server: {{ drain_timeout: 2s }}
             "seconds": round(sum(lat), 3), "req_s": 100 / sum(lat), "MB_s": 100 * 64 * KiB / sum(lat) / 1e6,
             "p50_ms": pct(lat, 50) * 1e3, "p90_ms": pct(lat, 90) * 1e3, "p99_ms": pct(lat, 99) * 1e3,
             "max_ms": max(lat) * 1e3,
-            "cache_status": ",".join(sorted(sts)), "notes": ""})
+            "cache_status": ",".join(sorted(sts)), "notes": f"warm misses {wm}" if wm else ""})
         r = self.results[(scn, t.name)][-1]
         log(f"  seq64k    {t.name:12s} r{rnd}: p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms "
             f"max {r['max_ms']:.2f} ms {r['cache_status']}")
@@ -1042,6 +1045,12 @@ server: {{ drain_timeout: 2s }}
           f"-t{a.threads} -c{a.conns} (256 MiB: -c{a.big_conns}); server pinned to CPU {a.server_cpu}, "
           f"wrk/driver/origin to CPU {a.client_cpu}); took {elapsed / 60:.1f} min; raw rows: "
           f"`{self.outd}/rounds.tsv`.")
+        oth = [r["other_cpu_s"] / (r["seconds"] + r.get("settle_s", 0)) for rs in self.results.values()
+               for r in rs if r.get("status") == "ok" and "other_cpu_s" in r and r.get("seconds")]
+        if oth:
+            P(f"Machine noise: processes outside this benchmark used a median {statistics.median(oth):.2f} "
+              f"CPUs (max {max(oth):.2f}) of the {NCPU} during the wrk runs; req/s suffers from it more "
+              f"than CPU µs/req.")
         if self.skipped:
             P("Skipped: " + "; ".join(f"{k}: {v}" for k, v in self.skipped.items()) + ".")
         P("")
@@ -1049,7 +1058,7 @@ server: {{ drain_timeout: 2s }}
           "peak RssAnon MiB | rangecache ÷ best peer | notes |")
         P("|---|---|---|---|---|---|---|---|---|---|---|")
         f0 = lambda v, d=0: "-" if v is None else f"{v:,.{d}f}"
-        for scn in a.scenarios:
+        for scn in [s for s in SCENARIOS if s in a.scenarios]:
             for n in names:
                 rows = self.results.get((scn, n), [])
                 if not rows:
@@ -1222,14 +1231,18 @@ server: {{ drain_timeout: 2s }}
 
 # --------------------------------------------------------------------------- profile mode
 def profile(b):
-    """perf record (cpu-clock, software event) of rangecache during range64k; the 15
-    hottest symbols; plus perf stat software counters and syscalls per request."""
+    """Profile rangecache's hit path under the range64k load; returns markdown.
+    1. perf stat: software counters and raw_syscalls:sys_enter per request;
+    2. perf record -e cpu-clock (hardware counters may be unavailable in a VM): shares per
+       DSO, the hottest symbols (self), inclusive symbols;
+    3. with --callgrind: valgrind --tool=callgrind on a second daemon, instrumentation on
+       only for N sequential 64 KiB hits after the warm-up: user-space Ir per function."""
     t = next((x for x in b.targets if x.name == "rangecache"), None)
     if t is None:
         sys.exit("profile: rangecache not running")
     reqs = b.reqs_for("range64k")
     lst = b.write_list("range64k", reqs)
-    log(f"profile: warm-up misses in last pass: {b.warm(t, reqs)}")
+    wm = b.warm(t, reqs)
     ok, why, sts = b.verify(t, reqs, 0)
     if not ok:
         sys.exit(f"profile: byte check failed: {why}")
@@ -1238,49 +1251,176 @@ def profile(b):
     pid = t.main_pid()
     d = b.a.duration
     wrk = ["taskset", "-c", str(b.a.client_cpu), "wrk", f"-t{b.a.threads}", f"-c{b.a.conns}",
-           f"-d{d}s", "--latency", "-s", os.path.join(HERE, "ranges.lua"), f"http://127.0.0.1:{t.port}",
-           "--", "random", lst]
-    res = {}
+           f"-d{d}s", "--timeout", "30s", "--latency", "-s", os.path.join(HERE, "ranges.lua"),
+           f"http://127.0.0.1:{t.port}", "--", "random", lst]
+    md = []
+    P = md.append
 
     def load():
         p = subprocess.run(wrk, capture_output=True, text=True)
         w = [ln for ln in p.stdout.splitlines() if ln.startswith("WRKTSV")][-1].split("\t")
-        return int(w[1])
+        return int(w[1]), int(w[2]) / 1e6
 
-    # 1) perf stat: software counters + syscalls (tracepoint), per request
+    P(f"# rangecache hit-path profile, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    P("")
+    P(f"Load: scenario 1 (range64k: 256 cached 64 KiB ranges of /64m.bin), `{' '.join(wrk)}`; "
+      f"rangecache pinned to CPU {b.a.server_cpu}, workers: 1, access log and admin listener on; "
+      f"warm-up misses in the last pass: {wm}; cache status of the byte-checked sample: "
+      f"{','.join(sorted(set(sts)))}. Binary: `{b.a.rangecache_bin}`. Command: `bench/run.sh "
+      f"{' '.join(sys.argv[1:])}`.")
+    P("")
+    # 1) perf stat
     ev = "task-clock,context-switches,cpu-migrations,page-faults,raw_syscalls:sys_enter"
+    ticks0 = cpu_ticks([pid])
     st = subprocess.Popen(["perf", "stat", "-x", ",", "-e", ev, "-p", str(pid), "--", "sleep", str(d + 1)],
                           stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)
-    nreq = load()
+    nreq, dur = load()
     err = st.communicate()[1]
+    cpu_s = (cpu_ticks([pid]) - ticks0) / HZ
     stat = {}
     for ln in err.splitlines():
         f = ln.split(",")
-        if len(f) > 3 and f[0].replace(".", "").isdigit():
-            stat[f[2]] = float(f[0])
-    res["stat"] = stat
-    res["stat_req"] = nreq
+        if len(f) > 3:
+            try:
+                stat[f[2]] = float(f[0])
+            except ValueError:
+                pass
+    P(f"## perf stat over one {d} s run ({nreq} requests, {nreq / dur:,.0f} req/s)")
+    P("")
+    P("| event | total | per request |")
+    P("|---|---|---|")
+    P(f"| server CPU (/proc utime+stime) | {cpu_s:.2f} s | {cpu_s * 1e6 / nreq:.1f} µs |")
+    for k, v in stat.items():
+        unit = " ms" if k == "task-clock" else ""
+        P(f"| {k} | {v:,.0f}{unit} | {v / nreq:.3f}{unit} |")
+    P("")
     b.quiesce(t, 10)
     # 2) perf record
     data = f"{b.outd}/perf.data"
-    rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "2999", "-g", "-o", data,
+    rec = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "4999", "-g", "-o", data,
                             "-p", str(pid), "--", "sleep", str(d + 1)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)
-    nreq2 = load()
+    nreq2, dur2 = load()
     rec.communicate()
-    res["rec_req"] = nreq2
-    rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none",
-                          "--percent-limit", "0.3", "--sort", "dso,sym"], capture_output=True, text=True)
-    res["report"] = rep.stdout
-    dso = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "-g", "none",
-                          "--sort", "dso"], capture_output=True, text=True)
-    res["dso"] = dso.stdout
-    inc = subprocess.run(["perf", "report", "-i", data, "--stdio", "--children", "-g", "none",
-                          "--percent-limit", "3", "--sort", "sym"], capture_output=True, text=True)
-    res["children"] = inc.stdout
-    return res
+
+    def report(*args):
+        r = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none"] + list(args),
+                           capture_output=True, text=True)
+        rows = []
+        for ln in r.stdout.splitlines():
+            m = re.match(r"\s*([\d.]+)%\s+(?:([\d.]+)%\s+)?(.*)$", ln)
+            if m and not ln.lstrip().startswith("#"):
+                rows.append((float(m.group(1)), m.group(2), re.sub(r"\s{2,}", "  ", m.group(3).strip())))
+        return rows
+
+    dso = report("--no-children", "--sort", "dso")
+    sym = report("--no-children", "--sort", "dso,sym", "--percent-limit", "0.2")
+    P(f"## perf record -e cpu-clock -F 4999 over one {d} s run ({nreq2} requests, {nreq2 / dur2:,.0f} req/s)")
+    P("")
+    P("Shares of the daemon's samples per DSO: " + ", ".join(f"{n} {v:.1f}%" for v, _, n in dso[:6]) + ".")
+    P("")
+    P("The 15 hottest functions (self time):")
+    P("")
+    P("| # | % | DSO | function |")
+    P("|---|---|---|---|")
+    for i, (v, _, n) in enumerate(sym[:15], 1):
+        dsoname, _, fn = n.partition("  ")
+        fn = fn.replace("[k] ", "").replace("[.] ", "")
+        P(f"| {i} | {v:.2f} | {dsoname} | `{fn[:140]}` |")
+    P("")
+    user = [(v, n) for v, _, n in sym if "[.]" in n]
+    P("The hottest user-space functions (self, % of all samples): " +
+      "; ".join(f"`{n.split('[.] ', 1)[-1][:90]}` {v:.2f}" for v, n in user[:12]) + ".")
+    P("")
+    inc = report("--children", "--sort", "sym", "--percent-limit", "4")
+    if inc and inc[0][1] is not None:
+        P("Inclusive (children) shares ≥ 4 % (call chains from frame pointers; user-space chains are "
+          "partial without -fno-omit-frame-pointer):")
+        P("")
+        P("| children % | self % | symbol |")
+        P("|---|---|---|")
+        for v, selfp, n in inc[:25]:
+            P(f"| {v:.1f} | {selfp} | `{n.replace('[k] ', '').replace('[.] ', '')[:120]}` |")
+        P("")
+    P(f"perf data: `{data}` (`perf report -i {data}`).")
+    if b.a.callgrind:
+        P("")
+        P(callgrind(b))
+    return "\n".join(md)
+
+
+def callgrind(b):
+    """A second rangecache under callgrind: warm, then instrumentation on for N hits."""
+    n = b.a.callgrind
+    reqs = b.reqs_for("range64k")
+    # a separate daemon on its own (fresh) cache, so the perf'd one is untouched
+    save_outd = b.outd
+    b.outd = f"{save_outd}/callgrind"
+    os.makedirs(b.outd, exist_ok=True)
+    out = f"{b.outd}/callgrind.out"
+    t = b.start_rangecache(fresh=True, wrapper=["valgrind", "--tool=callgrind", "--collect-atstart=no",
+                                                 f"--callgrind-out-file={out}"], wait_s=180)
+    b.outd = save_outd
+    if t is None:
+        return "## callgrind\n\nrangecache did not start under valgrind."
+    try:
+        c = Client(t.port, 120)
+        for _ in range(2):
+            for path, rng in reqs:
+                c.get(path, rng)
+        b.quiesce(t, 60, need=2.0)
+        subprocess.run(["callgrind_control", "-i", "on", str(t.proc.pid)], capture_output=True, timeout=60)
+        t0 = time.time()
+        for i in range(n):
+            path, rng = reqs[(i * 53) % len(reqs)]
+            st, h, body = c.get(path, rng)
+            if st != 206:
+                raise RuntimeError(f"status {st}")
+        el = time.time() - t0
+        subprocess.run(["callgrind_control", "-i", "off", str(t.proc.pid)], capture_output=True, timeout=60)
+        c.close()
+    finally:
+        t.proc.send_signal(signal.SIGTERM)
+        try:
+            t.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            t.proc.kill()
+            t.proc.wait()
+    files = sorted(f for f in os.listdir(os.path.dirname(out)) if f.startswith("callgrind.out"))
+    path = os.path.join(os.path.dirname(out), files[-1]) if files else out
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=no", path], capture_output=True, text=True).stdout
+    anni = subprocess.run(["callgrind_annotate", "--inclusive=yes", path], capture_output=True, text=True).stdout
+
+    def rows(txt):
+        total, out = None, []
+        for ln in txt.splitlines():
+            m = re.match(r"\s*([\d,]+)\s+\(\s*([\d.]+)%\)\s+(.*)$", ln)
+            if m:
+                out.append((int(m.group(1).replace(",", "")), float(m.group(2)), m.group(3)))
+            m2 = re.match(r"\s*([\d,]+)\s+\(100.0%\)\s+PROGRAM TOTALS", ln) or \
+                re.match(r"\s*([\d,]+)\s+PROGRAM TOTALS", ln)
+            if m2:
+                total = int(m2.group(1).replace(",", ""))
+        return total, [r for r in out if "PROGRAM TOTALS" not in r[2]]
+
+    total, self_rows = rows(ann)
+    _, inc_rows = rows(anni)
+    md = [f"## callgrind: user-space instructions for {n} sequential 64 KiB hits (one connection)", ""]
+    if total:
+        md.append(f"Total {total:,} Ir = **{total / n:,.0f} instructions per hit** in user space "
+                  f"(kernel not counted); {el:.1f} s under valgrind. Output: `{path}`.")
+    md += ["", "Top 15 functions by self Ir:", "", "| # | Ir/hit | % | function |", "|---|---|---|---|"]
+    for i, (ir, p, fn) in enumerate(self_rows[:15], 1):
+        md.append(f"| {i} | {ir / n:,.0f} | {p:.1f} | `{fn[:150]}` |")
+    md += ["", "Top 15 by inclusive Ir:", "", "| # | Ir/hit | % | function |", "|---|---|---|---|"]
+    for i, (ir, p, fn) in enumerate(inc_rows[:15], 1):
+        md.append(f"| {i} | {ir / n:,.0f} | {p:.1f} | `{fn[:150]}` |")
+    mal = [(ir, fn) for ir, p, fn in inc_rows if re.search(r"\b(malloc|operator new|free|operator delete)\b", fn)]
+    if mal:
+        md += ["", "Allocator (inclusive Ir per hit): " + "; ".join(f"`{fn[:60]}` {ir / n:,.0f}" for ir, fn in mal[:6])]
+    return "\n".join(md)
 
 
 def main():
@@ -1295,7 +1435,7 @@ def main():
     ap.add_argument("--cold-settle", type=float, default=30.0, help="max seconds to wait for background work")
     ap.add_argument("--idle-conns", type=int, default=1000)
     ap.add_argument("--idle-hold", type=float, default=2.0)
-    ap.add_argument("--scenarios", default=",".join(SCENARIOS))
+    ap.add_argument("--scenarios", default=",".join(RUN_ORDER), help="comma list, run in this order")
     ap.add_argument("--server-cpu", type=int, default=0)
     ap.add_argument("--client-cpu", type=int, default=1 if NCPU > 1 else 0)
     ap.add_argument("--anchors", default=os.environ.get("ANCHORS", os.path.join(REPO, "..", "shared", "anchors")))
@@ -1305,6 +1445,8 @@ def main():
     ap.add_argument("--run-dir", default=os.environ.get("RC_BENCH_RUN", "/tmp/rc-bench"))
     ap.add_argument("--keep-origin", action="store_true", help="leave the origin running if we started it")
     ap.add_argument("--profile", action="store_true", help="perf profile of rangecache under range64k")
+    ap.add_argument("--callgrind", type=int, default=0, metavar="N",
+                    help="with --profile: also N hits under valgrind --tool=callgrind")
     ap.add_argument("--out", help="also write the report to this file")
     a = ap.parse_args()
     a.anchors = os.path.abspath(a.anchors)
@@ -1328,12 +1470,11 @@ def main():
     try:
         b.setup()
         if a.profile:
-            res = profile(b)
-            text = json.dumps(res["stat"])
-            print(f"# perf stat ({res['stat_req']} requests): {text}")
-            print(res["dso"])
-            print(res["report"])
-            print(res["children"])
+            md = profile(b)
+            print(md)
+            if a.out:
+                with open(a.out, "w") as f:
+                    f.write(md + "\n")
             return 0
         b.run()
     except KeyboardInterrupt:

@@ -8,6 +8,9 @@
 namespace rangecache::proxy {
 namespace {
 
+// Bytes a background fetch may have queued to the store's writer beyond what is durable.
+constexpr std::uint64_t fetch_ahead_limit = 8 << 20;
+
 struct fetch_outcome {
   bool ok = false;
   std::uint64_t bytes = 0;
@@ -110,6 +113,16 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
       out.result = std::string("store: ") + cache::to_string(fill.error());
       out.bytes = total;
       co_return out;
+    }
+    // A fetch has no client waiting: it keeps pace with the store's writer instead of
+    // filling the writer queue that client fills share (a full queue would drop them).
+    auto progress = fill.progress();
+    asio::steady_timer pace(w->ioc.get_executor());
+    while (progress && fill.active() &&
+           total > progress->durable_bytes.load(std::memory_order_acquire) + fetch_ahead_limit &&
+           !w->shared->draining.load(std::memory_order_relaxed)) {
+      pace.expires_after(std::chrono::milliseconds(1));
+      co_await pace.async_wait(use_tuple);
     }
   }
   auto fresh = cache::analyze_freshness(view.info(), times);

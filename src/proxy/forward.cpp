@@ -171,6 +171,19 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   auto& ur = rp->get();
   const unsigned status = ur.result_int();
   log.upstream_status = status;
+  // RFC 9111 §4.4: a successful unsafe request invalidates what is stored for its URL, and
+  // before its answer goes out, so the client's next request cannot see the old object.
+  if (w_->store && status < 400 && req.method() != http::verb::get &&
+      req.method() != http::verb::head && req.method() != http::verb::options) {
+    auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
+    wake->expires_after(std::chrono::seconds(5));
+    auto exec = stream_.get_executor();
+    w_->store->purge_url(cache_url_for(rule, rewrite_target(rule, authority.path_and_query)),
+                         [wake, exec](std::uint64_t) {
+                           asio::post(exec, [wake] { wake->cancel(); });
+                         });
+    co_await wake->async_wait(use_tuple);
+  }
   http::response<http::buffer_body> res;
   res.version(11);
   res.result(status);
@@ -242,10 +255,6 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   }
   log.bytes = sent;
   bump(stats.bytes_sent, sent);
-  // RFC 9111 §4.4: a successful unsafe request invalidates what is stored for its URL.
-  if (w_->store && status < 400 && req.method() != http::verb::get &&
-      req.method() != http::verb::head && req.method() != http::verb::options)
-    w_->store->purge_url(cache_url_for(rule, rewrite_target(rule, authority.path_and_query)));
   if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
     write_access(*access, log);
 

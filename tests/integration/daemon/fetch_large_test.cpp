@@ -100,6 +100,50 @@ TEST(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
   EXPECT_EQ(o.count(path), 2);
 }
 
+TEST(FetchLarge, ConcurrentLargeFetchesAllComplete) {
+  // Three 512 MiB objects fetched at once (max_concurrent is 4) from an origin faster than
+  // the store's writer: the fetches must wait for the writer (back-pressure), not fail.
+  constexpr std::uint64_t size = 512u << 20;
+  temp_dir logs("rc-fetch-large");
+  const auto log = logs / "fetch.log";
+  origin o;
+  daemon_options opt;
+  opt.origin_port = o.port();
+  opt.max_size = "16GiB";
+  opt.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
+  opt.extra = "background_fetch: { log: " + log.string() + " }\n";
+  proxy_daemon d(opt);
+  std::vector<std::string> paths;
+  for (int i = 0; i < 3; ++i)
+    paths.push_back("/gen/536870912/concurrent-" + std::to_string(i) + ".bin");
+  rss_sampler sampler(d.proc().pid());
+  const auto started = std::chrono::steady_clock::now();
+  for (const auto& p : paths) {
+    auto miss = get(d.port(), p, {{"Range", "bytes=0-999"}}, 30s);
+    EXPECT_TRUE(is_partial(miss, p, 0, 999, size)) << miss;
+  }
+  std::vector<std::optional<fetch_log_line>> ends;
+  for (const auto& p : paths) ends.push_back(wait_fetch_end(log, p, 120s));
+  sampler.stop();
+  std::cout << "[ report   ] 3 x 512 MiB concurrent fetches: "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count()
+            << " ms, RssAnon peak " << sampler.peak_kib() << " KiB; results:";
+  for (const auto& e : ends) std::cout << " [" << (e ? e->result : "<no end>") << "]";
+  std::cout << std::endl;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    ASSERT_TRUE(ends[i]) << paths[i] << "\n" << read_file(log).value_or("");
+    EXPECT_EQ(ends[i]->result, "ok") << ends[i]->raw;
+    EXPECT_EQ(ends[i]->bytes, size) << ends[i]->raw;
+  }
+  for (const auto& p : paths) {
+    auto hit = get(d.port(), p, {{"Range", range_of(size - 65536, size - 1)}}, 30s);
+    EXPECT_TRUE(is_partial(hit, p, size - 65536, size - 1, size)) << p;
+    EXPECT_EQ(x_cache(hit), "HIT_FULL") << p;
+  }
+}
+
 namespace {
 
 class FetchShutdown : public ::testing::Test {
