@@ -282,6 +282,27 @@ class Target:
         self.proc = None          # rangecache only
         self.cfg = None
         self.crashes = []
+        self.admin = None         # rangecache: admin (metrics) port
+
+    def metrics(self):
+        """rangecache's Prometheus counters ({name: value}); {} for the peers."""
+        if not self.admin:
+            return {}
+        try:
+            c = Client(self.admin, 5)
+            st, h, body = c.get("/metrics")
+            c.close()
+        except OSError:
+            return {}
+        out = {}
+        for ln in body.decode("latin-1").splitlines():
+            if ln and not ln.startswith("#"):
+                k, _, v = ln.rpartition(" ")
+                try:
+                    out[k] = float(v)
+                except ValueError:
+                    pass
+        return out
 
     def main_pid(self):
         if self.proc is not None:
@@ -346,6 +367,7 @@ class Bench:
         self.file_sha = {}
         self.tsv = open(os.path.join(self.outd, "rounds.tsv"), "w")
         self.tsv_cols = None
+        self.git = git_desc()
 
     # ---- setup -----------------------------------------------------------------------
     def anchors_cmd(self, *args, env=None, timeout=300):
@@ -434,7 +456,7 @@ server: {{ drain_timeout: 2s }}
         out = open(f"{self.outd}/rangecache.out", "ab")
         proc = subprocess.Popen(list(wrapper) + [binp, "-c", cfg, "--port-file", pf], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        port = None
+        port = admin = None
         t0 = time.time()
         while time.time() - t0 < wait_s and proc.poll() is None:
             try:
@@ -442,6 +464,8 @@ server: {{ drain_timeout: 2s }}
                     w = ln.split()
                     if len(w) >= 3 and w[0] == "listen":
                         port = int(w[2])
+                    if len(w) >= 3 and w[0] == "admin":
+                        admin = int(w[2])
             except OSError:
                 pass
             if port:
@@ -457,7 +481,7 @@ server: {{ drain_timeout: 2s }}
             return None
         log(f"rangecache: pid {proc.pid}, port {port}, config {cfg}")
         t = Target("rangecache", port, "rangecache")
-        t.proc, t.cfg, t.started_by_us = proc, cfg, True
+        t.proc, t.cfg, t.started_by_us, t.admin = proc, cfg, True, admin
         return t
 
     def ensure_alive(self, t):
@@ -472,7 +496,7 @@ server: {{ drain_timeout: 2s }}
         nt = self.start_rangecache(fresh=False)
         if nt is None:
             return False
-        t.proc, t.port = nt.proc, nt.port
+        t.proc, t.port, t.admin = nt.proc, nt.port, nt.admin
         return True
 
     def setup(self):
@@ -648,9 +672,16 @@ server: {{ drain_timeout: 2s }}
                 break
         return m
 
+    TSV_COLS = ["scenario", "target", "round", "status", "requests", "seconds", "req_s", "MB_s",
+                "p50_ms", "p90_ms", "p99_ms", "max_ms", "cpu_us_req", "srv_cpu_s", "origin_cpu_s",
+                "wrk_cpu_s", "other_cpu_s", "settle_s", "peak_rss_mib", "peak_anon_mib", "origin_reqs",
+                "origin_MiB", "origin_dups", "origin_full", "bg_fetch", "anon_before_mib", "anon_after_mib",
+                "kib_per_conn", "rss_kib_per_conn", "still_open", "warm_misses", "cache_status", "conns",
+                "notes", "why"]
+
     def record(self, row):
         if self.tsv_cols is None:
-            self.tsv_cols = list(row.keys())
+            self.tsv_cols = self.TSV_COLS
             self.tsv.write("\t".join(self.tsv_cols) + "\n")
         self.tsv.write("\t".join(str(row.get(k, "")) for k in self.tsv_cols) + "\n")
         self.tsv.flush()
@@ -805,6 +836,7 @@ server: {{ drain_timeout: 2s }}
         pids = t.pids()
         opids = self.origin.pids()
         off = self.olog_size()
+        m0 = t.metrics()
         s0, o0 = cpu_ticks(pids), cpu_ticks(opids)
 
         def worker():
@@ -842,6 +874,12 @@ server: {{ drain_timeout: 2s }}
                 th.join()
             settle = self.quiesce(t, self.a.cold_settle, need=2.0)
         s1, o1 = cpu_ticks(pids), cpu_ticks(opids)
+        m1 = t.metrics()
+        bg = ""
+        if m0 and m1:
+            d = lambda k: int(m1.get(f"rangecache_fetch_{k}_total", 0) - m0.get(f"rangecache_fetch_{k}_total", 0))
+            bg = (f"started {d('started')}, completed {d('completed')}, failed {d('failed')}, "
+                  f"backing off {d('backing_off')}")
         alive = self.ensure_alive(t)
         lines = [x for x in self.olog_since(off) if x[3].startswith("/rcbench/cold/") and f"r={tag}" in x[3]
                  and not x[3].endswith("-pre")]
@@ -859,6 +897,12 @@ server: {{ drain_timeout: 2s }}
             notes.append(f"{len(bad)} WRONG replies")
         if not alive:
             notes.append("daemon died")
+        if bg:
+            notes.append("bg fetches: " + bg)
+            if m1.get("rangecache_fetch_failed_total", 0) > m0.get("rangecache_fetch_failed_total", 0):
+                msg = f"cold16 / {t.name} / round {rnd}: background fetches FAILED ({bg})"
+                loud(msg)
+                self.failures.append(msg)
         if settle >= self.a.cold_settle - 0.5:
             notes.append(f"still busy after {self.a.cold_settle}s settle")
         # after: a sample of the measured (now cached) ranges, byte-exact
@@ -877,7 +921,7 @@ server: {{ drain_timeout: 2s }}
             "cpu_us_req": srv * 1e6 / max(1, n), "srv_cpu_s": srv, "origin_cpu_s": (o1 - o0) / HZ,
             "settle_s": round(settle, 1), "peak_rss_mib": ms.peak_rss / 1024,
             "peak_anon_mib": ms.peak_anon / 1024, "origin_reqs": len(lines),
-            "origin_MiB": obytes / MiB, "origin_dups": dups, "origin_full": full,
+            "origin_MiB": obytes / MiB, "origin_dups": dups, "origin_full": full, "bg_fetch": bg,
             "cache_status": ",".join(sorted(set(sts))), "conns": nconn, "notes": "; ".join(notes)})
         r = self.results[(scn, t.name)][-1]
         log(f"  cold16    {t.name:12s} r{rnd}: {r['req_s']:8.0f} req/s p99 {r['p99_ms']:7.2f} ms "
@@ -1047,6 +1091,7 @@ server: {{ drain_timeout: 2s }}
           f"`{self.outd}/rounds.tsv`.")
         oth = [r["other_cpu_s"] / (r["seconds"] + r.get("settle_s", 0)) for rs in self.results.values()
                for r in rs if r.get("status") == "ok" and "other_cpu_s" in r and r.get("seconds")]
+        P(f"rangecache: `{a.rangecache_bin}` built from {self.git}.")
         if oth:
             P(f"Machine noise: processes outside this benchmark used a median {statistics.median(oth):.2f} "
               f"CPUs (max {max(oth):.2f}) of the {NCPU} during the wrk runs; req/s suffers from it more "
@@ -1223,10 +1268,27 @@ server: {{ drain_timeout: 2s }}
         line(None if a is None or b is None else a <= b,
              f"cold: origin bytes {'-' if a is None else f'{a:.0f}'} MiB ≤ ATS "
              f"{'-' if b is None else f'{b:.0f}'} MiB")
+        bgs = [r.get("bg_fetch", "") for r in self.results.get(("cold16", "rangecache"), []) if r.get("bg_fetch")]
+        if bgs:
+            nf = sum(int(re.search(r"failed (\d+)", x).group(1)) for x in bgs)
+            line(nf == 0, f"cold: every background fetch completed ({nf} failed over {len(bgs)} rounds; "
+                          f"a failed fetch leaves the object incomplete, which also lowers origin bytes)")
         d = rc("cold16", "origin_dups")
         line(None if d is None else d == 0, f"cold: no duplicate origin requests "
                                             f"({'-' if d is None else f'{d:.0f}'} duplicates)")
         return "\n".join(L)
+
+
+def git_desc():
+    """The commit the daemon was built from, and whether src/ or include/ had local edits."""
+    try:
+        h = subprocess.run(["git", "-C", REPO, "log", "-1", "--format=%h %ci %s"], capture_output=True,
+                           text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src", "include",
+                                "CMakeLists.txt"], capture_output=True, text=True, timeout=10).stdout.strip()
+        return f"commit `{h[:90]}`" + (" plus uncommitted edits in src/include" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "an unknown commit"
 
 
 # --------------------------------------------------------------------------- profile mode

@@ -59,7 +59,9 @@ TEST(Faults, OriginResetMidBodyCutsTheClient) {
     connection c("127.0.0.1", d.port());
     ASSERT_TRUE(c.send_request("GET", target));
     auto r = c.read_response();
-    EXPECT_EQ(r.status, 200) << target;
+    // The head goes out with the first body piece: a reset before any body byte arrived
+    // leaves the client with no answer at all (status 0), never a complete-looking one.
+    EXPECT_TRUE(r.status == 200 || r.status == 0) << target << r;
     EXPECT_FALSE(r.complete) << target << r;
     EXPECT_LT(r.body.size(), 1u << 20);
   }
