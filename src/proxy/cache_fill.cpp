@@ -283,6 +283,9 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
         bump(stats.upstream_errors);
         spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
                      log.url, pos, ec.message());
+        // The head is still ours (it leaves with the first piece): say so cleanly.
+        if (client_body && sent == 0)
+          co_return co_await send_error(502, "origin broke off its answer", false, log);
         log.bytes = sent;
         log.cache = "CUT";
         finish_log(log);

@@ -229,6 +229,8 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         bump(stats.upstream_errors);
         spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
                      log.url, sent, ec.message());
+        // The head is still ours (it leaves with the first piece): say so cleanly.
+        if (sent == 0) co_return co_await send_error(502, "origin broke off its answer", false, log);
         log.bytes = sent;
         log.cache = "CUT";
         if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))

@@ -145,7 +145,13 @@ TEST_F(CachePoisoning, OriginResetMidBodyCutsTheClientAndStoresNothing) {
       if (*c.range) h.emplace_back("Range", c.range);
       ASSERT_TRUE(conn.send_request("GET", target, h));
       auto r = conn.read_response();
-      EXPECT_FALSE(r.complete) << c.query << " " << r;
+      // Cut before anything was sent: a clean 502. Otherwise the connection is cut. Never a
+      // short body that looks whole.
+      if (r.status == 502) {
+        EXPECT_TRUE(r.complete) << c.query << " " << r;
+      } else {
+        EXPECT_FALSE(r.complete) << c.query << " " << r;
+      }
     }
     // The next request reaches the origin again: nothing was stored.
     EXPECT_EQ(origin_->count(target), 2) << c.query;
