@@ -1333,6 +1333,11 @@ def profile(b):
     P("")
     # 1) perf stat
     ev = "task-clock,context-switches,cpu-migrations,page-faults,raw_syscalls:sys_enter"
+    have = subprocess.run(["perf", "list", "syscalls:sys_enter_*"], capture_output=True, text=True).stdout
+    for sc in ("sendmsg", "recvmsg", "recvfrom", "sendto", "writev", "write", "read", "epoll_wait",
+               "epoll_pwait", "epoll_ctl", "futex", "timerfd_settime", "pwrite64"):
+        if f"syscalls:sys_enter_{sc} " in have:
+            ev += f",syscalls:sys_enter_{sc}"
     ticks0 = cpu_ticks([pid])
     st = subprocess.Popen(["perf", "stat", "-x", ",", "-e", ev, "-p", str(pid), "--", "sleep", str(d + 1)],
                           stderr=subprocess.PIPE, text=True)
@@ -1354,6 +1359,8 @@ def profile(b):
     P("|---|---|---|")
     P(f"| server CPU (/proc utime+stime) | {cpu_s:.2f} s | {cpu_s * 1e6 / nreq:.1f} µs |")
     for k, v in stat.items():
+        if k.startswith("syscalls:") and v == 0:
+            continue
         unit = " ms" if k == "task-clock" else ""
         P(f"| {k} | {v:,.0f}{unit} | {v / nreq:.3f}{unit} |")
     P("")
@@ -1413,6 +1420,28 @@ def profile(b):
     return "\n".join(md)
 
 
+def callgrind_calls(path):
+    """Calls per callee function name, summed over all call sites, from a callgrind file."""
+    names, calls, cur = {}, collections.Counter(), None
+    with open(path, errors="replace") as f:
+        for ln in f:
+            m = re.match(r"(c?fn)=\((\d+)\)(?: (.*))?", ln)
+            if m:
+                kind, i, name = m.groups()
+                if name:
+                    names[i] = name.strip()
+                if kind == "cfn":
+                    cur = i
+                continue
+            m = re.match(r"calls=(\d+)", ln)
+            if m and cur:
+                calls[cur] += int(m.group(1))
+    out = collections.Counter()
+    for i, n in calls.items():
+        out[names.get(i, "?")] += n
+    return out
+
+
 def callgrind(b):
     """A second rangecache under callgrind: warm, then instrumentation on for N hits."""
     n = b.a.callgrind
@@ -1422,7 +1451,7 @@ def callgrind(b):
     b.outd = f"{save_outd}/callgrind"
     os.makedirs(b.outd, exist_ok=True)
     out = f"{b.outd}/callgrind.out"
-    t = b.start_rangecache(fresh=True, wrapper=["valgrind", "--tool=callgrind", "--collect-atstart=no",
+    t = b.start_rangecache(fresh=True, wrapper=["valgrind", "--tool=callgrind", "--instr-atstart=no",
                                                  f"--callgrind-out-file={out}"], wait_s=180)
     b.outd = save_outd
     if t is None:
@@ -1433,15 +1462,24 @@ def callgrind(b):
             for path, rng in reqs:
                 c.get(path, rng)
         b.quiesce(t, 60, need=2.0)
-        subprocess.run(["callgrind_control", "-i", "on", str(t.proc.pid)], capture_output=True, timeout=60)
+        r = subprocess.run(["callgrind_control", "-i", "on", str(t.proc.pid)], capture_output=True,
+                           text=True, timeout=60)
+        log(f"callgrind_control -i on: {r.stdout.strip()} {r.stderr.strip()}")
+        for path, rng in reqs[:20]:   # re-translate the hit path with instrumentation
+            c.get(path, rng)
+        subprocess.run(["callgrind_control", "-z", str(t.proc.pid)], capture_output=True, timeout=60)
         t0 = time.time()
+        labels = collections.Counter()
         for i in range(n):
             path, rng = reqs[(i * 53) % len(reqs)]
             st, h, body = c.get(path, rng)
             if st != 206:
                 raise RuntimeError(f"status {st}")
+            labels[h.get("x-cache", "-")] += 1
         el = time.time() - t0
-        subprocess.run(["callgrind_control", "-i", "off", str(t.proc.pid)], capture_output=True, timeout=60)
+        r = subprocess.run(["callgrind_control", "-d", str(t.proc.pid)], capture_output=True, text=True,
+                           timeout=120)
+        log(f"callgrind_control -d: {r.stdout.strip()} {r.stderr.strip()}")
         c.close()
     finally:
         t.proc.send_signal(signal.SIGTERM)
@@ -1450,8 +1488,7 @@ def callgrind(b):
         except subprocess.TimeoutExpired:
             t.proc.kill()
             t.proc.wait()
-    files = sorted(f for f in os.listdir(os.path.dirname(out)) if f.startswith("callgrind.out"))
-    path = os.path.join(os.path.dirname(out), files[-1]) if files else out
+    path = out + ".1" if os.path.exists(out + ".1") else out   # .1 = the dump after the hits
     ann = subprocess.run(["callgrind_annotate", "--inclusive=no", path], capture_output=True, text=True).stdout
     anni = subprocess.run(["callgrind_annotate", "--inclusive=yes", path], capture_output=True, text=True).stdout
 
@@ -1472,13 +1509,22 @@ def callgrind(b):
     md = [f"## callgrind: user-space instructions for {n} sequential 64 KiB hits (one connection)", ""]
     if total:
         md.append(f"Total {total:,} Ir = **{total / n:,.0f} instructions per hit** in user space "
-                  f"(kernel not counted); {el:.1f} s under valgrind. Output: `{path}`.")
+                  f"(kernel not counted); {el:.1f} s under valgrind; X-Cache of the measured requests: "
+                  f"{dict(labels)}. Output: `{path}`.")
     md += ["", "Top 15 functions by self Ir:", "", "| # | Ir/hit | % | function |", "|---|---|---|---|"]
     for i, (ir, p, fn) in enumerate(self_rows[:15], 1):
         md.append(f"| {i} | {ir / n:,.0f} | {p:.1f} | `{fn[:150]}` |")
     md += ["", "Top 15 by inclusive Ir:", "", "| # | Ir/hit | % | function |", "|---|---|---|---|"]
     for i, (ir, p, fn) in enumerate(inc_rows[:15], 1):
         md.append(f"| {i} | {ir / n:,.0f} | {p:.1f} | `{fn[:150]}` |")
+    calls = callgrind_calls(path)
+    sel = [(c, fn) for fn, c in calls.most_common()
+           if re.match(r"(malloc|free|memalign|posix_memalign|aligned_alloc|operator new|operator delete|"
+                       r"clock_gettime|sendmsg|recvmsg|writev|write|epoll_wait|epoll_ctl|futex|"
+                       r"pthread_mutex_lock|mdb_txn_renew|mdb_txn_reset|mdb_get|mdb_cursor_get)\b", fn)]
+    if sel:
+        md += ["", "Calls per hit (from callgrind's call counts): " +
+               "; ".join(f"`{fn[:40]}` {c / n:.2f}" for c, fn in sel[:16]) + "."]
     mal = [(ir, fn) for ir, p, fn in inc_rows if re.search(r"\b(malloc|operator new|free|operator delete)\b", fn)]
     if mal:
         md += ["", "Allocator (inclusive Ir per hit): " + "; ".join(f"`{fn[:60]}` {ir / n:,.0f}" for ir, fn in mal[:6])]

@@ -354,7 +354,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
   if (err == fill_error::none) {
     obj.key = f.key;
     obj.url = f.url;
-    obj.meta = std::move(op.meta);
+    obj.meta = op.meta;
     obj.ref = {f.hash, f.id, f.w.bytes, f.chunk_size};
     obj.last_access = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
     size = encoded_size(obj);
@@ -363,7 +363,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
   }
   if (err != fill_error::none) {
     doom(b, f, err);
-    b.completions.push_back([done = std::move(op.done), err] {
+    b.completions.push_back([done = op.done, err] {
       if (done) done({err, {}});
     });
     return 0;
@@ -437,7 +437,7 @@ int writer::apply_commit(batch& b, commit_op& op) {
     policy_->insert(hash, entry.charge);
     counters::add(core_->stats.commits);
   });
-  b.completions.push_back([ref = obj.ref, done = std::move(op.done)] {
+  b.completions.push_back([ref = obj.ref, done = op.done] {
     if (done) done({fill_error::none, ref});
   });
   return 0;
@@ -453,13 +453,13 @@ int writer::apply_update(batch& b, update_op& op) {
                     obj.ref.length == op.meta.content_length;
   if (rc != 0 && rc != MDB_NOTFOUND) return rc;
   if (!same) {
-    b.completions.push_back([done = std::move(op.done)] {
+    b.completions.push_back([done = op.done] {
       if (done) done(update_status::gone);
     });
     return 0;
   }
   const std::uint64_t before = object_charge(obj.ref.length, obj.ref.chunk_size, v.mv_size);
-  obj.meta = std::move(op.meta);
+  obj.meta = op.meta;
   const std::size_t size = encoded_size(obj);
   const std::uint64_t after = object_charge(obj.ref.length, obj.ref.chunk_size, size);
   MDB_val rv{size, nullptr};
@@ -475,7 +475,7 @@ int writer::apply_update(batch& b, update_op& op) {
       policy_->access(hash);  // a revalidated object is in use
     }
   });
-  b.completions.push_back([done = std::move(op.done)] {
+  b.completions.push_back([done = op.done] {
     if (done) done(update_status::updated);
   });
   return 0;
@@ -580,12 +580,12 @@ int writer::apply_purge(batch& b, purge_op& op) {
       dead_.push_back({0, seq - 1, chunk_part, false});
       counters::add(core_->stats.purged_objects, *removed_all);
     });
-    b.completions.push_back([removed_all, done = std::move(op.done)] {
+    b.completions.push_back([removed_all, done = op.done] {
       if (done) done(*removed_all);
     });
     return 0;
   }
-  b.completions.push_back([removed, done = std::move(op.done)] {
+  b.completions.push_back([removed, done = op.done] {
     if (done) done(removed);
   });
   return 0;

@@ -49,7 +49,10 @@ class writer {
     bool has_gc = false;  // a gc entry per id to delete once done (single objects)
   };
   // One write transaction in the making. Effects run only if it commits; on abort the fills
-  // it touched get their progress back.
+  // it touched get their progress back. An aborted batch is retried (MDB_MAP_FULL) or its ops
+  // are failed by fail_ops, so apply_* must leave the queued op intact: effects and
+  // completions take copies of its meta and callback, never move them out (a callback moved
+  // into a discarded batch would never be called: a broken promise for commit_wait).
   struct batch {
     MDB_txn* txn = nullptr;
     std::vector<std::function<void()>> effects;      // in-memory state, in order

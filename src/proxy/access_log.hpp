@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <spdlog/logger.h>
 
@@ -13,9 +14,13 @@ namespace rangecache::proxy {
 
 struct access_entry {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  std::string client;
-  std::string method;
-  std::string url;
+  // Views into the session's and the request's own storage, which outlive the entry: the
+  // hit path allocates nothing for its log line.
+  std::string_view client;
+  std::string_view method;
+  std::string_view host;    // empty until the request's authority is known
+  std::string_view target;  // path and query
+  std::string url() const { return host.empty() ? std::string(target) : "http://" + std::string(host) + std::string(target); }
   unsigned status = 0;
   std::uint64_t bytes = 0;
   const char* cache = "-";  // PASS, MISS, HIT, HIT_FULL, REVALIDATED, ERROR, ...

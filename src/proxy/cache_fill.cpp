@@ -97,7 +97,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   if (ex.ec) {
     if (revalidating && ex.ec != asio::error::connection_aborted &&
         cache::stale_on_error_allowed(freshness_of(stale->meta))) {
-      spdlog::warn("upstream {}: {}; serving stale {}", ex.pool_key, ex.ec.message(), log.url);
+      spdlog::warn("upstream {}: {}; serving stale {}", ex.pool_key, ex.ec.message(), log.url());
       co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
     }
     co_return co_await upstream_failed(ex, log);
@@ -149,7 +149,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (stored_range)
       store_key = cr.range_key;
     else
-      spdlog::warn("{}: origin 206 Content-Range does not match {}: not stored", log.url,
+      spdlog::warn("{}: origin 206 Content-Range does not match {}: not stored", log.url(),
                    range::canonical_range(cr.ranges.specs[0]).view());
   } else if (storable && status == 200) {
     // An origin 200 is the complete object, even for a range request (decision 9). Under
@@ -187,7 +187,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     fo.expected_length = content_length;
     fill = w_->store->begin_fill(store_key, cr.url, fo);
     if (!fill.active())
-      spdlog::debug("{}: not stored: {}", log.url, cache::to_string(fill.error()));
+      spdlog::debug("{}: not stored: {}", log.url(), cache::to_string(fill.error()));
   }
   // Requests waiting on this key stream from the fill as its bytes become durable.
   // An origin 200 to a range request is the complete object: lead its key as well, so that
@@ -282,7 +282,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
         bump(stats.responses_cut);
         bump(stats.upstream_errors);
         spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
-                     log.url, pos, ec.message());
+                     log.url(), pos, ec.message());
         // The head is still ours (it leaves with the first piece): say so cleanly.
         if (client_body && sent == 0)
           co_return co_await send_error(502, "origin broke off its answer", false, log);
@@ -296,7 +296,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       if (fill.active()) {
         auto fe = fill.append(std::string_view(body_buf_.get(), got));
         if (fe != cache::fill_error::none)
-          spdlog::debug("{}: fill dropped: {}", log.url, cache::to_string(fe));
+          spdlog::debug("{}: fill dropped: {}", log.url(), cache::to_string(fe));
       }
       if (rp.is_done() && fill.active()) {
         // Last piece: commit first, so the client never holds a complete answer that the

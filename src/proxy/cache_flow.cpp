@@ -131,7 +131,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     const auto request_info = view_request(req);
 
     // a. The complete object answers any range.
-    cache::cached_object obj;
+    // Session-owned: a lookup reuses the strings of the previous one instead of allocating.
+    cache::cached_object& obj = lookup_full_;
     if (!(crr_opt.no_modify_cachekey && cr.ranged) &&
         reader.lookup(cr.full_key, obj) == cache::lookup_status::hit && !obj.meta.range) {
       auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
@@ -142,7 +143,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
 
     // b. The range object (cache_range_requests).
     if (cr.crr) {
-      cache::cached_object robj;
+      cache::cached_object& robj = lookup_range_;
       // Under no_modify_cachekey with cache_complete_responses, the range's key may hold an
       // origin's 200: the complete object, sliced like any other.
       if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit &&

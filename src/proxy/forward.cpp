@@ -142,7 +142,7 @@ awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_
   bump(stats.upstream_errors);
   bool timeout = ex.ec == beast::error::timeout;
   if (timeout) bump(stats.upstream_timeouts);
-  spdlog::warn("upstream {}: {} {}: {}", ex.pool_key, log.method, log.url, ex.ec.message());
+  spdlog::warn("upstream {}: {} {}: {}", ex.pool_key, log.method, log.url(), ex.ec.message());
   const char* what = timeout ? "origin timeout" : "origin unreachable or bad answer";
   co_return co_await send_error(timeout ? 504 : 502, what, false, log);
 }
@@ -228,7 +228,7 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         bump(stats.responses_cut);
         bump(stats.upstream_errors);
         spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
-                     log.url, sent, ec.message());
+                     log.url(), sent, ec.message());
         // The head is still ours (it leaves with the first piece): say so cleanly.
         if (sent == 0) co_return co_await send_error(502, "origin broke off its answer", false, log);
         log.bytes = sent;

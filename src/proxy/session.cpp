@@ -154,8 +154,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
   }
   auto& req = parser_->get();
   bump(w_->shared->stats.requests);
-  log.method = std::string(req.method_string());
-  log.url = std::string(req.target());
+  log.method = req.method_string();
+  log.target = req.target();
   bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
   // Anything we answer ourselves leaves the request body unread: close after it.
   bool can_keep = req.keep_alive() && !has_body;
@@ -171,7 +171,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
 
   auto authority = parse_authority(req.target(), req[http::field::host]);
   if (!authority) co_return co_await send_error(400, "malformed request target or Host", false, log);
-  log.url = "http://" + std::string(req[http::field::host]) + std::string(authority->path_and_query);
+  log.host = req[http::field::host];
+  log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
   if (req.method() == http::verb::purge)

@@ -100,6 +100,7 @@ class session {
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
+  cache::cached_object lookup_full_, lookup_range_;
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
   bool busy_ = false;
