@@ -2,9 +2,9 @@
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <spdlog/spdlog.h>
 
 #include "rangecache/config/config.hpp"
 #include "rangecache/proxy/server.hpp"

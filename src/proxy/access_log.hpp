@@ -20,7 +20,9 @@ struct access_entry {
   std::string_view method;
   std::string_view host;    // empty until the request's authority is known
   std::string_view target;  // path and query
-  std::string url() const { return host.empty() ? std::string(target) : "http://" + std::string(host) + std::string(target); }
+  std::string url() const {
+    return host.empty() ? std::string(target) : "http://" + std::string(host) + std::string(target);
+  }
   unsigned status = 0;
   std::uint64_t bytes = 0;
   const char* cache = "-";  // PASS, MISS, HIT, HIT_FULL, REVALIDATED, ERROR, ...

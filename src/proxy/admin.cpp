@@ -8,8 +8,7 @@ namespace {
 std::string metrics_text(worker* w) {
   const proxy_stats& s = w->shared->stats;
   std::string out;
-  auto metric = [&out](const char* type, const char* name, const char* help,
-                       std::uint64_t value) {
+  auto metric = [&out](const char* type, const char* name, const char* help, std::uint64_t value) {
     out += "# HELP rangecache_";
     out += name;
     out += ' ';
@@ -31,7 +30,8 @@ std::string metrics_text(worker* w) {
     metric("gauge", name, help, value);
   };
   auto load = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  counter("connections_accepted_total", "Client connections accepted.", load(s.connections_accepted));
+  counter("connections_accepted_total", "Client connections accepted.",
+          load(s.connections_accepted));
   counter("connections_refused_total", "Connections closed at once: over max_connections.",
           load(s.connections_refused));
   counter("requests_total", "Client requests parsed.", load(s.requests));
@@ -75,8 +75,10 @@ std::string metrics_text(worker* w) {
   counter("fetch_started_total", "Background fetches started.", load(f.started));
   counter("fetch_completed_total", "Background fetches stored.", load(f.completed));
   counter("fetch_failed_total", "Background fetches that failed.", load(f.failed));
-  counter("fetch_duplicates_total", "Offers of a URL already queued or running.", load(f.duplicates));
-  counter("fetch_backing_off_total", "Offers refused during a URL's back-off.", load(f.backing_off));
+  counter("fetch_duplicates_total", "Offers of a URL already queued or running.",
+          load(f.duplicates));
+  counter("fetch_backing_off_total", "Offers refused during a URL's back-off.",
+          load(f.backing_off));
   counter("fetch_dropped_queue_full_total", "Offers dropped: the queue was full.",
           load(f.dropped_queue_full));
   counter("fetch_excluded_total", "Offers excluded by the rules.", load(f.excluded_by_rule));

@@ -126,8 +126,8 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     }
   }
   auto fresh = cache::analyze_freshness(view.info(), times);
-  bool ok = co_await commit_and_wait(w->ioc.get_executor(), fill, make_meta(200, res, total, fresh,
-                                                                             std::nullopt));
+  bool ok = co_await commit_and_wait(w->ioc.get_executor(), fill,
+                                     make_meta(200, res, total, fresh, std::nullopt));
   out.bytes = total;
   if (!ok) {
     out.result = "commit failed";

@@ -13,7 +13,9 @@
 namespace rangecache::proxy {
 namespace {
 
-bool status_has_body(unsigned status) { return !(status < 200 || status == 204 || status == 304); }
+bool status_has_body(unsigned status) {
+  return !(status < 200 || status == 204 || status == 304);
+}
 
 // Decision 4: a 206 is stored only when its Content-Range is exactly the range asked for
 // (clamped to the total when the total is known) and its length agrees.
@@ -42,7 +44,8 @@ std::optional<cache::content_range> verified_range(const http::fields& f,
 // A response that varies on a request header can be stored only when that header is part of
 // the rule's cache key: otherwise one client's variant would be served to everyone.
 bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
-  for (auto it = f.find(http::field::vary); it != f.end() && it->name() == http::field::vary; ++it) {
+  for (auto it = f.find(http::field::vary); it != f.end() && it->name() == http::field::vary;
+       ++it) {
     std::string_view v = it->value();
     while (!v.empty()) {
       auto comma = v.find(',');
@@ -135,13 +138,12 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   // What may be stored, and under which key.
   const auto request_info = view_request(req);
   auto view = view_response(status, ur);
-  const bool storable = !cr.head &&
-                        cache::check_storable(request_info.info(), view.info()) ==
-                            cache::storability::storable &&
-                        varies_only_on_key(ur, rule) && ur.find(http::field::set_cookie) == ur.end();
-  const auto content_length = rp.content_length()
-                                  ? std::optional<std::uint64_t>(*rp.content_length())
-                                  : std::nullopt;
+  const bool storable =
+      !cr.head &&
+      cache::check_storable(request_info.info(), view.info()) == cache::storability::storable &&
+      varies_only_on_key(ur, rule) && ur.find(http::field::set_cookie) == ur.end();
+  const auto content_length =
+      rp.content_length() ? std::optional<std::uint64_t>(*rp.content_length()) : std::nullopt;
   std::optional<cache::content_range> stored_range;
   std::string store_key;
   if (storable && status == 206 && cr.crr) {
@@ -173,7 +175,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       client_status = 206;
       window_from = resolved.slices[0].offset;
       window_len = resolved.slices[0].length;
-      client_content_range = range::format_content_range(resolved.slices[0], *content_length).view();
+      client_content_range =
+          range::format_content_range(resolved.slices[0], *content_length).view();
     } else if (resolved.status == range::resolve_status::unsatisfiable) {
       client_status = 416;
       window_len = 0;
@@ -205,8 +208,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     auto st = std::make_shared<inflight_stream>();
     st->object.key = store_key;
     st->object.url = cr.url;
-    st->object.meta = make_meta(200, ur, *content_length, cache::analyze_freshness(view.info(), times),
-                                stored_range);
+    st->object.meta = make_meta(200, ur, *content_length,
+                                cache::analyze_freshness(view.info(), times), stored_range);
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
     if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
@@ -228,9 +231,9 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     offer_background_fetch(cfg, rule, authority, cr, ur[http::field::content_type], total,
                            content_length.value_or(0));
   }
-  log.cache = !fill.active()       ? cache_result::pass
-              : revalidating       ? cache_result::refreshed
-                                   : cache_result::miss;
+  log.cache = !fill.active() ? cache_result::pass
+              : revalidating ? cache_result::refreshed
+                             : cache_result::miss;
 
   http::response<http::buffer_body> res;
   res.version(11);
@@ -307,8 +310,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       }
       // The client's share of this piece.
       const std::uint64_t from = std::max(pos, window_from);
-      const std::uint64_t to =
-          std::min(pos + got, window_len == ~std::uint64_t{0} ? pos + got : window_from + window_len);
+      const std::uint64_t to = std::min(
+          pos + got, window_len == ~std::uint64_t{0} ? pos + got : window_from + window_len);
       pos += got;
       if (!client_body || from >= to) continue;
       res.body().data = body_buf_.get() + (from - (pos - got));

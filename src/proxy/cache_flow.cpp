@@ -2,8 +2,8 @@
 // the origin (DESIGN.md "Request flow").
 #include <spdlog/spdlog.h>
 
-#include "cache_meta.hpp"
 #include "background_fetch.hpp"
+#include "cache_meta.hpp"
 #include "hit_writer.hpp"
 #include "rangecache/fetch/rules.hpp"
 #include "rangecache/range/cache_key.hpp"
@@ -49,10 +49,9 @@ std::optional<bool> ident_says_fresh(std::string_view value, const cache::object
 }  // namespace
 
 std::string cache_url_for(const config::remap_rule& rule, std::string_view target) {
-  return range::cache_url({"http", bracketed(rule.to_host),
-                           rule.to_port == 80 ? std::nullopt
-                                              : std::optional<std::uint16_t>(rule.to_port),
-                           target});
+  return range::cache_url(
+      {"http", bracketed(rule.to_host),
+       rule.to_port == 80 ? std::nullopt : std::optional<std::uint16_t>(rule.to_port), target});
 }
 
 bool session::finish_log(access_entry& log) {
@@ -98,8 +97,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   key_values.reserve(rule.cache_key_headers.size());
   for (const auto& name : rule.cache_key_headers) {
     auto it = req.find(name);
-    key_headers.push_back({name, it == req.end() ? std::nullopt
-                                                 : std::optional<std::string_view>(it->value())});
+    key_headers.push_back(
+        {name, it == req.end() ? std::nullopt : std::optional<std::string_view>(it->value())});
   }
   cr.full_key = range::cache_key(cr.url, {}, key_headers);
 
@@ -163,20 +162,19 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
             range::if_range_allows_range(
                 req[http::field::if_range],
                 {robj.meta.etag,
-                 robj.meta.last_modified.empty()
-                     ? std::nullopt
-                     : util::parse_http_date(robj.meta.last_modified),
+                 robj.meta.last_modified.empty() ? std::nullopt
+                                                 : util::parse_http_date(robj.meta.last_modified),
                  robj.meta.date.time_since_epoch().count()});
         if (fresh && if_range_ok) {
           // The range came from its own object: the complete one is still missing (B.1).
           const auto* type = find_header(robj.meta, "Content-Type");
           if (robj.meta.range)
-            offer_background_fetch(
-                cfg, rule, authority, cr, type ? std::string_view(*type) : std::string_view{},
-                robj.meta.range->total == cache::content_range::unknown_total
-                    ? std::nullopt
-                    : std::optional<std::uint64_t>(robj.meta.range->total),
-                robj.meta.content_length);
+            offer_background_fetch(cfg, rule, authority, cr,
+                                   type ? std::string_view(*type) : std::string_view{},
+                                   robj.meta.range->total == cache::content_range::unknown_total
+                                       ? std::nullopt
+                                       : std::optional<std::uint64_t>(robj.meta.range->total),
+                                   robj.meta.content_length);
           co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
         }
         if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);
@@ -247,8 +245,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   c.range_length = range_length;
   c.user_agent = req[http::field::user_agent];
   c.client_ip = client_ip_;
-  const auto& rules = rule.background_fetch_rules ? *rule.background_fetch_rules
-                                                  : cfg.background_fetch.rules;
+  const auto& rules =
+      rule.background_fetch_rules ? *rule.background_fetch_rules : cfg.background_fetch.rules;
   if (!fetch::allowed(rules, c)) {
     scheduler.stats().excluded_by_rule.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -261,9 +259,9 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   j.port = rule.to_port;
   // R42: the client's headers, less Range and the conditionals.
   auto up = upstream_request(rule, authority);
-  for (auto f : {http::field::range, http::field::if_range, http::field::if_none_match,
-                 http::field::if_modified_since, http::field::if_match,
-                 http::field::if_unmodified_since})
+  for (auto f :
+       {http::field::range, http::field::if_range, http::field::if_none_match,
+        http::field::if_modified_since, http::field::if_match, http::field::if_unmodified_since})
     up.erase(f);
   for (const auto& f : up) j.headers.emplace_back(f.name_string(), f.value());
   if (scheduler.offer(j, std::chrono::steady_clock::now()) == fetch::offer_result::start_now)
@@ -279,8 +277,7 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
 
 awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
                                          const cache::cached_object& obj, const char* label,
-                                         access_entry& log,
-                                         const cache::fill_progress* progress) {
+                                         access_entry& log, const cache::fill_progress* progress) {
   auto& req = parser_->get();
   const auto now = unix_now();
   const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
@@ -310,12 +307,14 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   // Client conditionals are answered from the stored validators (RFC 9111 §4.3.2).
   cache::conditional_request cond;
   cond.method = req.method_string();
-  if (auto it = req.find(http::field::if_none_match); it != req.end()) cond.if_none_match = it->value();
+  if (auto it = req.find(http::field::if_none_match); it != req.end())
+    cond.if_none_match = it->value();
   if (auto it = req.find(http::field::if_modified_since); it != req.end())
     cond.if_modified_since = it->value();
   cache::stored_validators validators;
   validators.etag = meta.etag;
-  if (!meta.last_modified.empty()) validators.last_modified = util::parse_http_date(meta.last_modified);
+  if (!meta.last_modified.empty())
+    validators.last_modified = util::parse_http_date(meta.last_modified);
   if (meta.date.time_since_epoch().count()) validators.date = meta.date.time_since_epoch().count();
   validators.response_time = meta.stored_at.time_since_epoch().count();
   if (cache::evaluate_conditionals(cond, validators) == cache::conditional_result::not_modified) {
@@ -358,9 +357,8 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   if (cr.ranged && meta.status == 200) {
     bool honour = true;
     if (cr.if_range) {
-      honour = range::if_range_allows_range(
-          req[http::field::if_range],
-          {meta.etag, validators.last_modified, validators.date});
+      honour = range::if_range_allows_range(req[http::field::if_range],
+                                            {meta.etag, validators.last_modified, validators.date});
     }
     if (honour) resolved = range::resolve(cr.ranges.specs, length);
   }

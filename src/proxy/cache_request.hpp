@@ -16,10 +16,10 @@ struct cache_request {
   std::string full_key;   // the complete object's key
   std::string range_key;  // the range object's key; empty when range caching does not apply
   range::parsed_range ranges;
-  bool ranged = false;    // a valid bytes Range (single or several)
-  bool crr = false;       // cache_range_requests applies: one range, GET, not skipped
+  bool ranged = false;  // a valid bytes Range (single or several)
+  bool crr = false;     // cache_range_requests applies: one range, GET, not skipped
   bool head = false;
-  bool if_range = false;  // the request has If-Range
+  bool if_range = false;    // the request has If-Range
   bool from_fetch = false;  // a trusted peer's background fetch: never triggers one itself
   // Trusted control headers (decision 2), already checked.
   std::optional<std::int64_t> crr_ims;  // X-Crr-Ims date

@@ -8,7 +8,9 @@
 namespace rangecache::proxy {
 namespace {
 
-bool status_has_body(unsigned status) { return !(status < 200 || status == 204 || status == 304); }
+bool status_has_body(unsigned status) {
+  return !(status < 200 || status == 204 || status == 304);
+}
 
 // Reused keep-alive connections can be closed by the origin at any moment; a failure before
 // any answer byte on such a connection is retried once on a fresh one (no request body).
@@ -46,8 +48,8 @@ http::request<http::buffer_body> session::upstream_request(const config::remap_r
 
 awaitable<upstream_exchange> session::exchange(const config::config& cfg,
                                                const config::remap_rule& rule,
-                                               http::request<http::buffer_body>& up,
-                                               bool has_body, bool head) {
+                                               http::request<http::buffer_body>& up, bool has_body,
+                                               bool head) {
   auto& req = parser_->get();
   auto& stats = w_->shared->stats;
   upstream_exchange ex;
@@ -115,8 +117,8 @@ awaitable<upstream_exchange> session::exchange(const config::config& cfg,
         ex.parser->header_limit(64 * 1024);
         if (head) ex.parser->skip(true);
         ex.conn->stream.expires_after(cfg.upstream.read_timeout);
-        auto [ec, n] =
-            co_await http::async_read_header(ex.conn->stream, ex.conn->buffer, *ex.parser, use_tuple);
+        auto [ec, n] = co_await http::async_read_header(ex.conn->stream, ex.conn->buffer,
+                                                        *ex.parser, use_tuple);
         rec = ec;
         if (rec || ex.parser->get().result_int() >= 200 || ex.parser->get().result_int() == 101)
           break;
@@ -178,10 +180,9 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
     auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
     wake->expires_after(std::chrono::seconds(5));
     auto exec = stream_.get_executor();
-    w_->store->purge_url(cache_url_for(rule, rewrite_target(rule, authority.path_and_query)),
-                         [wake, exec](std::uint64_t) {
-                           asio::post(exec, [wake] { wake->cancel(); });
-                         });
+    w_->store->purge_url(
+        cache_url_for(rule, rewrite_target(rule, authority.path_and_query)),
+        [wake, exec](std::uint64_t) { asio::post(exec, [wake] { wake->cancel(); }); });
     co_await wake->async_wait(use_tuple);
   }
   http::response<http::buffer_body> res;
@@ -230,7 +231,8 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
                      log.url(), sent, ec.message());
         // The head is still ours (it leaves with the first piece): say so cleanly.
-        if (sent == 0) co_return co_await send_error(502, "origin broke off its answer", false, log);
+        if (sent == 0)
+          co_return co_await send_error(502, "origin broke off its answer", false, log);
         log.bytes = sent;
         log.cache = "CUT";
         if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))

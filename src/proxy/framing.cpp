@@ -70,8 +70,7 @@ framing_verdict check_request_framing(std::string_view block) {
       return framing_verdict::space_before_colon;
     auto value = trim(line.substr(colon + 1));
     if (iequals(name, "content-length")) {
-      if (!merge_content_length(value, content_length))
-        return framing_verdict::bad_content_length;
+      if (!merge_content_length(value, content_length)) return framing_verdict::bad_content_length;
     } else if (iequals(name, "transfer-encoding")) {
       ++te_fields;
       if (!te_joined.empty()) te_joined += ',';
@@ -103,15 +102,24 @@ framing_verdict check_request_framing(std::string_view block) {
 
 const char* to_string(framing_verdict v) {
   switch (v) {
-    case framing_verdict::ok: return "ok";
-    case framing_verdict::bare_cr: return "bare CR";
-    case framing_verdict::bare_lf: return "bare LF";
-    case framing_verdict::obsolete_line_folding: return "obsolete line folding";
-    case framing_verdict::space_before_colon: return "whitespace before colon";
-    case framing_verdict::bad_content_length: return "invalid or conflicting Content-Length";
-    case framing_verdict::content_length_with_te: return "Content-Length with Transfer-Encoding";
-    case framing_verdict::te_not_chunked_last: return "Transfer-Encoding not ending in chunked";
-    case framing_verdict::te_in_http10: return "Transfer-Encoding in HTTP/1.0";
+    case framing_verdict::ok:
+      return "ok";
+    case framing_verdict::bare_cr:
+      return "bare CR";
+    case framing_verdict::bare_lf:
+      return "bare LF";
+    case framing_verdict::obsolete_line_folding:
+      return "obsolete line folding";
+    case framing_verdict::space_before_colon:
+      return "whitespace before colon";
+    case framing_verdict::bad_content_length:
+      return "invalid or conflicting Content-Length";
+    case framing_verdict::content_length_with_te:
+      return "Content-Length with Transfer-Encoding";
+    case framing_verdict::te_not_chunked_last:
+      return "Transfer-Encoding not ending in chunked";
+    case framing_verdict::te_in_http10:
+      return "Transfer-Encoding in HTTP/1.0";
   }
   return "?";
 }

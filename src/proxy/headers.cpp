@@ -19,9 +19,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::vector<std::string> connection_tokens(const http::fields& fields) {
   std::vector<std::string> out;
-  for (auto it = fields.find(http::field::connection); it != fields.end() &&
-                                                       it->name() == http::field::connection;
-       ++it) {
+  for (auto it = fields.find(http::field::connection);
+       it != fields.end() && it->name() == http::field::connection; ++it) {
     std::string_view v = it->value();
     while (!v.empty()) {
       auto comma = v.find(',');
@@ -45,11 +44,12 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
 
 bool is_hop_by_hop(std::string_view name) {
   static constexpr std::array<std::string_view, 8> names = {
-      "connection", "keep-alive", "proxy-connection", "te",
-      "trailer",    "transfer-encoding", "upgrade", "proxy-authenticate"};
+      "connection", "keep-alive",        "proxy-connection", "te",
+      "trailer",    "transfer-encoding", "upgrade",          "proxy-authenticate"};
   // Proxy-Authenticate/-Authorization are for this hop only (RFC 9110 §11.7).
   if (iequals(name, "proxy-authorization")) return true;
-  return std::any_of(names.begin(), names.end(), [&](std::string_view n) { return iequals(n, name); });
+  return std::any_of(names.begin(), names.end(),
+                     [&](std::string_view n) { return iequals(n, name); });
 }
 
 void strip_hop_by_hop(http::fields& fields) {

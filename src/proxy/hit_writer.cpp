@@ -11,20 +11,26 @@ namespace {
 
 // Fields of a stored response never replayed as stored: framing and per-answer ones.
 bool replayed(std::string_view name) {
-  for (std::string_view skip : {"content-length", "content-range", "age", "via",
-                                "connection", "keep-alive", "transfer-encoding", "x-cache"})
+  for (std::string_view skip : {"content-length", "content-range", "age", "via", "connection",
+                                "keep-alive", "transfer-encoding", "x-cache"})
     if (beast::iequals(name, skip)) return false;
   return true;
 }
 
 const char* reason_of(unsigned status) {
   switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 304: return "Not Modified";
-    case 412: return "Precondition Failed";
-    case 416: return "Range Not Satisfiable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 206:
+      return "Partial Content";
+    case 304:
+      return "Not Modified";
+    case 412:
+      return "Precondition Failed";
+    case 416:
+      return "Range Not Satisfiable";
+    default:
+      return "";
   }
 }
 
@@ -66,7 +72,8 @@ head_builder& head_builder::field(std::string_view name, std::string_view value)
 head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
   std::array<char, 24> digits{};
   auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-  return field(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+  return field(name,
+               std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
 }
 
 head_builder& head_builder::stored_fields(const cache::object_meta& meta) {
@@ -83,7 +90,8 @@ std::string head_builder::finish() {
 awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
                                  std::chrono::milliseconds timeout) {
   stream.expires_after(timeout);
-  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(text.data(), text.size()), use_tuple);
+  auto [ec, n] =
+      co_await asio::async_write(stream, asio::buffer(text.data(), text.size()), use_tuple);
   co_return ec ? send_status::io_error : send_status::ok;
 }
 

@@ -10,8 +10,8 @@ namespace rangecache::proxy {
 void setup_error_log(const config::config& cfg, const std::string& level_override) {
   std::shared_ptr<spdlog::logger> logger;
   if (cfg.log.error.empty()) {
-    logger = std::make_shared<spdlog::logger>(
-        "rangecache", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger = std::make_shared<spdlog::logger>("rangecache",
+                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
   } else {
     auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.log.error);
     logger = std::make_shared<spdlog::logger>("rangecache", sink);

@@ -12,7 +12,8 @@ awaitable<outcome> session::purge(const config::config& cfg, const config::remap
   auto& req = parser_->get();
   bool allowed = false;
   for (const auto& net : cfg.admin.purge_allow) allowed = allowed || net.contains(client_ip_);
-  if (!allowed) co_return co_await send_error(403, "PURGE is not allowed from here", req.keep_alive(), log);
+  if (!allowed)
+    co_return co_await send_error(403, "PURGE is not allowed from here", req.keep_alive(), log);
   if (!w_->store) co_return co_await send_error(404, "no cache", req.keep_alive(), log);
 
   auto url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query));
@@ -40,10 +41,10 @@ awaitable<outcome> session::purge(const config::config& cfg, const config::remap
   removed = *count;
   spdlog::info("PURGE {} from {}: {} objects", url, client_ip_, removed);
   log.cache = "PURGE";
-  co_return co_await send_error(removed ? 200 : 404,
-                                removed ? "purged " + std::to_string(removed) + " objects"
-                                        : "nothing cached for this URL",
-                                req.keep_alive(), log);
+  co_return co_await send_error(
+      removed ? 200 : 404,
+      removed ? "purged " + std::to_string(removed) + " objects" : "nothing cached for this URL",
+      req.keep_alive(), log);
 }
 
 }  // namespace rangecache::proxy

@@ -2,8 +2,8 @@
 
 #include <sys/socket.h>
 
-#include <fstream>
 #include <spdlog/spdlog.h>
+#include <fstream>
 #include <stdexcept>
 
 #include "admin.hpp"

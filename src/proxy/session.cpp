@@ -72,8 +72,8 @@ awaitable<session::header_status> session::read_header_block(
       seen = view_of(buffer_);
     }
     auto end = seen.find("\r\n\r\n");
-    if (end != std::string_view::npos) co_return end + 4 > limit ? header_status::too_large
-                                                                 : header_status::complete;
+    if (end != std::string_view::npos)
+      co_return end + 4 > limit ? header_status::too_large : header_status::complete;
     if (seen.size() >= limit) co_return header_status::too_large;
     if (has_bare_line_break(seen)) co_return header_status::malformed;
     if (!seen.empty() && !deadline) deadline = std::chrono::steady_clock::now() + header_timeout;
@@ -139,8 +139,7 @@ awaitable<void> session::run() {
   stream_.socket().close(ec);
 }
 
-awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
-                                   access_entry& log) {
+awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, access_entry& log) {
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(cfg->server.header_limit + 4));
   parser_->body_limit(boost::none);
@@ -170,7 +169,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg,
     co_return co_await send_error(405, "CONNECT is not supported", false, log);
 
   auto authority = parse_authority(req.target(), req[http::field::host]);
-  if (!authority) co_return co_await send_error(400, "malformed request target or Host", false, log);
+  if (!authority)
+    co_return co_await send_error(400, "malformed request target or Host", false, log);
   log.host = req[http::field::host];
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
@@ -200,7 +200,8 @@ awaitable<outcome> session::send_error(unsigned status, std::string text, bool k
   auto cfg = w_->shared->config_now();
   stream_.expires_after(cfg->server.send_timeout);
   auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
-  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed)) write_access(*access, log);
+  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
+    write_access(*access, log);
   if (ec) co_return outcome::cut;
   co_return keep_alive ? outcome::keep_alive : outcome::close;
 }

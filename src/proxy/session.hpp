@@ -8,8 +8,8 @@
 #include <string>
 
 #include "access_log.hpp"
-#include "cache_request.hpp"
 #include "asio_fwd.hpp"
+#include "cache_request.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/proxy/remap.hpp"
 #include "worker.hpp"
@@ -57,8 +57,7 @@ class session {
   awaitable<outcome> send_error(unsigned status, std::string text, bool keep_alive,
                                 access_entry& log);
   // Sends `up` (and the client's body when has_body) and reads the answer's header.
-  awaitable<upstream_exchange> exchange(const config::config& cfg,
-                                        const config::remap_rule& rule,
+  awaitable<upstream_exchange> exchange(const config::config& cfg, const config::remap_rule& rule,
                                         http::request<http::buffer_body>& up, bool has_body,
                                         bool head);
   // The upstream request for the client's one: end-to-end headers, Host, Via, XFF.

@@ -36,8 +36,7 @@ class upstream_pool {
   awaitable<connect_result> connect(std::string host, std::uint16_t port,
                                     std::chrono::milliseconds timeout);
 
-  void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn,
-                 std::size_t max_idle);
+  void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn, std::size_t max_idle);
 
   void clear() { idle_.clear(); }
   std::size_t idle_count() const;

@@ -29,8 +29,8 @@ struct worker {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   upstream_pool pool;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  cache::store* store = nullptr;         // owned by the server, outlives the worker
-  std::optional<cache::reader> reader;   // this thread's read transaction
+  cache::store* store = nullptr;        // owned by the server, outlives the worker
+  std::optional<cache::reader> reader;  // this thread's read transaction
   std::thread thread;
 };
 

@@ -12,10 +12,10 @@ namespace rangecache::fetch {
 
 // What is known about a candidate when its range answer arrives.
 struct candidate {
-  std::string_view url;           // the cache URL
-  std::string_view content_type;  // of the origin's 206
+  std::string_view url;                         // the cache URL
+  std::string_view content_type;                // of the origin's 206
   std::optional<std::uint64_t> content_length;  // the complete object's (Content-Range total)
-  std::uint64_t range_length = 0;                // the range's
+  std::uint64_t range_length = 0;               // the range's
   std::string_view user_agent;
   std::string_view client_ip;
 };

@@ -7,7 +7,9 @@
 
 namespace rc_test {
 
-std::filesystem::path rangecache_binary() { return std::filesystem::path(RC_BINARY_DIR) / "rangecache"; }
+std::filesystem::path rangecache_binary() {
+  return std::filesystem::path(RC_BINARY_DIR) / "rangecache";
+}
 
 std::string daemon_config(const daemon_options& o, const std::filesystem::path& dir) {
   std::ostringstream y;
@@ -17,8 +19,9 @@ std::string daemon_config(const daemon_options& o, const std::filesystem::path& 
     << ", max_size: " << o.max_size << ", sync: none }\n"
     << "remap:\n"
     << "  - from: " << o.from << "\n"
-    << "    to: http://" << (o.origin.find(':') != std::string::npos ? "[" + o.origin + "]" : o.origin)
-    << ":" << o.origin_port << "/\n"
+    << "    to: http://"
+    << (o.origin.find(':') != std::string::npos ? "[" + o.origin + "]" : o.origin) << ":"
+    << o.origin_port << "/\n"
     << o.rule_extra << "log: { access: " << (dir / "access.log").string() << ", level: debug }\n"
     << "admin: { listen: \"127.0.0.1:0\" }\n"
     << o.extra;
@@ -68,6 +71,8 @@ daemon_exit run_daemon_to_exit(const daemon_options& options, std::chrono::milli
   return out;
 }
 
-std::string proxy_daemon::access_log() const { return read_file(dir_ / "access.log").value_or(""); }
+std::string proxy_daemon::access_log() const {
+  return read_file(dir_ / "access.log").value_or("");
+}
 
 }  // namespace rc_test

@@ -13,11 +13,11 @@
 namespace rc_test {
 
 struct daemon_options {
-  std::string origin = "127.0.0.1";   // upstream IP literal
+  std::string origin = "127.0.0.1";  // upstream IP literal
   std::uint16_t origin_port = 0;
-  std::string from = "http://*/";     // the single remap rule's `from`
-  std::string rule_extra;             // YAML lines added to the rule (indented 4 spaces)
-  std::string extra;                  // top-level YAML added at the end (server:, upstream:)
+  std::string from = "http://*/";  // the single remap rule's `from`
+  std::string rule_extra;          // YAML lines added to the rule (indented 4 spaces)
+  std::string extra;               // top-level YAML added at the end (server:, upstream:)
   unsigned workers = 2;
   std::string max_size = "256MiB";
   std::string cache_path;  // the store directory; empty: <the daemon's temp dir>/cache

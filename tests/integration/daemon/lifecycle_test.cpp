@@ -34,7 +34,8 @@ run_result run_rangecache(const std::vector<std::string>& args, const temp_dir& 
 
 TEST(Lifecycle, CheckAcceptsTheShippedConfig) {
   temp_dir dir;
-  auto r = run_rangecache({"--check", "-c", std::string(RC_SOURCE_DIR) + "/config/rangecache.yaml"}, dir);
+  auto r = run_rangecache({"--check", "-c", std::string(RC_SOURCE_DIR) + "/config/rangecache.yaml"},
+                          dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("OK"), std::string::npos) << r.out;
 }
@@ -49,7 +50,8 @@ TEST(Lifecycle, CheckReportsFileLineAndWhatWasExpected) {
       {"listen: [\"127.0.0.1:8080\"]\ncache: { path: /tmp/x, max_size: 10 parsecs }\n"
        "remap: [{ from: \"http://a/\", to: \"http://127.0.0.1:1/\" }]\n",
        ":2:"},
-      {"listen: [\"127.0.0.1:8080\"]\nremap: [{ from: \"http://a/\", to: \"http://127.0.0.1:1/\" }]\n"
+      {"listen: [\"127.0.0.1:8080\"]\nremap: [{ from: \"http://a/\", to: \"http://127.0.0.1:1/\" "
+       "}]\n"
        "colour: blue\n",
        ":3:"},
       {"listen: [\"127.0.0.1:8080\"]\nremap:\n  - from: http://a/\n    to: http://127.0.0.1:1/\n"
@@ -143,7 +145,8 @@ TEST(Lifecycle, SystemdUnitVerifies) {
   ASSERT_TRUE(status);
   auto err = p.stderr_text();
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
-      << describe_wait_status(*status) << "\n" << err;
+      << describe_wait_status(*status) << "\n"
+      << err;
   // Only complaints about this unit count (the host's own units may be imperfect).
   EXPECT_EQ(err.find("rangecache.service:"), std::string::npos) << err;
 }

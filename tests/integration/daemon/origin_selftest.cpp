@@ -347,7 +347,8 @@ TEST_F(OriginSelftest, StatsCountRequests) {
   EXPECT_EQ(origin_->count("/1k.bin?short=10"), 1);
   EXPECT_EQ(origin_->count("/never"), 0);
   EXPECT_EQ(origin_->total(), 3);
-  EXPECT_EQ(origin_->ranges("/1k.bin"), std::vector<std::string>{"bytes=0-1"}) << origin_->stats_json();
+  EXPECT_EQ(origin_->ranges("/1k.bin"), std::vector<std::string>{"bytes=0-1"})
+      << origin_->stats_json();
   EXPECT_NE(origin_->log().find("GET /1k.bin bytes=0-1 206 2\n"), std::string::npos)
       << origin_->log();
   origin_->reset();

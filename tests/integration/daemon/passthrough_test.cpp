@@ -90,8 +90,8 @@ TEST_F(Passthrough, PostWithContentLengthArrivesByteExact) {
 TEST_F(Passthrough, ChunkedPutArrivesByteExact) {
   std::string body = expected_bytes("/chunked", 0, 200000);
   connection c("127.0.0.1", daemon_->port());
-  ASSERT_TRUE(c.send_raw(build_request("PUT", "/put", c.authority(),
-                                       {{"Transfer-Encoding", "chunked"}}, chunk_encode(body, 7000))));
+  ASSERT_TRUE(c.send_raw(build_request(
+      "PUT", "/put", c.authority(), {{"Transfer-Encoding", "chunked"}}, chunk_encode(body, 7000))));
   auto r = c.read_response();
   ASSERT_EQ(r.status, 200) << r;
   auto echo = json_value::parse(r.body);

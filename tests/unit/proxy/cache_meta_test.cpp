@@ -62,8 +62,8 @@ TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
 
 TEST(HeadBuilder, BuildsAHeadWithoutFramingFromTheStore) {
   cache::object_meta meta;
-  meta.headers = {{"Content-Type", "video/mp4"}, {"Content-Length", "99"}, {"Age", "3"},
-                  {"ETag", "\"x\""}};
+  meta.headers = {
+      {"Content-Type", "video/mp4"}, {"Content-Length", "99"}, {"Age", "3"}, {"ETag", "\"x\""}};
   proxy::head_builder h(206);
   h.stored_fields(meta).field("Content-Length", std::uint64_t{42});
   EXPECT_EQ(h.finish(),

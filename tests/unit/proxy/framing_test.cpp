@@ -55,8 +55,7 @@ TEST(Framing, ContentLengthWithTransferEncodingInEitherOrder) {
 TEST(Framing, TransferEncodingMustEndInChunked) {
   EXPECT_EQ(check("Transfer-Encoding: gzip\r\n"), framing_verdict::te_not_chunked_last);
   EXPECT_EQ(check("Transfer-Encoding: chunked, gzip\r\n"), framing_verdict::te_not_chunked_last);
-  EXPECT_EQ(check("Transfer-Encoding: chunked, chunked\r\n"),
-            framing_verdict::te_not_chunked_last);
+  EXPECT_EQ(check("Transfer-Encoding: chunked, chunked\r\n"), framing_verdict::te_not_chunked_last);
   EXPECT_EQ(check("Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n"),
             framing_verdict::te_not_chunked_last);
   EXPECT_EQ(check("Transfer-Encoding: xchunked\r\n"), framing_verdict::te_not_chunked_last);
