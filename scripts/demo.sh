@@ -16,8 +16,9 @@ python3 tests/origin/test_origin.py --listen 127.0.0.1 --port 8000 --log "$run/o
 echo $! >"$run/origin.pid"
 ./build/rangecache -c config/rangecache.yaml >"$run/rangecache.out" 2>&1 &
 echo $! >"$run/rangecache.pid"
-for _ in $(seq 50); do
-  curl -s -o /dev/null http://127.0.0.1:8080/1k.bin && break
+# Wait for both: the origin first (a request through the proxy before it is up is a 502).
+for _ in $(seq 100); do
+  curl -sf -o /dev/null http://127.0.0.1:8000/1k.bin && curl -sf -o /dev/null http://127.0.0.1:8080/1k.bin && break
   sleep 0.2
 done
 echo "rangecache is listening on 127.0.0.1:8080 (logs in $run). Try:"
