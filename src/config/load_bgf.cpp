@@ -49,6 +49,8 @@ bgf_match load_match(const context& ctx, const item& node) {
   read_into(map, "user_agent", m.user_agent, read_nonempty);
   read_into(map, "url", m.url_prefix, read_nonempty);
   read_into(map, "url_regex", m.url_regex, read_regex);
+  if (m.url_regex)
+    m.url_regex_compiled = std::make_shared<const std::regex>(*m.url_regex, std::regex::ECMAScript);
   if (const auto* value = map.find("client_ip")) {
     m.client_ip = read_cidr_list(ctx, *value);
     // An empty list can never match, which is surely not what was meant.

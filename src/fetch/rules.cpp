@@ -56,8 +56,10 @@ bool rule_matches(const config::bgf_match& m, const candidate& c) {
     if (!c.url.starts_with(*m.url_prefix) && !path.starts_with(*m.url_prefix)) return false;
   }
   if (m.url_regex) {
-    std::regex re(*m.url_regex, std::regex::ECMAScript);  // validated when the config loaded
-    if (!std::regex_search(c.url.begin(), c.url.end(), re)) return false;
+    // Compiled when the config loaded; a hand-built rule (tests) is compiled here.
+    auto re = m.url_regex_compiled ? m.url_regex_compiled
+                                   : std::make_shared<const std::regex>(*m.url_regex);
+    if (!std::regex_search(c.url.begin(), c.url.end(), *re)) return false;
   }
   return true;
 }

@@ -68,6 +68,16 @@ bool scheduler::in_flight(const std::string& url) const {
   return urls_.contains(url);
 }
 
+bool scheduler::count_if_duplicate(const std::string& url) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!urls_.contains(url)) return false;
+  }
+  stats_.offered.fetch_add(1, std::memory_order_relaxed);
+  stats_.duplicates.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
 std::size_t scheduler::running() const {
   std::lock_guard lock(mutex_);
   return running_;

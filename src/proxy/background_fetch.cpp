@@ -133,8 +133,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     out.result = "commit failed";
     co_return out;
   }
-  if (rp.keep_alive() && !rp.need_eof() && conn->buffer.size() == 0)
-    w->pool.give_back(pool_key, std::move(conn), cfg->upstream.max_idle_per_origin);
+  w->pool.give_back_if_reusable(pool_key, conn, rp, cfg->upstream.max_idle_per_origin);
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
   std::string etag(res[http::field::etag]);

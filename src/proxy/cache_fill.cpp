@@ -13,10 +13,6 @@
 namespace rangecache::proxy {
 namespace {
 
-bool status_has_body(unsigned status) {
-  return !(status < 200 || status == 204 || status == 304);
-}
-
 // Decision 4: a 206 is stored only when its Content-Range is exactly the range asked for
 // (clamped to the total when the total is known) and its length agrees.
 std::optional<cache::content_range> verified_range(const http::fields& f,
@@ -66,12 +62,6 @@ bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
 
 }  // namespace
 
-// The commit completes before the last body byte reaches the client: a client that has its
-// whole answer then finds the object on its next request, on any connection.
-awaitable<bool> session::commit_fill(cache::fill& fill, cache::object_meta meta) {
-  co_return co_await commit_and_wait(stream_.get_executor(), fill, std::move(meta));
-}
-
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
                                   const request_authority& authority, const cache_request& cr,
                                   std::optional<cache::cached_object> stale, access_entry& log) {
@@ -111,8 +101,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   const unsigned status = ur.result_int();
   log.upstream_status = status;
   auto give_back = [&] {
-    if (rp.is_done() && rp.keep_alive() && !rp.need_eof() && ex.conn->buffer.size() == 0)
-      w_->pool.give_back(ex.pool_key, std::move(ex.conn), cfg.upstream.max_idle_per_origin);
+    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
   };
 
   if (status == 304 && revalidating) {
@@ -305,7 +294,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
         // Last piece: commit first, so the client never holds a complete answer that the
         // cache does not have yet.
         auto fresh = cache::analyze_freshness(view.info(), times);
-        committed = co_await commit_fill(fill, make_meta(200, ur, pos + got, fresh, stored_range));
+        committed = co_await commit_and_wait(stream_.get_executor(), fill,
+                                             make_meta(200, ur, pos + got, fresh, stored_range));
         release_inflight();
       }
       // The client's share of this piece.
@@ -338,7 +328,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   if (fill.active() && rp.is_done() && pos == 0) {
     // An empty body: nothing went through the loop.
     auto fresh = cache::analyze_freshness(view.info(), times);
-    committed = co_await commit_fill(fill, make_meta(200, ur, 0, fresh, stored_range));
+    committed = co_await commit_and_wait(stream_.get_executor(), fill,
+                                         make_meta(200, ur, 0, fresh, stored_range));
   }
   if (!committed && fill.active()) fill.abort();
   if (committed && store_key == cr.full_key && !stored_range) {

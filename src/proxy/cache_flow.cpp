@@ -92,9 +92,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
 
   cr.target = rewrite_target(rule, authority.path_and_query);
   cr.url = cache_url_for(rule, cr.target);
-  std::vector<std::string> key_values;
   std::vector<range::key_header> key_headers;
-  key_values.reserve(rule.cache_key_headers.size());
   for (const auto& name : rule.cache_key_headers) {
     auto it = req.find(name);
     key_headers.push_back(
@@ -251,6 +249,9 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
     scheduler.stats().excluded_by_rule.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  // Every range hit of a URL whose fetch is already queued or running lands here: settle it
+  // before building a job (headers, strings) that the scheduler would only drop.
+  if (scheduler.count_if_duplicate(cr.url)) return;
   fetch::job j;
   j.url = cr.url;
   j.key = cr.full_key;

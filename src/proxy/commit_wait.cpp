@@ -30,4 +30,19 @@ awaitable<bool> commit_and_wait(asio::any_io_executor ex, cache::fill& fill,
   co_return waiter->result && waiter->result->ok();
 }
 
+awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
+                                        std::function<void(cache::purge_callback)> start) {
+  auto wake = std::make_shared<asio::steady_timer>(ex);
+  wake->expires_after(std::chrono::seconds(10));
+  auto count = std::make_shared<std::uint64_t>(0);
+  start([wake, count, ex](std::uint64_t n) {
+    asio::post(ex, [wake, count, n] {
+      *count = n;
+      wake->cancel();
+    });
+  });
+  co_await wake->async_wait(use_tuple);  // ends when cancelled or at the bound
+  co_return *count;
+}
+
 }  // namespace rangecache::proxy

@@ -2,13 +2,21 @@
 // is posted to the loop, and the coroutine waits (bounded) without blocking the thread.
 #pragma once
 
+#include <functional>
 #include "asio_fwd.hpp"
+
 #include "rangecache/cache/fill.hpp"
+#include "rangecache/cache/store.hpp"
 
 namespace rangecache::proxy {
 
 // True once the object is visible in the store.
 awaitable<bool> commit_and_wait(asio::any_io_executor ex, cache::fill& fill,
                                 cache::object_meta meta);
+
+// Runs `start` (which hands the callback to one of the store's purge calls) and waits
+// (bounded) for the writer thread's answer: the number of objects removed.
+awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
+                                        std::function<void(cache::purge_callback)> start);
 
 }  // namespace rangecache::proxy

@@ -2,15 +2,12 @@
 // streamed through one bounded buffer (the Beast relay pattern, design-research §3.1).
 #include <spdlog/spdlog.h>
 
+#include "commit_wait.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "session.hpp"
 
 namespace rangecache::proxy {
 namespace {
-
-bool status_has_body(unsigned status) {
-  return !(status < 200 || status == 204 || status == 304);
-}
 
 // Reused keep-alive connections can be closed by the origin at any moment; a failure before
 // any answer byte on such a connection is retried once on a fresh one (no request body).
@@ -177,13 +174,11 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   // before its answer goes out, so the client's next request cannot see the old object.
   if (w_->store && status < 400 && req.method() != http::verb::get &&
       req.method() != http::verb::head && req.method() != http::verb::options) {
-    auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
-    wake->expires_after(std::chrono::seconds(5));
-    auto exec = stream_.get_executor();
-    w_->store->purge_url(
-        cache_url_for(rule, rewrite_target(rule, authority.path_and_query)),
-        [wake, exec](std::uint64_t) { asio::post(exec, [wake] { wake->cancel(); }); });
-    co_await wake->async_wait(use_tuple);
+    std::function<void(cache::purge_callback)> start =
+        [store = w_->store,
+         url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query))](
+            cache::purge_callback done) { store->purge_url(url, std::move(done)); };
+    co_await purge_and_wait(stream_.get_executor(), std::move(start));
   }
   http::response<http::buffer_body> res;
   res.version(11);
@@ -262,8 +257,7 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
   if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
     write_access(*access, log);
 
-  if (rp->is_done() && rp->keep_alive() && !rp->need_eof() && conn->buffer.size() == 0)
-    w_->pool.give_back(ex.pool_key, std::move(conn), cfg.upstream.max_idle_per_origin);
+  w_->pool.give_back_if_reusable(ex.pool_key, conn, *rp, cfg.upstream.max_idle_per_origin);
   if (has_body && !parser_->is_done()) co_return outcome::close;
   co_return keep ? outcome::keep_alive : outcome::close;
 }

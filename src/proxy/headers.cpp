@@ -10,12 +10,7 @@ namespace rangecache::proxy {
 namespace http = boost::beast::http;
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using boost::beast::iequals;
 
 std::vector<std::string> connection_tokens(const http::fields& fields) {
   std::vector<std::string> out;

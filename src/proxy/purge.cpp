@@ -1,6 +1,7 @@
 // PURGE: removing a URL's objects on demand (operators, deploy hooks).
 #include <spdlog/spdlog.h>
 
+#include "commit_wait.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/normalize.hpp"
 #include "session.hpp"
@@ -17,28 +18,20 @@ awaitable<outcome> session::purge(const config::config& cfg, const config::remap
   if (!w_->store) co_return co_await send_error(404, "no cache", req.keep_alive(), log);
 
   auto url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query));
-  std::uint64_t removed = 0;
   // The store's writer applies purges; wait for its answer off this thread's loop.
-  auto wake = std::make_shared<asio::steady_timer>(stream_.get_executor());
-  wake->expires_after(std::chrono::seconds(10));
-  auto count = std::make_shared<std::uint64_t>(0);
-  auto exec = stream_.get_executor();
-  auto done = [wake, count, exec](std::uint64_t n) {
-    asio::post(exec, [wake, count, n] {
-      *count = n;
-      wake->cancel();
-    });
-  };
+  std::function<void(cache::purge_callback)> start;
   auto range_value = req[http::field::range];
   if (!range_value.empty()) {
     auto canonical = range::normalize_range(range_value);
     if (!canonical) co_return co_await send_error(400, "PURGE takes one bytes range", false, log);
-    w_->store->purge(range::cache_key(url, canonical->view()), done);
+    start = [store = w_->store, key = range::cache_key(url, canonical->view())](
+                cache::purge_callback done) { store->purge(key, std::move(done)); };
   } else {
-    w_->store->purge_url(url, done);
+    start = [store = w_->store, url](cache::purge_callback done) {
+      store->purge_url(url, std::move(done));
+    };
   }
-  co_await wake->async_wait(use_tuple);
-  removed = *count;
+  const std::uint64_t removed = co_await purge_and_wait(stream_.get_executor(), std::move(start));
   spdlog::info("PURGE {} from {}: {} objects", url, client_ip_, removed);
   log.cache = "PURGE";
   co_return co_await send_error(

@@ -89,8 +89,6 @@ class session {
                               const request_authority& authority, const cache_request& cr,
                               std::string_view content_type, std::optional<std::uint64_t> total,
                               std::uint64_t range_length);
-  // Commits and waits (bounded) for the writer thread to say it is visible.
-  awaitable<bool> commit_fill(cache::fill& fill, cache::object_meta meta);
   void reset_connection();
 
   worker* w_;
@@ -109,5 +107,10 @@ class session {
 awaitable<void> run_session(worker* w, tcp::socket socket);
 
 inline constexpr std::size_t relay_buffer_size = 64 * 1024;
+
+// RFC 9110 §6.4.1: 1xx, 204 and 304 answers never have a body.
+inline bool status_has_body(unsigned status) {
+  return !(status < 200 || status == 204 || status == 304);
+}
 
 }  // namespace rangecache::proxy

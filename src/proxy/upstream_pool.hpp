@@ -38,6 +38,16 @@ class upstream_pool {
 
   void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn, std::size_t max_idle);
 
+  // Parks `conn` only when its answer was read to the end, the origin keeps it open and no
+  // byte of a next answer is buffered (design-research §3.3); otherwise it closes.
+  template <class Parser>
+  void give_back_if_reusable(const std::string& key, std::unique_ptr<upstream_conn>& conn,
+                             const Parser& parser, std::size_t max_idle) {
+    if (conn && parser.is_done() && parser.keep_alive() && !parser.need_eof() &&
+        conn->buffer.size() == 0)
+      give_back(key, std::move(conn), max_idle);
+  }
+
   void clear() { idle_.clear(); }
   std::size_t idle_count() const;
 

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -63,6 +65,7 @@ struct bgf_match {
   std::vector<util::cidr> client_ip;             // any of these
   std::optional<std::string> url_prefix;         // prefix of the cache URL
   std::optional<std::string> url_regex;          // ECMAScript regex, searched in the cache URL
+  std::shared_ptr<const std::regex> url_regex_compiled;  // url_regex, compiled once at load
 };
 
 struct bgf_rule {

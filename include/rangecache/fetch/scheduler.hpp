@@ -50,6 +50,9 @@ class scheduler {
                             std::chrono::steady_clock::time_point now);
 
   bool in_flight(const std::string& url) const;
+  // True (and counted as an offer and a duplicate, as offer() would) when `url` is queued or
+  // running: lets a caller skip building a job that would be dropped.
+  bool count_if_duplicate(const std::string& url);
   std::size_t running() const;
   std::size_t queued() const;
   scheduler_stats& stats() { return stats_; }

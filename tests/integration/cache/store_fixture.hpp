@@ -15,23 +15,18 @@
 
 #include "rangecache/cache/record.hpp"
 #include "rangecache/cache/store.hpp"
+#include "temp_dir.hpp"
 
 namespace rc_store_test {
 
 using namespace rangecache::cache;
 
+// rc_test::temp_dir, plus the stores a test moved aside (they live beside it).
 class temp_dir {
  public:
-  temp_dir() {
-    char tmpl[] = "/tmp/rc-store-XXXXXX";
-    const char* p = ::mkdtemp(tmpl);
-    if (!p) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
+  temp_dir() : dir_("rc-store"), path_(dir_.path().string()) {}
   ~temp_dir() {
     std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-    // Stores moved aside by a test live beside it.
     for (const auto& e : std::filesystem::directory_iterator("/tmp", ec))
       if (e.path().string().rfind(path_ + ".damaged-", 0) == 0)
         std::filesystem::remove_all(e.path(), ec);
@@ -42,6 +37,7 @@ class temp_dir {
   std::string store_path() const { return path_ + "/store"; }
 
  private:
+  rc_test::temp_dir dir_;
   std::string path_;
 };
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "rangecache/cache/store.hpp"
+#include "temp_dir.hpp"
 
 namespace rangecache::cache {
 namespace {
@@ -17,20 +18,14 @@ key_hash everything_collides(std::string_view) {
 class Collision : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/rc-unit-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     store_settings s;
-    s.path = dir_ + "/store";
+    s.path = (dir_ / "store").string();
     s.max_size = 16 << 20;
     s.sync = sync_mode::none;
     s.hasher = everything_collides;
     store_ = store::open(s);
   }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { store_.reset(); }
   commit_result put(std::string_view key, std::string_view url, std::string_view body) {
     fill f = store_->begin_fill(key, url);
     EXPECT_EQ(f.append(body), fill_error::none);
@@ -45,7 +40,7 @@ class Collision : public ::testing::Test {
     return out;
   }
 
-  std::string dir_;
+  rc_test::temp_dir dir_{"rc-unit"};
   std::unique_ptr<store> store_;
 };
 

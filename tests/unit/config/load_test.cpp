@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config_test_util.hpp"
+#include "temp_dir.hpp"
 
 namespace rangecache::config {
 namespace {
@@ -351,20 +352,13 @@ TEST(ConfigLoad, ShippedDefaultFile) {
 // A file in a fresh temporary directory, removed with it.
 class ConfigFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char templ[] = "/tmp/rc-config-test-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   std::string write(const std::string& name, std::string_view text) {
     const auto path = (dir_ / name).string();
     std::ofstream(path) << text;
     return path;
   }
 
-  std::filesystem::path dir_;
+  rc_test::temp_dir dir_{"rc-config-test"};
 };
 
 TEST_F(ConfigFile, LoadsAFile) {
@@ -405,7 +399,7 @@ TEST_F(ConfigFile, MissingFile) {
 
 TEST_F(ConfigFile, DirectoryIsNotAFile) {
   try {
-    load_file(dir_.string());
+    load_file(dir_.path().string());
     FAIL() << "no error";
   } catch (const config_error& e) {
     EXPECT_EQ(e.line(), 0);
