@@ -126,8 +126,9 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     }
   }
   auto fresh = cache::analyze_freshness(view.info(), times);
-  bool ok = co_await commit_and_wait(w->ioc.get_executor(), fill,
-                                     make_meta(200, res, total, fresh, std::nullopt));
+  auto meta = make_meta(200, res, total, fresh, std::nullopt);
+  asio::any_io_executor ex = w->ioc.get_executor();
+  bool ok = co_await commit_and_wait(ex, fill, std::move(meta));
   out.bytes = total;
   if (!ok) {
     out.result = "commit failed";

@@ -60,6 +60,16 @@ bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
   return true;
 }
 
+// What the response alone allows, judged as if a plain request had asked: the request's own
+// Cache-Control and credentials are left out.
+bool response_allows_storing(const cache::request_info& asked, const response_view& view,
+                             const http::fields& f, const config::remap_rule& rule) {
+  cache::request_info plain;
+  plain.method = asked.method;
+  return cache::check_storable(plain, view.info()) == cache::storability::storable &&
+         varies_only_on_key(f, rule) && f.find(http::field::set_cookie) == f.end();
+}
+
 }  // namespace
 
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
@@ -127,10 +137,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   // What may be stored, and under which key.
   const auto request_info = view_request(req);
   auto view = view_response(status, ur);
+  const bool response_storable = response_allows_storing(request_info.info(), view, ur, rule);
   const bool storable =
-      !cr.head &&
-      cache::check_storable(request_info.info(), view.info()) == cache::storability::storable &&
-      varies_only_on_key(ur, rule) && ur.find(http::field::set_cookie) == ur.end();
+      !cr.head && response_storable &&
+      cache::check_storable(request_info.info(), view.info()) == cache::storability::storable;
   const auto content_length =
       rp.content_length() ? std::optional<std::uint64_t>(*rp.content_length()) : std::nullopt;
   std::optional<cache::content_range> stored_range;
@@ -206,8 +216,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   }
   // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
   // for a while later ones need not wait for each other.
+  // Only the response can say the key is uncacheable: one client's "no-store" or
+  // Authorization must not stop collapsing for everyone else.
   if (!fill.active()) {
-    if (!inflight_key_.empty() && !storable)
+    if (!inflight_key_.empty() && !response_storable)
       w_->shared->inflight.mark_uncacheable(inflight_key_, std::chrono::seconds(10));
     release_inflight();
   }
@@ -294,8 +306,9 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
         // Last piece: commit first, so the client never holds a complete answer that the
         // cache does not have yet.
         auto fresh = cache::analyze_freshness(view.info(), times);
-        committed = co_await commit_and_wait(stream_.get_executor(), fill,
-                                             make_meta(200, ur, pos + got, fresh, stored_range));
+        auto meta = make_meta(200, ur, pos + got, fresh, stored_range);
+        auto ex = stream_.get_executor();
+        committed = co_await commit_and_wait(ex, fill, std::move(meta));
         release_inflight();
       }
       // The client's share of this piece.
@@ -328,8 +341,9 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   if (fill.active() && rp.is_done() && pos == 0) {
     // An empty body: nothing went through the loop.
     auto fresh = cache::analyze_freshness(view.info(), times);
-    committed = co_await commit_and_wait(stream_.get_executor(), fill,
-                                         make_meta(200, ur, 0, fresh, stored_range));
+    auto meta = make_meta(200, ur, 0, fresh, stored_range);
+    auto ex = stream_.get_executor();
+    committed = co_await commit_and_wait(ex, fill, std::move(meta));
   }
   if (!committed && fill.active()) fill.abort();
   if (committed && store_key == cr.full_key && !stored_range) {

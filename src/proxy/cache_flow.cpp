@@ -46,6 +46,14 @@ std::optional<bool> ident_says_fresh(std::string_view value, const cache::object
   return std::nullopt;
 }
 
+// A fill is followed only when it is this request's own object: the same URL, under the
+// key this request looks up. Keys are unambiguous, so this holds by construction; checking
+// it anyway keeps a future key change from ever serving one URL's bytes for another.
+bool fill_answers(const inflight_stream& st, const cache_request& cr) {
+  return st.object.url == cr.url &&
+         (st.object.key == cr.full_key || (!cr.range_key.empty() && st.object.key == cr.range_key));
+}
+
 }  // namespace
 
 std::string cache_url_for(const config::remap_rule& rule, std::string_view target) {
@@ -93,6 +101,13 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   cr.target = rewrite_target(rule, authority.path_and_query);
   cr.url = cache_url_for(rule, cr.target);
   std::vector<range::key_header> key_headers;
+  // The Host a preserve_host rule sends upstream picks the origin's answer: one host's
+  // object must never answer for another.
+  std::string host_value;
+  if (rule.preserve_host) {
+    host_value = authority_host_header(authority);
+    key_headers.push_back({"host", host_value});
+  }
   for (const auto& name : rule.cache_key_headers) {
     auto it = req.find(name);
     key_headers.push_back(
@@ -185,7 +200,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // The complete object is being written (a GET or a background fetch): any range of it
     // is served from its bytes as they arrive.
     if (!(crr_opt.no_modify_cachekey && cr.ranged)) {
-      if (auto st = inflight.stream(cr.full_key)) {
+      if (auto st = inflight.stream(cr.full_key); st && fill_answers(*st, cr)) {
         bump(w_->shared->stats.collapsed);
         co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
                                         st->progress.get());
@@ -206,7 +221,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     const auto deadline = std::chrono::steady_clock::now() + cfg.server.collapse_timeout;
     bool gave_up = false;
     while (!waiter->finished.load()) {
-      if (auto st = inflight.stream(key)) {
+      if (auto st = inflight.stream(key); st && fill_answers(*st, cr)) {
         inflight.leave(key, waiter);
         bump(w_->shared->stats.collapsed);
         co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
@@ -322,7 +337,8 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     head_builder h(304);
     common(h);
     log.status = 304;
-    auto s = co_await send_text(stream_, h.finish(), cfg.server.send_timeout);
+    auto head = h.finish();
+    auto s = co_await send_text(stream_, head, cfg.server.send_timeout);
     co_return done(s);
   }
 
@@ -372,7 +388,8 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     h.field("X-Cache", label);
     if (!keep) h.field("Connection", "close");
     log.status = 416;
-    auto s = co_await send_text(stream_, h.finish(), timeout);
+    auto head = h.finish();
+    auto s = co_await send_text(stream_, head, timeout);
     co_return done(s);
   }
   if (resolved.status == range::resolve_status::full) {

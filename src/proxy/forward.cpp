@@ -32,8 +32,10 @@ http::request<http::buffer_body> session::upstream_request(const config::remap_r
   up.target(rewrite_target(rule, authority.path_and_query));
   copy_end_to_end(req.base(), up.base());
   up.erase(http::field::expect);  // we answer 100-continue ourselves
-  if (!rule.preserve_host || req.find(http::field::host) == req.end())
-    up.set(http::field::host, rule.preserve_host ? authority.host : origin_host_header(rule));
+  // With preserve_host the origin sees the authority the client asked for (from an
+  // absolute-form target when there is one, as RFC 9112 says), and the cache key has it too.
+  up.set(http::field::host,
+         rule.preserve_host ? authority_host_header(authority) : origin_host_header(rule));
   append_via(up.base(), req.version());
   if (!client_ip_.empty()) {
     auto xff = req["X-Forwarded-For"];
@@ -178,7 +180,8 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
         [store = w_->store,
          url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query))](
             cache::purge_callback done) { store->purge_url(url, std::move(done)); };
-    co_await purge_and_wait(stream_.get_executor(), std::move(start));
+    auto ex = stream_.get_executor();
+    co_await purge_and_wait(ex, std::move(start));
   }
   http::response<http::buffer_body> res;
   res.version(11);

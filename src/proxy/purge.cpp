@@ -7,15 +7,23 @@
 #include "session.hpp"
 
 namespace rangecache::proxy {
+namespace {
+
+bool purge_allowed(const config::config& cfg, const std::string& ip) {
+  for (const auto& net : cfg.admin.purge_allow)
+    if (net.contains(ip)) return true;
+  return false;
+}
+
+}  // namespace
 
 awaitable<outcome> session::purge(const config::config& cfg, const config::remap_rule& rule,
                                   request_authority authority, access_entry& log) {
   auto& req = parser_->get();
-  bool allowed = false;
-  for (const auto& net : cfg.admin.purge_allow) allowed = allowed || net.contains(client_ip_);
-  if (!allowed)
-    co_return co_await send_error(403, "PURGE is not allowed from here", req.keep_alive(), log);
-  if (!w_->store) co_return co_await send_error(404, "no cache", req.keep_alive(), log);
+  const bool keep = req.keep_alive();
+  if (!purge_allowed(cfg, client_ip_))
+    co_return co_await send_error(403, "PURGE is not allowed from here", keep, log);
+  if (!w_->store) co_return co_await send_error(404, "no cache", keep, log);
 
   auto url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query));
   // The store's writer applies purges; wait for its answer off this thread's loop.
@@ -31,13 +39,13 @@ awaitable<outcome> session::purge(const config::config& cfg, const config::remap
       store->purge_url(url, std::move(done));
     };
   }
-  const std::uint64_t removed = co_await purge_and_wait(stream_.get_executor(), std::move(start));
+  auto ex = stream_.get_executor();
+  const std::uint64_t removed = co_await purge_and_wait(ex, std::move(start));
   spdlog::info("PURGE {} from {}: {} objects", url, client_ip_, removed);
   log.cache = "PURGE";
-  co_return co_await send_error(
-      removed ? 200 : 404,
-      removed ? "purged " + std::to_string(removed) + " objects" : "nothing cached for this URL",
-      req.keep_alive(), log);
+  if (!removed) co_return co_await send_error(404, "nothing cached for this URL", keep, log);
+  const std::string text = "purged " + std::to_string(removed) + " objects";
+  co_return co_await send_error(200, text, keep, log);
 }
 
 }  // namespace rangecache::proxy

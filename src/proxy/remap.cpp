@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <vector>
 
 namespace rangecache::proxy {
 namespace {
@@ -59,7 +60,57 @@ std::string_view path_only(std::string_view path_and_query) {
   return q == std::string_view::npos ? path_and_query : path_and_query.substr(0, q);
 }
 
+// A segment that is "." or ".." once "%2e" is read as ".": 1 or 2, else 0.
+int dot_segment(std::string_view seg) {
+  int dots = 0;
+  while (!seg.empty()) {
+    if (seg.front() == '.') {
+      seg.remove_prefix(1);
+    } else if (seg.size() >= 3 && seg[0] == '%' && seg[1] == '2' &&
+               (seg[2] == 'e' || seg[2] == 'E')) {
+      seg.remove_prefix(3);
+    } else {
+      return 0;
+    }
+    if (++dots > 2) return 0;
+  }
+  return dots;
+}
+
 }  // namespace
+
+std::optional<std::string> normalize_path(std::string_view path_and_query) {
+  auto q = path_and_query.find('?');
+  std::string_view path = path_and_query.substr(0, q);
+  std::string_view query =
+      q == std::string_view::npos ? std::string_view{} : path_and_query.substr(q);
+  // Split on '/', skipping the leading one; "." drops itself, ".." its parent too.
+  std::vector<std::string_view> kept;
+  bool changed = false, trailing_slash = false;
+  std::size_t pos = 1;
+  while (pos <= path.size()) {
+    auto end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    auto seg = path.substr(pos, end - pos);
+    const bool last = end == path.size();
+    if (int dots = dot_segment(seg)) {
+      changed = true;
+      if (dots == 2 && !kept.empty()) kept.pop_back();
+      trailing_slash = last;  // "/a/.." is "/a/"'s parent directory: "/"
+    } else {
+      kept.push_back(seg);
+      trailing_slash = false;
+    }
+    pos = end + 1;
+  }
+  if (!changed) return std::nullopt;
+  std::string out;
+  out.reserve(path_and_query.size());
+  for (auto seg : kept) out.append("/").append(seg);
+  if (out.empty() || trailing_slash) out.push_back('/');
+  out.append(query);
+  return out;
+}
 
 std::optional<request_authority> parse_authority(std::string_view target,
                                                  std::string_view host_header) {
@@ -106,6 +157,19 @@ std::string rewrite_target(const config::remap_rule& rule, std::string_view path
     rest.remove_prefix(1);
   out.append(rest);
   if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
+  return out;
+}
+
+std::string authority_host_header(const request_authority& authority) {
+  std::string out;
+  bool v6 = authority.host.find(':') != std::string::npos;
+  if (v6) out += '[';
+  out += authority.host;
+  if (v6) out += ']';
+  if (authority.port) {
+    out += ':';
+    out += std::to_string(*authority.port);
+  }
   return out;
 }
 

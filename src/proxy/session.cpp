@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
 #include "rangecache/proxy/framing.hpp"
 
 namespace rangecache::proxy {
@@ -24,7 +26,10 @@ bool has_bare_line_break(std::string_view s) {
 }  // namespace
 
 session::session(worker* w, tcp::socket socket)
-    : w_(w), stream_(std::move(socket)), body_buf_(new char[relay_buffer_size]) {
+    : w_(w),
+      stream_(std::move(socket)),
+      header_timer_(stream_.get_executor()),
+      body_buf_(new char[relay_buffer_size]) {
   error_code ec;
   auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) {
@@ -77,20 +82,37 @@ awaitable<session::header_status> session::read_header_block(
     if (seen.size() >= limit) co_return header_status::too_large;
     if (has_bare_line_break(seen)) co_return header_status::malformed;
     if (!seen.empty() && !deadline) deadline = std::chrono::steady_clock::now() + header_timeout;
-    // Waiting for a new request is the idle timeout; once it has begun, the whole header
-    // must arrive within header_timeout, so a slowloris client cannot hold the worker.
-    if (deadline)
-      stream_.expires_at(*deadline);
-    else
-      stream_.expires_after(idle_timeout);
     auto want = std::min<std::size_t>(limit + 4 - seen.size(), 16 * 1024);
-    auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(want), use_tuple);
-    if (ec) {
-      if (ec == beast::error::timeout && !seen.empty()) co_return header_status::timeout;
-      co_return header_status::closed;
+    if (!deadline) {
+      // Waiting for a new request is the idle timeout: the stream closes the connection.
+      stream_.expires_after(idle_timeout);
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(want), use_tuple);
+      if (ec) co_return header_status::closed;
+      buffer_.commit(n);
+      continue;
     }
-    buffer_.commit(n);
+    // Once a request has begun, its whole header must arrive within header_timeout, so a
+    // slowloris client cannot hold the worker. The deadline cancels the read instead of
+    // closing the socket, so the client still gets its 408.
+    auto got = co_await read_some_until(want, *deadline);
+    if (!got) co_return header_status::timeout;
+    if (*got == 0) co_return header_status::closed;
   }
+}
+
+awaitable<std::optional<std::size_t>> session::read_some_until(
+    std::size_t want, std::chrono::steady_clock::time_point deadline) {
+  using namespace asio::experimental::awaitable_operators;
+  stream_.expires_never();
+  header_timer_.expires_at(deadline);
+  auto read = stream_.socket().async_read_some(buffer_.prepare(want), use_tuple);
+  auto wait = header_timer_.async_wait(use_tuple);
+  auto result = co_await (std::move(read) || std::move(wait));
+  if (result.index() == 1) co_return std::nullopt;
+  auto [ec, n] = std::get<0>(result);
+  if (ec) co_return std::size_t{0};
+  buffer_.commit(n);
+  co_return n;
 }
 
 awaitable<void> session::run() {
@@ -136,7 +158,20 @@ awaitable<void> session::run() {
   }
   // Graceful close: send FIN, let the peer read what we wrote.
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  // A request body left unread would make the close a reset, and a reset can destroy our
+  // answer before the client reads it: read on (bounded) until the client closes.
+  if (parser_ && parser_->is_header_done() && !parser_->is_done()) co_await linger();
   stream_.socket().close(ec);
+}
+
+awaitable<void> session::linger() {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (int reads = 0; reads < 64; ++reads) {
+    stream_.expires_at(until);
+    auto [ec, n] = co_await stream_.async_read_some(
+        asio::buffer(body_buf_.get(), relay_buffer_size), use_tuple);
+    if (ec) break;
+  }
 }
 
 awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, access_entry& log) {
@@ -149,7 +184,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   if (ec) {
     if (ec == http::error::header_limit)
       co_return co_await send_error(431, "request header fields too large", false, log);
-    co_return co_await send_error(400, "malformed request: " + ec.message(), false, log);
+    const std::string text = "malformed request: " + ec.message();
+    co_return co_await send_error(400, text, false, log);
   }
   auto& req = parser_->get();
   bump(w_->shared->stats.requests);
@@ -171,6 +207,12 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   auto authority = parse_authority(req.target(), req[http::field::host]);
   if (!authority)
     co_return co_await send_error(400, "malformed request target or Host", false, log);
+  // Dot segments are resolved before a rule is chosen, so "/videos/../admin" can never leave
+  // the "/videos/" rule at an origin that would resolve them itself.
+  if (auto normal = normalize_path(authority->path_and_query)) {
+    normalized_target_ = std::move(*normal);
+    authority->path_and_query = normalized_target_;
+  }
   log.host = req[http::field::host];
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
@@ -183,14 +225,21 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   co_return co_await forward(*cfg, *rule, std::move(*authority), log);
 }
 
-awaitable<outcome> session::send_error(unsigned status, std::string text, bool keep_alive,
+awaitable<outcome> session::send_error(unsigned status, std::string_view text, bool keep_alive,
                                        access_entry& log) {
   if (status >= 400 && status < 500) bump(w_->shared->stats.bad_requests);
+  // An answer given before the request's body was read: the body must not be taken for the
+  // next request. A small one is read and dropped; otherwise the connection closes.
+  if (parser_ && parser_->is_header_done() && !parser_->is_done()) {
+    const bool drained = co_await discard_body();
+    if (!drained) keep_alive = false;
+  }
   http::response<http::string_body> res{static_cast<http::status>(status), 11};
   res.set(http::field::server, "rangecache");
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
-  res.body() = std::to_string(status) + " " + std::move(text) + "\n";
+  res.body() = std::to_string(status);
+  res.body().append(" ").append(text).append("\n");
   if (w_->shared->draining.load(std::memory_order_relaxed)) keep_alive = false;
   res.keep_alive(keep_alive);
   res.prepare_payload();
@@ -204,6 +253,25 @@ awaitable<outcome> session::send_error(unsigned status, std::string text, bool k
     write_access(*access, log);
   if (ec) co_return outcome::cut;
   co_return keep_alive ? outcome::keep_alive : outcome::close;
+}
+
+awaitable<bool> session::discard_body() {
+  auto& req = parser_->get();
+  // A client waiting for "100 Continue" sends nothing: there is nothing to drain.
+  if (beast::iequals(req[http::field::expect], "100-continue")) co_return false;
+  auto cfg = w_->shared->config_now();
+  std::uint64_t dropped = 0;
+  while (!parser_->is_done()) {
+    req.body().data = body_buf_.get();
+    req.body().size = relay_buffer_size;
+    stream_.expires_after(cfg->server.header_timeout);
+    auto [ec, n] = co_await http::async_read_some(stream_, buffer_, *parser_, use_tuple);
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return false;
+    dropped += relay_buffer_size - req.body().size;
+    if (dropped > max_discarded_body) co_return false;
+  }
+  co_return true;
 }
 
 void session::release_inflight() {

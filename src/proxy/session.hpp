@@ -48,14 +48,25 @@ class session {
  private:
   enum class header_status { complete, closed, too_large, malformed, timeout };
 
+  // One read into buffer_ that ends at `deadline`: nullopt when the deadline came first, 0
+  // when the peer closed or failed, else the bytes read.
+  awaitable<std::optional<std::size_t>> read_some_until(
+      std::size_t want, std::chrono::steady_clock::time_point deadline);
   awaitable<header_status> read_header_block(std::size_t limit,
                                              std::chrono::milliseconds idle_timeout,
                                              std::chrono::milliseconds header_timeout);
   awaitable<outcome> handle(std::shared_ptr<const config::config> cfg, access_entry& log);
   awaitable<outcome> forward(const config::config& cfg, const config::remap_rule& rule,
                              request_authority authority, access_entry& log);
-  awaitable<outcome> send_error(unsigned status, std::string text, bool keep_alive,
+  // An answer of our own. `text` must outlive the call (a literal or a named string): the
+  // caller awaits it at once.
+  awaitable<outcome> send_error(unsigned status, std::string_view text, bool keep_alive,
                                 access_entry& log);
+  // Reads and drops the rest of the request body; false when it could not be read within
+  // the header timeout or is larger than max_discarded_body (then the connection closes).
+  awaitable<bool> discard_body();
+  // Before closing a connection whose request body was not read: drain it for a moment.
+  awaitable<void> linger();
   // Sends `up` (and the client's body when has_body) and reads the answer's header.
   awaitable<upstream_exchange> exchange(const config::config& cfg, const config::remap_rule& rule,
                                         http::request<http::buffer_body>& up, bool has_body,
@@ -93,10 +104,12 @@ class session {
 
   worker* w_;
   beast::tcp_stream stream_;
+  asio::steady_timer header_timer_;  // the header timeout, raced against each read
   beast::flat_buffer buffer_;
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
+  std::string normalized_target_;  // the request's path after dot-segment removal
   cache::cached_object lookup_full_, lookup_range_;
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
@@ -107,6 +120,8 @@ class session {
 awaitable<void> run_session(worker* w, tcp::socket socket);
 
 inline constexpr std::size_t relay_buffer_size = 64 * 1024;
+// The largest request body read and dropped to keep a connection after an early answer.
+inline constexpr std::uint64_t max_discarded_body = 1024 * 1024;
 
 // RFC 9110 §6.4.1: 1xx, 204 and 304 answers never have a body.
 inline bool status_has_body(unsigned status) {

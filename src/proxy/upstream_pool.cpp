@@ -27,8 +27,9 @@ awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t
                                                  std::chrono::milliseconds timeout) {
   connect_result out;
   tcp::resolver resolver(ex_);
-  auto [rec, results] = co_await resolver.async_resolve(host, std::to_string(port),
-                                                        tcp::resolver::numeric_service, use_tuple);
+  const std::string service = std::to_string(port);
+  auto [rec, results] =
+      co_await resolver.async_resolve(host, service, tcp::resolver::numeric_service, use_tuple);
   if (rec) {
     out.ec = rec;
     co_return out;

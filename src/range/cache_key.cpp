@@ -15,6 +15,20 @@ void append_lower(std::string& out, std::string_view s) {
   for (char c : s) out.push_back(to_lower(c));
 }
 
+// "<tag><decimal length>:" : the header of one field.
+void append_length(std::string& out, char tag, std::size_t length) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof digits, length).ptr;
+  out.push_back(tag);
+  out.append(digits, end);
+  out.push_back(':');
+}
+
+void append_field(std::string& out, char tag, std::string_view value) {
+  append_length(out, tag, value.size());
+  out.append(value);
+}
+
 bool is_default_port(std::string_view scheme, std::uint16_t port) {
   return (port == 80 && iequals(scheme, "http")) || (port == 443 && iequals(scheme, "https"));
 }
@@ -42,15 +56,18 @@ std::string cache_url(const url_parts& url) {
 std::string cache_key(std::string_view cache_url, std::string_view range,
                       std::span<const key_header> headers) {
   std::string key;
-  std::size_t size = cache_url.size() + 1 + range.size();
-  for (const auto& h : headers) size += 2 + h.name.size() + (h.value ? h.value->size() : 0);
+  std::size_t size = cache_url.size() + range.size() + 24;
+  for (const auto& h : headers) size += 24 + h.name.size() + (h.value ? h.value->size() : 0);
   key.reserve(size);
-  key.append(cache_url);
-  if (!range.empty()) key.append("-").append(range);
+  append_field(key, 'u', cache_url);
+  if (!range.empty()) append_field(key, 'r', range);
   for (const auto& h : headers) {
-    key.push_back('\n');
+    append_length(key, 'h', h.name.size());
     append_lower(key, h.name);
-    if (h.value) key.append(":").append(trim_ows(*h.value));
+    if (h.value)
+      append_field(key, 'v', trim_ows(*h.value));
+    else
+      key.push_back('a');
   }
   return key;
 }

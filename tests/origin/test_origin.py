@@ -23,6 +23,7 @@ Query-string controls (combine freely)
 --------------------------------------
   cc=VALUE          Cache-Control value (URL-encoded); default max-age=3600 for content
   etag=V            another version: different ETag and different content
+  host_etag=1       the Host header's value is the version (as etag=V): one content per Host
   weak=1            send the ETag as weak (W/"...")
   no_etag=1 no_lm=1 omit ETag / Last-Modified
   hdr=Name:Value    add a response header (repeatable)
@@ -685,7 +686,10 @@ class Handler(socketserver.BaseRequestHandler):
         return self.send_json(request, doc)
 
     def send_content(self, request, size):
-        seed = content_seed(request.path, request.params.get("etag", ""))
+        version = request.params.get("etag", "")
+        if request.flag("host_etag"):  # one content per Host, as a virtual-hosting origin
+            version = request.header("Host") or ""
+        seed = content_seed(request.path, version)
         etag = None if request.flag("no_etag") else f'"{seed[:8].hex()}-{size:x}"'
         if etag and request.flag("weak"):
             etag = "W/" + etag

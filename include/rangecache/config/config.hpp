@@ -104,7 +104,9 @@ struct remap_rule {
 };
 
 struct server_settings {
-  std::size_t header_limit = 16 * 1024;  // request line + headers; over it: 431
+  // Request line + headers; over it: 431. Signed URLs and long query strings need room (ATS
+  // allows 128 KiB of header too).
+  std::size_t header_limit = 128 * 1024;
   milliseconds header_timeout{10'000};   // whole request header must arrive in this
   milliseconds idle_timeout{60'000};     // keep-alive wait for the next request
   milliseconds send_timeout{60'000};     // a client that reads nothing for this long is cut

@@ -21,6 +21,10 @@ struct request_authority {
 std::optional<request_authority> parse_authority(std::string_view target,
                                                  std::string_view host_header);
 
+// The path with its dot segments removed (RFC 3986 §5.2.4; "%2e" counts as "."), query kept
+// as it is; nullopt when there is nothing to remove (the common case: no allocation).
+std::optional<std::string> normalize_path(std::string_view path_and_query);
+
 // The rule with the longest `from` prefix matching host (+ port when the rule names one) and
 // path; nullptr when none does (answer 404: never an open proxy).
 const config::remap_rule* match_rule(const std::vector<config::remap_rule>& rules,
@@ -31,5 +35,9 @@ std::string rewrite_target(const config::remap_rule& rule, std::string_view path
 
 // Host header value for the origin: `host` or `host:port` (IPv6 in brackets).
 std::string origin_host_header(const config::remap_rule& rule);
+
+// The client's authority as a Host value, `host` or `host:port` (IPv6 in brackets): what a
+// preserve_host rule sends upstream, and so also part of its cache key.
+std::string authority_host_header(const request_authority& authority);
 
 }  // namespace rangecache::proxy

@@ -1,12 +1,13 @@
-// Cache key strings (ats-plugins.md A.2 and decisions 3 and 10).
+// Cache key strings. Every part of a key is a typed, length-prefixed field, so two different
+// requests can never spell one key (a URL that ends in "-bytes=0-99" is not a range):
 //
-//   complete object:  http://origin.internal:8000/v/a.mp4?x=1
-//   range object:     http://origin.internal:8000/v/a.mp4?x=1-bytes=0-99
-//   with key headers: ...-bytes=0-99\naccept-encoding:gzip\nx-tenant
+//   complete object:  u33:http://origin.internal:8000/v/a.mp4
+//   range object:     u33:http://origin.internal:8000/v/a.mp4r11:bytes=0-99
+//   with key headers: ...h15:accept-encodingv4:gzip h8:x-tenanta   (a = header absent)
 //
-// Which URL goes in is the caller's choice: as in ATS (R6) it is the rewritten, origin-facing
-// URL, after remap. The store hashes the key and keeps the full string, so its length is
-// not limited here (R9).
+// Which URL goes in is the caller's choice: as in ATS it is the rewritten, origin-facing URL,
+// after remap. The store hashes the key and keeps the full string, so its length is not
+// limited here.
 #pragma once
 
 #include <cstdint>
@@ -37,10 +38,11 @@ struct key_header {
   std::optional<std::string_view> value;  // OWS trimmed; nullopt = header absent
 };
 
-// cache_url, then "-" + `range` when `range` is not empty (a canonical spelling from
-// normalize.hpp: decision 10), then for each header in the given order "\n" + name, and
-// ":" + value when present. A newline cannot occur in a URL or a field value, so distinct
-// inputs never give one key.
+// "u<length>:<cache_url>", then "r<length>:<range>" when `range` is not empty (a canonical
+// spelling from normalize.hpp, so equal ranges give one key), then for each header in the
+// given order "h<length>:<lower-case name>" and "v<length>:<value>" (OWS trimmed) or "a"
+// when it is absent. Read from the start, every field's end is known from its length, so
+// distinct inputs never give one key, whatever bytes they hold.
 std::string cache_key(std::string_view cache_url, std::string_view range = {},
                       std::span<const key_header> headers = {});
 
@@ -48,7 +50,7 @@ std::string cache_key(std::string_view cache_url, std::string_view range = {},
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
                              std::span<const key_header> headers = {});
 
-// Parent selection input (ATS --ps-cachekey, R13; DESIGN "Growing past one machine"): by
+// Parent selection input (ATS's --ps-cachekey option): by
 // default the request URL, so all ranges of a URL go to one parent; with ps_cachekey the
 // full cache key, so each range object can live on a different parent.
 enum class parent_key_mode : std::uint8_t { url, cache_key };

@@ -412,3 +412,27 @@ TEST_F(CacheOptions, UnknownOptionIsRefused) {
       std::string::npos)
       << result.err;
 }
+
+// preserve_host sends the client's Host to the origin, which may answer each host with its
+// own content: the Host is then part of the cache key, so one host's object never answers
+// for another.
+TEST(PreserveHost, EachHostHasItsOwnObjects) {
+  origin o;
+  daemon_options opts;
+  opts.origin_port = o.port();
+  opts.rule_extra = "    preserve_host: true\n    cache_range_requests: {}\n";
+  proxy_daemon d(opts);
+  const auto name = unique_gen(20000);
+  const auto path = name + "?host_etag=1";
+  // The origin sees the host in lower case: "A.Test" is "a.test", one object for both.
+  for (const char* host : {"a.test", "b.test", "A.Test", "b.test:8080"}) {
+    std::string version = host;
+    for (auto& c : version) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (int round = 0; round < 2; ++round) {
+      auto whole = get(d.port(), path, {{"Host", host}});
+      EXPECT_TRUE(is_whole(whole, name, 20000, version)) << host << " " << whole;
+      auto part = get(d.port(), path, {{"Host", host}, {"Range", "bytes=100-199"}});
+      EXPECT_TRUE(is_partial(part, name, 100, 199, 20000, version)) << host << " " << part;
+    }
+  }
+}

@@ -302,7 +302,7 @@ TEST_F(CacheRangeObjects, LargeRangeObjectSpanningManyChunks) {
   EXPECT_EQ(origin_->count(path), 1);
 }
 
-// R9: keys longer than 16 KiB work.
+// Keys longer than 16 KiB work.
 TEST_F(CacheRangeObjects, KeysLongerThan16KiB) {
   const std::string path = "/gen/20000/" + std::string(16400, 'k') + "-long";
   auto miss = range_get(path, "bytes=0-5000");

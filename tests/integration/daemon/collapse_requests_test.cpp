@@ -199,6 +199,21 @@ TEST_F(Collapse, UncacheableAnswersAreNotServedOneAtATime) {
   EXPECT_LT(wall, 1500) << "uncacheable requests were serialized behind each other";
 }
 
+TEST_F(Collapse, OneClientsNoStoreDoesNotStopCollapsingForOthers) {
+  // A request's own "Cache-Control: no-store" keeps its answer out of the cache, but the
+  // response is cacheable: later clients must still collapse onto one upstream request.
+  constexpr std::size_t n = 5;
+  const auto name = unique_gen(50000);
+  const auto path = name + "?delay=0.3";
+  auto first = get(daemon_->port(), path, {{"Cache-Control", "no-store"}}, 20s);
+  ASSERT_TRUE(is_whole(first, name, 50000));
+  EXPECT_EQ(origin_->count(path), 1);
+  std::vector<response> rs(n);
+  run_together(n, [&](std::size_t i) { rs[i] = get(daemon_->port(), path, {}, 20s); });
+  for (std::size_t i = 0; i < n; ++i) EXPECT_TRUE(is_whole(rs[i], name, 50000)) << i;
+  EXPECT_EQ(origin_->count(path), 2) << "X-Cache:" << tally(rs);
+}
+
 TEST_F(Collapse, AFollowerIsServedFromTheFillAsItsBytesArrive) {
   // The leader's complete object trickles in over ~2 s. A follower 0.5 s later for the same
   // key gets its answer head and first bytes from the fill in progress, not after it ends.

@@ -17,10 +17,12 @@ struct daemon_options {
   std::uint16_t origin_port = 0;
   std::string from = "http://*/";  // the single remap rule's `from`
   std::string rule_extra;          // YAML lines added to the rule (indented 4 spaces)
+  std::string more_rules;          // further remap list items ("  - from: ...")
   std::string extra;               // top-level YAML added at the end (server:, upstream:)
   unsigned workers = 2;
   std::string max_size = "256MiB";
-  std::string cache_path;  // the store directory; empty: <the daemon's temp dir>/cache
+  std::string cache_path;   // the store directory; empty: <the daemon's temp dir>/cache
+  std::string purge_allow;  // admin.purge_allow as a YAML list; empty: not set (no one)
 };
 
 // The YAML the daemon is started with.

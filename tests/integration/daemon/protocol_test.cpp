@@ -16,6 +16,8 @@ class Protocol : public ::testing::Test {
     daemon_options o;
     o.origin_port = origin_->port();
     o.from = "http://mapped.test/";
+    o.more_rules = "  - from: http://prefix.test/gen/\n    to: http://127.0.0.1:" +
+                   std::to_string(origin_->port()) + "/gen/\n";
     o.extra = "server: { header_limit: 8KiB, header_timeout: 1s, idle_timeout: 2s }\n";
     daemon_ = new proxy_daemon(o);
   }
@@ -120,6 +122,9 @@ TEST_F(Protocol, SlowHeaderIsCutAtTheHeaderTimeout) {
   }
   EXPECT_TRUE(closed);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);  // header_timeout is 1 s
+  // The client is told why before the connection closes.
+  auto r = c.read_response();
+  EXPECT_EQ(r.status, 408) << r;
 }
 
 TEST_F(Protocol, IdleKeepAliveConnectionIsClosed) {
@@ -127,6 +132,22 @@ TEST_F(Protocol, IdleKeepAliveConnectionIsClosed) {
   ASSERT_TRUE(c.send_raw("GET /1k.bin HTTP/1.1\r\nHost: mapped.test\r\n\r\n"));
   EXPECT_EQ(c.read_response().status, 200);
   EXPECT_TRUE(c.peer_closed(6s));  // idle_timeout is 2 s
+}
+
+TEST_F(Protocol, DotSegmentsCannotLeaveTheRulesPrefix) {
+  origin_->reset();
+  // The only rule is http://mapped.test/gen/ -> /gen/: resolved, these paths are outside it.
+  for (const char* target : {"/gen/../1k.bin", "/gen/%2e%2e/1k.bin", "/gen/%2E%2E/1k.bin",
+                             "/gen/./../1k.bin", "/gen/a/../../1k.bin"}) {
+    auto r = raw(std::string("GET ") + target + " HTTP/1.1\r\nHost: prefix.test\r\n\r\n");
+    EXPECT_EQ(r.status, 404) << target << "\n" << r;
+  }
+  EXPECT_EQ(origin_->total(), 0) << origin_->stats_json();
+  // Inside the prefix once resolved: served, and the origin sees the resolved path.
+  auto r =
+      raw("GET /gen/x/../100/a?q=/../b HTTP/1.1\r\nHost: prefix.test\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(r.status, 200) << r;
+  EXPECT_EQ(origin_->count("/gen/100/a?q=/../b"), 1) << origin_->stats_json();
 }
 
 TEST_F(Protocol, LeadingEmptyLinesAreIgnored) {

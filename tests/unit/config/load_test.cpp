@@ -228,7 +228,7 @@ TEST(ConfigLoad, EveryDefault) {
   EXPECT_FALSE(rule.background_fetch_rules);
   EXPECT_TRUE(rule.cache_key_headers.empty());
 
-  EXPECT_EQ(cfg.server.header_limit, 16u * 1024);
+  EXPECT_EQ(cfg.server.header_limit, 128u * 1024);
   EXPECT_EQ(cfg.server.header_timeout, 10s);
   EXPECT_EQ(cfg.server.idle_timeout, 60s);
   EXPECT_EQ(cfg.server.send_timeout, 60s);

@@ -108,3 +108,48 @@ TEST(Remap, OriginHostHeader) {
   EXPECT_EQ(proxy::origin_host_header(rule("a", {}, "/", "/", "10.0.0.1", 8000)), "10.0.0.1:8000");
   EXPECT_EQ(proxy::origin_host_header(rule("a", {}, "/", "/", "::1", 8000)), "[::1]:8000");
 }
+
+namespace rangecache::proxy {
+namespace {
+
+struct dot_case {
+  const char* in;
+  const char* out;  // nullptr: already normal
+};
+
+class NormalizePath : public ::testing::TestWithParam<dot_case> {};
+
+TEST_P(NormalizePath, RemovesDotSegments) {
+  auto got = normalize_path(GetParam().in);
+  if (!GetParam().out) {
+    EXPECT_FALSE(got.has_value()) << *got;
+  } else {
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(*got, GetParam().out);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, NormalizePath,
+    ::testing::Values(dot_case{"/", nullptr}, dot_case{"/a/b", nullptr}, dot_case{"/a/b/", nullptr},
+                      dot_case{"/a..b/c.d", nullptr}, dot_case{"/a/%2e%2ex", nullptr},
+                      dot_case{"/a?x=/../y", nullptr}, dot_case{"/...", nullptr},
+                      dot_case{"/a/./b", "/a/b"}, dot_case{"/a/../b", "/b"},
+                      dot_case{"/a/b/..", "/a/"}, dot_case{"/a/b/.", "/a/b/"}, dot_case{"/..", "/"},
+                      dot_case{"/../../x", "/x"}, dot_case{"/a/%2e%2e/b", "/b"},
+                      dot_case{"/a/%2E%2e/b", "/b"}, dot_case{"/a/%2e/b", "/a/b"},
+                      dot_case{"/a/.%2e/b", "/b"}, dot_case{"/v/../admin?x=1", "/admin?x=1"},
+                      dot_case{"/a/./", "/a/"}, dot_case{"/a//../b", "/a/b"}));
+
+TEST(AuthorityHost, KeepsThePortAndBracketsV6) {
+  request_authority a;
+  a.host = "a.test";
+  EXPECT_EQ(authority_host_header(a), "a.test");
+  a.port = 8080;
+  EXPECT_EQ(authority_host_header(a), "a.test:8080");
+  a.host = "::1";
+  EXPECT_EQ(authority_host_header(a), "[::1]:8080");
+}
+
+}  // namespace
+}  // namespace rangecache::proxy

@@ -41,42 +41,71 @@ INSTANTIATE_TEST_SUITE_P(
         url_case{{"http", "h", std::nullopt, "?q"}, "http://h/?q"},
         url_case{{"http", "h", std::nullopt, "/%7Efoo/%41"}, "http://h/%7Efoo/%41"}));
 
-TEST(CacheKey, CompleteObjectKeyIsTheUrl) {
-  EXPECT_EQ(cache_key("http://h/obj"), "http://h/obj");
+TEST(CacheKey, CompleteObjectKeyIsTheUrlField) {
+  EXPECT_EQ(cache_key("http://h/obj"), "u12:http://h/obj");
 }
 
 TEST(CacheKey, RangeObjectKeys) {
-  // The shapes of the ATS gold tests (R7), now normalized (decision 10).
+  // The shapes of the ATS gold tests, normalized: equal ranges, one key.
   const std::string url = "http://127.0.0.1:8000/naieve/obj";
+  const std::string u = "u32:" + url;
   auto key_for = [&](std::string_view header) {
     return range_object_key(url, parse_range(header).specs[0]);
   };
-  EXPECT_EQ(key_for("bytes=0-5000"), url + "-bytes=0-5000");
-  EXPECT_EQ(key_for("bytes=444-777"), url + "-bytes=444-777");
-  EXPECT_EQ(key_for("bytes=-5"), url + "-bytes=-5");
-  EXPECT_EQ(key_for("bytes=0-"), url + "-bytes=0-");
+  EXPECT_EQ(key_for("bytes=0-5000"), u + "r12:bytes=0-5000");
+  EXPECT_EQ(key_for("bytes=444-777"), u + "r13:bytes=444-777");
+  EXPECT_EQ(key_for("bytes=-5"), u + "r8:bytes=-5");
+  EXPECT_EQ(key_for("bytes=0-"), u + "r8:bytes=0-");
   EXPECT_EQ(key_for("bytes=0-099"), key_for("bytes=0-99"));
   EXPECT_EQ(key_for("Bytes= 0-99"), key_for("bytes=0-99"));
-  EXPECT_NE(key_for("bytes=0-"), cache_key(url));  // R8: never the complete object's key
-  EXPECT_EQ(cache_key(url, normalize_range("bytes=00-99")->view()), url + "-bytes=0-99");
+  EXPECT_NE(key_for("bytes=0-"), cache_key(url));  // never the complete object's key
+  EXPECT_EQ(cache_key(url, normalize_range("bytes=00-99")->view()), u + "r10:bytes=0-99");
+}
+
+// A URL that ends like a range, or holds what looks like a header field, is still only a
+// URL: no request for one object can name the key of another.
+TEST(CacheKey, NoTwoInputsShareAKey) {
+  const std::string url = "http://h/x";
+  const std::vector<key_header> none;
+  const std::vector<key_header> one{{"a", "b"}};
+  const std::vector<key_header> absent{{"a", std::nullopt}};
+  std::vector<std::string> keys{
+      cache_key(url, "bytes=0-99"),
+      cache_key(url + "-bytes=0-99"),
+      cache_key(url + "r10:bytes=0-99"),
+      cache_key(url + "u0:"),
+      cache_key(url, "", one),
+      cache_key(url + "h1:av1:b"),
+      cache_key(url + "\na:b"),
+      cache_key(url, "", absent),
+      cache_key(url + "h1:aa"),
+      cache_key(url, "bytes=0-99", one),
+      cache_key(url + "r10:bytes=0-99", "", one),
+      cache_key(url, "bytes=0-99h1:av1:b"),
+      cache_key(url, "", std::vector<key_header>{{"a", "bh1:cv1:d"}}),
+      cache_key(url, "", std::vector<key_header>{{"a", "b"}, {"c", "d"}}),
+      cache_key(url, "", std::vector<key_header>{{"av1:bh1:c", "d"}}),
+  };
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    for (std::size_t j = i + 1; j < keys.size(); ++j)
+      EXPECT_NE(keys[i], keys[j]) << i << " and " << j << ": " << keys[i];
 }
 
 TEST(CacheKey, LongKeysWork) {
-  // R9: keys beyond 16 KiB.
+  // Keys beyond 16 KiB.
   std::string path = "/" + std::string(16400, 'p');
   std::string url = cache_url({"http", "h", std::nullopt, path});
   std::string key = range_object_key(url, byte_range_spec::closed_range(0, 1));
-  EXPECT_EQ(key.size(), url.size() + std::string_view("-bytes=0-1").size());
-  EXPECT_TRUE(key.ends_with("-bytes=0-1"));
+  EXPECT_EQ(key, "u" + std::to_string(url.size()) + ":" + url + "r9:bytes=0-1");
 }
 
 TEST(CacheKey, ExtraHeaders) {
   std::vector<key_header> headers{
       {"Accept-Encoding", " gzip "}, {"X-Tenant", std::nullopt}, {"X-Empty", ""}};
   EXPECT_EQ(cache_key("http://h/o", "bytes=0-1", headers),
-            "http://h/o-bytes=0-1\naccept-encoding:gzip\nx-tenant\nx-empty:");
+            "u10:http://h/or9:bytes=0-1h15:accept-encodingv4:gziph8:x-tenantah7:x-emptyv0:");
   EXPECT_EQ(cache_key("http://h/o", "", headers),
-            "http://h/o\naccept-encoding:gzip\nx-tenant\nx-empty:");
+            "u10:http://h/oh15:accept-encodingv4:gziph8:x-tenantah7:x-emptyv0:");
   // Order is the caller's: it is part of the key.
   std::vector<key_header> swapped{headers[1], headers[0], headers[2]};
   EXPECT_NE(cache_key("http://h/o", "", headers), cache_key("http://h/o", "", swapped));
