@@ -6,6 +6,7 @@
 #include "cache_meta.hpp"
 #include "hit_writer.hpp"
 #include "rangecache/fetch/rules.hpp"
+#include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/if_range.hpp"
@@ -21,10 +22,6 @@ bool trusted_client(const config::config& cfg, const std::string& ip) {
   for (const auto& net : cfg.trusted)
     if (net.contains(ip)) return true;
   return false;
-}
-
-std::string bracketed(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 // R29-R31 (decision 2): an X-Crr-Ident that names the stored identifier keeps (or makes) the
@@ -55,12 +52,6 @@ bool fill_answers(const inflight_stream& st, const cache_request& cr) {
 }
 
 }  // namespace
-
-std::string cache_url_for(const config::remap_rule& rule, std::string_view target) {
-  return range::cache_url(
-      {"http", bracketed(rule.to_host),
-       rule.to_port == 80 ? std::nullopt : std::optional<std::uint16_t>(rule.to_port), target});
-}
 
 bool session::finish_log(access_entry& log) {
   bump(w_->shared->stats.bytes_sent, log.bytes);
@@ -295,168 +286,58 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
                                          const cache::cached_object& obj, const char* label,
                                          access_entry& log, const cache::fill_progress* progress) {
   auto& req = parser_->get();
-  const auto now = unix_now();
   const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
-  const auto& meta = obj.meta;
   log.cache = label;
-
-  auto common = [&](head_builder& h) {
-    h.stored_fields(meta);
-    h.field("Age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, age_of(meta, now))));
-    h.field("Via", "1.1 rangecache");
-    h.field("X-Cache", label);
-    if (!keep)
-      h.field("Connection", "close");
-    else if (req.version() == 10)
-      h.field("Connection", "keep-alive");
-  };
-  auto done = [&](send_status s) -> outcome {
-    finish_log(log);
-    if (s == send_status::gone) {
-      bump(w_->shared->stats.responses_cut);
-      return outcome::cut;
-    }
-    if (s != send_status::ok) return outcome::cut;
-    return keep ? outcome::keep_alive : outcome::close;
-  };
-
-  // Client conditionals are answered from the stored validators (RFC 9111 §4.3.2).
-  cache::conditional_request cond;
-  cond.method = req.method_string();
+  plan::answer_request rq;
+  rq.method = req.method_string();
+  rq.head = cr.head;
+  rq.keep_alive = keep;
+  rq.http10 = req.version() == 10;
+  if (cr.ranged) rq.ranges = cr.ranges.specs;
+  if (cr.if_range) rq.if_range = req[http::field::if_range];
   if (auto it = req.find(http::field::if_none_match); it != req.end())
-    cond.if_none_match = it->value();
+    rq.if_none_match = it->value();
   if (auto it = req.find(http::field::if_modified_since); it != req.end())
-    cond.if_modified_since = it->value();
-  cache::stored_validators validators;
-  validators.etag = meta.etag;
-  if (!meta.last_modified.empty())
-    validators.last_modified = util::parse_http_date(meta.last_modified);
-  if (meta.date.time_since_epoch().count()) validators.date = meta.date.time_since_epoch().count();
-  validators.response_time = meta.stored_at.time_since_epoch().count();
-  if (cache::evaluate_conditionals(cond, validators) == cache::conditional_result::not_modified) {
-    head_builder h(304);
-    common(h);
-    log.status = 304;
-    auto head = h.finish();
-    auto s = co_await send_text(stream_, head, cfg.server.send_timeout);
-    co_return done(s);
+    rq.if_modified_since = it->value();
+  rq.label = label;
+  rq.now = unix_now();
+  range::multipart_boundary boundary;
+  if (plan::answer_needs_boundary(rq, obj.meta)) {
+    boundary = range::make_boundary();
+    rq.boundary = boundary.view();
   }
+  const auto answer = plan::plan_answer(rq, obj.meta);
+  log.status = answer.status;
+  if (!cr.head) log.bytes = answer.body_bytes;
+  auto s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);
+  finish_log(log);
+  if (s == send_status::gone) bump(w_->shared->stats.responses_cut);
+  if (s != send_status::ok) co_return outcome::cut;
+  co_return keep ? outcome::keep_alive : outcome::close;
+}
 
-  const auto timeout = cfg.server.send_timeout;
-  if (meta.range) {
-    // A range object: its stored Content-Range, as stored (R22, R23).
-    auto cr_text = range::format_content_range(
-        {meta.range->first, meta.range->last - meta.range->first + 1},
-        meta.range->total == cache::content_range::unknown_total ? 0 : meta.range->total);
-    std::string cr_value(cr_text.view());
-    if (meta.range->total == cache::content_range::unknown_total)
-      cr_value = cr_value.substr(0, cr_value.rfind('/')) + "/*";
-    head_builder h(206);
-    common(h);
-    h.field("Content-Range", cr_value);
-    h.field("Content-Length", meta.content_length);
-    log.status = 206;
-    auto head = h.finish();
-    if (cr.head) {
-      auto s = co_await send_text(stream_, head, timeout);
-      co_return done(s);
+awaitable<send_status> session::send_answer(const plan::answer_plan& answer,
+                                            const cache::object_ref& ref,
+                                            std::chrono::milliseconds timeout,
+                                            const cache::fill_progress* progress) {
+  if (answer.parts.empty()) co_return co_await send_text(stream_, answer.head, timeout);
+  std::string joined;
+  for (std::size_t i = 0; i < answer.parts.size(); ++i) {
+    const auto& part = answer.parts[i];
+    // The head leaves with the first body bytes: one write, one packet for a small answer.
+    std::string_view prefix = part.prefix;
+    if (i == 0 && part.prefix.empty()) {
+      prefix = answer.head;
+    } else if (i == 0) {
+      joined = answer.head + part.prefix;
+      prefix = joined;
     }
-    log.bytes = meta.content_length;
-    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, 0, meta.content_length, head,
+    auto s = co_await send_stored(stream_, *w_->reader, ref, part.offset, part.length, prefix,
                                   timeout, progress);
-    co_return done(s);
+    if (s != send_status::ok) co_return s;
   }
-
-  // The complete object: slice it (RFC 9110 §14).
-  const std::uint64_t length = meta.content_length;
-  range::resolved_ranges resolved;
-  resolved.status = range::resolve_status::full;
-  if (cr.ranged && meta.status == 200) {
-    bool honour = true;
-    if (cr.if_range) {
-      honour = range::if_range_allows_range(req[http::field::if_range],
-                                            {meta.etag, validators.last_modified, validators.date});
-    }
-    if (honour) resolved = range::resolve(cr.ranges.specs, length);
-  }
-
-  if (resolved.status == range::resolve_status::unsatisfiable) {
-    head_builder h(416);
-    h.field("Content-Range", range::format_unsatisfied_range(length).view());
-    h.field("Content-Length", std::uint64_t{0});
-    h.field("Via", "1.1 rangecache");
-    h.field("X-Cache", label);
-    if (!keep) h.field("Connection", "close");
-    log.status = 416;
-    auto head = h.finish();
-    auto s = co_await send_text(stream_, head, timeout);
-    co_return done(s);
-  }
-  if (resolved.status == range::resolve_status::full) {
-    head_builder h(meta.status);
-    common(h);
-    h.field("Content-Length", length);
-    log.status = meta.status;
-    auto head = h.finish();
-    if (cr.head) {
-      auto s = co_await send_text(stream_, head, timeout);
-      co_return done(s);
-    }
-    log.bytes = length;
-    auto s =
-        co_await send_stored(stream_, *w_->reader, obj.ref, 0, length, head, timeout, progress);
-    co_return done(s);
-  }
-  if (resolved.slices.size() == 1) {
-    const auto& slice = resolved.slices[0];
-    head_builder h(206);
-    common(h);
-    h.field("Content-Range", range::format_content_range(slice, length).view());
-    h.field("Content-Length", slice.length);
-    log.status = 206;
-    auto head = h.finish();
-    if (cr.head) {
-      auto s = co_await send_text(stream_, head, timeout);
-      co_return done(s);
-    }
-    log.bytes = slice.length;
-    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, slice.offset, slice.length, head,
-                                  timeout, progress);
-    co_return done(s);
-  }
-  // Several ranges: multipart/byteranges with its length known up front.
-  auto boundary = range::make_boundary();
-  const std::string* type = find_header(meta, "Content-Type");
-  auto plan = range::plan_multipart(resolved.slices, length, type ? *type : std::string_view{},
-                                    boundary.view());
-  head_builder h(206);
-  for (const auto& f : meta.headers)
-    if (!beast::iequals(f.name, "Content-Type") && !beast::iequals(f.name, "Content-Range") &&
-        !beast::iequals(f.name, "Content-Length") && !beast::iequals(f.name, "Age") &&
-        !beast::iequals(f.name, "Connection") && !beast::iequals(f.name, "X-Cache"))
-      h.field(f.name, f.value);
-  h.field("Age", static_cast<std::uint64_t>(std::max<std::int64_t>(0, age_of(meta, now))));
-  h.field("Via", "1.1 rangecache");
-  h.field("X-Cache", label);
-  if (!keep) h.field("Connection", "close");
-  h.field("Content-Type", range::multipart_content_type(boundary.view()));
-  h.field("Content-Length", plan.content_length);
-  log.status = 206;
-  std::string prefix = h.finish();
-  if (cr.head) {
-    auto s = co_await send_text(stream_, prefix, timeout);
-    co_return done(s);
-  }
-  log.bytes = plan.content_length;
-  for (const auto& part : plan.parts) {
-    prefix += part.header;
-    auto s = co_await send_stored(stream_, *w_->reader, obj.ref, part.offset, part.length, prefix,
-                                  timeout, progress);
-    if (s != send_status::ok) co_return done(s);
-    prefix.clear();
-  }
-  auto s = co_await send_text(stream_, plan.trailer, timeout);
-  co_return done(s);
+  if (answer.trailer.empty()) co_return send_status::ok;
+  co_return co_await send_text(stream_, answer.trailer, timeout);
 }
 
 }  // namespace rangecache::proxy

@@ -1,17 +1,10 @@
 #include "cache_meta.hpp"
 
-#include "rangecache/proxy/headers.hpp"
+#include "rangecache/plan/field_rules.hpp"
 #include "rangecache/util/http_date.hpp"
 
 namespace rangecache::proxy {
 namespace {
-
-// flags layout: bit 0 no-cache, bit 1 must-revalidate, bit 2 heuristic, bits 8.. initial age.
-constexpr std::uint32_t flag_no_cache = 1u << 0;
-constexpr std::uint32_t flag_must_revalidate = 1u << 1;
-constexpr std::uint32_t flag_heuristic = 1u << 2;
-constexpr std::uint32_t age_shift = 8;
-constexpr std::int64_t age_max = (std::int64_t{1} << 24) - 1;
 
 std::optional<std::string> joined(const http::fields& f, std::string_view name) {
   std::optional<std::string> out;
@@ -30,13 +23,6 @@ std::optional<std::string> first(const http::fields& f, std::string_view name) {
   auto it = f.find(name);
   if (it == f.end()) return std::nullopt;
   return std::string(it->value());
-}
-
-// Fields the store never keeps: hop-by-hop ones, and those rebuilt on every answer.
-bool stored_field(std::string_view name) {
-  return !is_hop_by_hop(name) && !beast::iequals(name, "content-length") &&
-         !beast::iequals(name, "age") && !beast::iequals(name, "via") &&
-         !beast::iequals(name, "x-cache") && !beast::iequals(name, "set-cookie2");
 }
 
 }  // namespace
@@ -101,7 +87,7 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
   cache::object_meta m;
   m.status = static_cast<std::uint16_t>(status);
   for (const auto& f : fields)
-    if (stored_field(f.name_string()))
+    if (plan::stored_from_origin(f.name_string()))
       m.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   m.content_length = content_length;
   m.stored_at = std::chrono::sys_seconds(std::chrono::seconds(fresh.response_time));
@@ -114,43 +100,21 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
   if (auto l = fields.find(http::field::last_modified); l != fields.end())
     m.last_modified = std::string(l->value());
   m.range = range;
-  std::uint32_t flags = 0;
-  if (fresh.no_cache) flags |= flag_no_cache;
-  if (fresh.must_revalidate) flags |= flag_must_revalidate;
-  if (fresh.heuristic) flags |= flag_heuristic;
-  flags |= static_cast<std::uint32_t>(std::clamp<std::int64_t>(fresh.initial_age, 0, age_max))
-           << age_shift;
-  m.flags = flags;
+  m.flags = cache::pack_freshness_flags(fresh);
   return m;
-}
-
-cache::freshness_info freshness_of(const cache::object_meta& meta) {
-  cache::freshness_info f;
-  f.lifetime = meta.freshness_lifetime.count();
-  f.initial_age = meta.flags >> age_shift;
-  f.response_time = meta.stored_at.time_since_epoch().count();
-  f.heuristic = meta.flags & flag_heuristic;
-  f.no_cache = meta.flags & flag_no_cache;
-  f.must_revalidate = meta.flags & flag_must_revalidate;
-  return f;
-}
-
-std::int64_t age_of(const cache::object_meta& meta, std::int64_t now) {
-  auto f = freshness_of(meta);
-  return cache::current_age(f.initial_age, f.response_time, now);
 }
 
 void merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh) {
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!stored_field(name) || beast::iequals(name, "content-range")) continue;
+    if (!plan::updated_by_304(name)) continue;
     std::erase_if(meta.headers,
                   [&](const cache::header_field& h) { return beast::iequals(h.name, name); });
   }
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!stored_field(name) || beast::iequals(name, "content-range")) continue;
+    if (!plan::updated_by_304(name)) continue;
     meta.headers.push_back({std::string(name), std::string(f.value())});
   }
   auto keep_range = meta.range;
@@ -159,12 +123,6 @@ void merge_304(cache::object_meta& meta, const http::fields& fields,
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   meta = make_meta(status, merged, length, fresh, keep_range);
-}
-
-const std::string* find_header(const cache::object_meta& meta, std::string_view name) {
-  for (const auto& h : meta.headers)
-    if (beast::iequals(h.name, name)) return &h.value;
-  return nullptr;
 }
 
 }  // namespace rangecache::proxy

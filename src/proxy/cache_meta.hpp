@@ -9,6 +9,7 @@
 #include "asio_fwd.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/cache/object.hpp"
+#include "rangecache/cache/record_meta.hpp"
 
 namespace rangecache::proxy {
 
@@ -36,16 +37,12 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
                              std::uint64_t content_length, const cache::freshness_info& fresh,
                              std::optional<cache::content_range> range);
 
-// What make_meta packed into the record, for decide_reuse.
-cache::freshness_info freshness_of(const cache::object_meta& meta);
-
-// The stored object's age now (RFC 9111 §4.2.3).
-std::int64_t age_of(const cache::object_meta& meta, std::int64_t now);
+using cache::age_of;
+using cache::find_header;
+using cache::freshness_of;
 
 // RFC 9111 §4.3.4: a 304's headers replace the stored ones of the same name.
 void merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh);
-
-const std::string* find_header(const cache::object_meta& meta, std::string_view name);
 
 }  // namespace rangecache::proxy

@@ -1,5 +1,7 @@
 #include "rangecache/proxy/headers.hpp"
 
+#include "rangecache/plan/field_rules.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -36,16 +38,6 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
 }
 
 }  // namespace
-
-bool is_hop_by_hop(std::string_view name) {
-  static constexpr std::array<std::string_view, 8> names = {
-      "connection", "keep-alive",        "proxy-connection", "te",
-      "trailer",    "transfer-encoding", "upgrade",          "proxy-authenticate"};
-  // Proxy-Authenticate/-Authorization are for this hop only (RFC 9110 §11.7).
-  if (iequals(name, "proxy-authorization")) return true;
-  return std::any_of(names.begin(), names.end(),
-                     [&](std::string_view n) { return iequals(n, name); });
-}
 
 void strip_hop_by_hop(http::fields& fields) {
   auto tokens = connection_tokens(fields);

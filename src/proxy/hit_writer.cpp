@@ -9,31 +9,6 @@
 namespace rangecache::proxy {
 namespace {
 
-// Fields of a stored response never replayed as stored: framing and per-answer ones.
-bool replayed(std::string_view name) {
-  for (std::string_view skip : {"content-length", "content-range", "age", "via", "connection",
-                                "keep-alive", "transfer-encoding", "x-cache"})
-    if (beast::iequals(name, skip)) return false;
-  return true;
-}
-
-const char* reason_of(unsigned status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 206:
-      return "Partial Content";
-    case 304:
-      return "Not Modified";
-    case 412:
-      return "Precondition Failed";
-    case 416:
-      return "Range Not Satisfiable";
-    default:
-      return "";
-  }
-}
-
 awaitable<bool> wait_writable(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {
   auto& socket = stream.socket();
   asio::steady_timer timer(socket.get_executor());
@@ -51,41 +26,6 @@ awaitable<bool> wait_writable(beast::tcp_stream& stream, std::chrono::millisecon
 }
 
 }  // namespace
-
-head_builder::head_builder(unsigned status) {
-  text_.reserve(512);
-  text_ += "HTTP/1.1 ";
-  text_ += std::to_string(status);
-  text_ += ' ';
-  text_ += reason_of(status);
-  text_ += "\r\n";
-}
-
-head_builder& head_builder::field(std::string_view name, std::string_view value) {
-  text_.append(name);
-  text_ += ": ";
-  text_.append(value);
-  text_ += "\r\n";
-  return *this;
-}
-
-head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
-  std::array<char, 24> digits{};
-  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
-  return field(name,
-               std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
-}
-
-head_builder& head_builder::stored_fields(const cache::object_meta& meta) {
-  for (const auto& h : meta.headers)
-    if (replayed(h.name)) field(h.name, h.value);
-  return *this;
-}
-
-std::string head_builder::finish() {
-  text_ += "\r\n";
-  return std::move(text_);
-}
 
 awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
                                  std::chrono::milliseconds timeout) {

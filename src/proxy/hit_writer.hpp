@@ -13,20 +13,6 @@
 
 namespace rangecache::proxy {
 
-// A response head, field by field, ending with the empty line.
-class head_builder {
- public:
-  explicit head_builder(unsigned status);
-  head_builder& field(std::string_view name, std::string_view value);
-  head_builder& field(std::string_view name, std::uint64_t value);
-  // The stored end-to-end fields, less those the caller writes itself.
-  head_builder& stored_fields(const cache::object_meta& meta);
-  std::string finish();
-
- private:
-  std::string text_;
-};
-
 enum class send_status { ok, gone, io_error };
 
 // Sends `prefix` and then [offset, offset + length) of the object. `gone`: the object was

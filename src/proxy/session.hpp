@@ -9,14 +9,19 @@
 
 #include "access_log.hpp"
 #include "asio_fwd.hpp"
-#include "cache_request.hpp"
+#include "hit_writer.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/plan/answer_plan.hpp"
+#include "rangecache/plan/cache_request.hpp"
 #include "rangecache/proxy/remap.hpp"
 #include "worker.hpp"
 
 namespace rangecache::proxy {
 
 using request_parser = http::request_parser<http::buffer_body>;
+using plan::cache_request;
+using plan::cache_url_for;
+namespace cache_result = plan::cache_result;
 
 // How a request ended, for the loop that decides whether to read another one.
 enum class outcome {
@@ -83,6 +88,10 @@ class session {
                                   const cache::cached_object& obj, const char* label,
                                   access_entry& log,
                                   const cache::fill_progress* progress = nullptr);
+  // Carries out an answer plan: its head, then its parts from the stored object.
+  awaitable<send_status> send_answer(const plan::answer_plan& answer, const cache::object_ref& ref,
+                                     std::chrono::milliseconds timeout,
+                                     const cache::fill_progress* progress);
   // Miss or revalidation: one upstream request, its answer streamed to the client and, when
   // storable, into the store. `stale` is the object being revalidated, if any.
   awaitable<outcome> fetch(const config::config& cfg, const config::remap_rule& rule,

@@ -4,6 +4,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <string_view>
 
+#include "rangecache/plan/field_rules.hpp"
+
 namespace rangecache::proxy {
 
 // Removes Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer,
@@ -16,6 +18,6 @@ void append_via(boost::beast::http::fields& fields, unsigned http_version);
 // Copies every field of `from` into `to` except hop-by-hop ones.
 void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http::fields& to);
 
-bool is_hop_by_hop(std::string_view name);
+using plan::is_hop_by_hop;
 
 }  // namespace rangecache::proxy

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "proxy/hit_writer.hpp"
-
 using namespace rangecache;
 namespace http = boost::beast::http;
 
@@ -58,15 +56,4 @@ TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
   EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
   EXPECT_EQ(meta.content_length, 5u);
-}
-
-TEST(HeadBuilder, BuildsAHeadWithoutFramingFromTheStore) {
-  cache::object_meta meta;
-  meta.headers = {
-      {"Content-Type", "video/mp4"}, {"Content-Length", "99"}, {"Age", "3"}, {"ETag", "\"x\""}};
-  proxy::head_builder h(206);
-  h.stored_fields(meta).field("Content-Length", std::uint64_t{42});
-  EXPECT_EQ(h.finish(),
-            "HTTP/1.1 206 Partial Content\r\nContent-Type: video/mp4\r\nETag: \"x\"\r\n"
-            "Content-Length: 42\r\n\r\n");
 }

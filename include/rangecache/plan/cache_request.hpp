@@ -1,18 +1,19 @@
 // What one GET or HEAD means to the cache: its keys, its ranges, which objects may answer it.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
-#include "rangecache/cache/object.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/range/parse.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::plan {
 
 struct cache_request {
   std::string target;     // upstream request target (after remap)
-  std::string url;        // cache URL: origin-facing, as ATS builds it (R6)
+  std::string url;        // cache URL: origin-facing, as ATS builds it
   std::string full_key;   // the complete object's key
   std::string range_key;  // the range object's key; empty when range caching does not apply
   range::parsed_range ranges;
@@ -21,15 +22,16 @@ struct cache_request {
   bool head = false;
   bool if_range = false;    // the request has If-Range
   bool from_fetch = false;  // a trusted peer's background fetch: never triggers one itself
-  // Trusted control headers (decision 2), already checked.
+  // Control headers from a trusted client, already checked.
   std::optional<std::int64_t> crr_ims;  // X-Crr-Ims date
   std::string crr_ident;                // X-Crr-Ident value
 };
 
-// The cache URL of an upstream target under a rule: origin-facing, as ATS builds it (R6).
+// The cache URL of an upstream target under a rule: the origin-facing URL (the rule's `to`
+// host and port), so every `from` that maps to one origin object shares its cache entry.
 std::string cache_url_for(const config::remap_rule& rule, std::string_view target);
 
-// The access-log cache field.
+// The access-log cache field and the X-Cache header.
 namespace cache_result {
 inline constexpr const char* hit = "HIT";            // range object, fresh
 inline constexpr const char* hit_full = "HIT_FULL";  // answered from the complete object
@@ -41,4 +43,4 @@ inline constexpr const char* pass = "PASS";
 inline constexpr const char* collapsed = "COLLAPSED";  // served from another request's fill
 }  // namespace cache_result
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::plan

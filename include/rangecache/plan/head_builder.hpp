@@ -1,0 +1,32 @@
+// A response head written field by field into one string, ending with the empty line: what
+// an answer from the cache sends before its body.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "rangecache/cache/object.hpp"
+
+namespace rangecache::plan {
+
+class head_builder {
+ public:
+  explicit head_builder(unsigned status);
+  head_builder& field(std::string_view name, std::string_view value);
+  head_builder& field(std::string_view name, std::uint64_t value);
+  // The stored fields a cache answer repeats (field_rules.hpp: replayed_from_store).
+  head_builder& stored_fields(const cache::object_meta& meta);
+  // The stored fields less the representation's own Content-Type (multipart answers carry
+  // theirs in every part).
+  head_builder& stored_fields_except_type(const cache::object_meta& meta);
+  std::string finish();
+
+ private:
+  std::string text_;
+};
+
+// The reason phrase rangecache writes for a status it answers itself ("" when none).
+std::string_view reason_of(unsigned status) noexcept;
+
+}  // namespace rangecache::plan

@@ -1,0 +1,75 @@
+#include "rangecache/plan/head_builder.hpp"
+
+#include <array>
+#include <charconv>
+
+#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/util/http_text.hpp"
+
+namespace rangecache::plan {
+
+std::string_view reason_of(unsigned status) noexcept {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 203:
+      return "Non-Authoritative Information";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 304:
+      return "Not Modified";
+    case 412:
+      return "Precondition Failed";
+    case 416:
+      return "Range Not Satisfiable";
+    default:
+      return "";
+  }
+}
+
+head_builder::head_builder(unsigned status) {
+  text_.reserve(512);
+  text_ += "HTTP/1.1 ";
+  std::array<char, 8> digits{};
+  auto end = std::to_chars(digits.data(), digits.data() + digits.size(), status).ptr;
+  text_.append(digits.data(), end);
+  text_ += ' ';
+  text_ += reason_of(status);
+  text_ += "\r\n";
+}
+
+head_builder& head_builder::field(std::string_view name, std::string_view value) {
+  text_.append(name);
+  text_ += ": ";
+  text_.append(value);
+  text_ += "\r\n";
+  return *this;
+}
+
+head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
+  std::array<char, 24> digits{};
+  auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  return field(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+}
+
+head_builder& head_builder::stored_fields(const cache::object_meta& meta) {
+  for (const auto& h : meta.headers)
+    if (replayed_from_store(h.name)) field(h.name, h.value);
+  return *this;
+}
+
+head_builder& head_builder::stored_fields_except_type(const cache::object_meta& meta) {
+  for (const auto& h : meta.headers)
+    if (replayed_from_store(h.name) && !util::iequals(h.name, "content-type"))
+      field(h.name, h.value);
+  return *this;
+}
+
+std::string head_builder::finish() {
+  text_ += "\r\n";
+  return std::move(text_);
+}
+
+}  // namespace rangecache::plan

@@ -1,0 +1,36 @@
+#include "rangecache/plan/head_builder.hpp"
+
+#include <gtest/gtest.h>
+
+#include "rangecache/plan/field_rules.hpp"
+
+using namespace rangecache;
+
+TEST(HeadBuilder, BuildsAHeadWithoutFramingFromTheStore) {
+  cache::object_meta meta;
+  meta.headers = {
+      {"Content-Type", "video/mp4"}, {"Content-Length", "99"}, {"Age", "3"}, {"ETag", "\"x\""}};
+  plan::head_builder h(206);
+  h.stored_fields(meta).field("Content-Length", std::uint64_t{42});
+  EXPECT_EQ(h.finish(),
+            "HTTP/1.1 206 Partial Content\r\nContent-Type: video/mp4\r\nETag: \"x\"\r\n"
+            "Content-Length: 42\r\n\r\n");
+}
+
+TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
+  struct row {
+    const char* name;
+    bool stored, replayed, updated;
+  };
+  for (auto r : {row{"Content-Type", true, true, true}, row{"ETag", true, true, true},
+                 row{"content-length", false, false, false}, row{"Age", false, false, false},
+                 row{"Via", false, false, false}, row{"X-Cache", false, false, false},
+                 row{"Content-Range", true, false, false}, row{"Connection", false, false, false},
+                 row{"Keep-Alive", false, false, false}, row{"Transfer-Encoding", false, false, false},
+                 row{"Proxy-Authenticate", false, false, false}, row{"Set-Cookie2", false, true, false},
+                 row{"X-Custom", true, true, true}}) {
+    EXPECT_EQ(plan::stored_from_origin(r.name), r.stored) << r.name;
+    EXPECT_EQ(plan::replayed_from_store(r.name), r.replayed) << r.name;
+    EXPECT_EQ(plan::updated_by_304(r.name), r.updated) << r.name;
+  }
+}
