@@ -4,6 +4,7 @@
 
 #include "cache_meta.hpp"
 #include "commit_wait.hpp"
+#include "rangecache/proxy/headers.hpp"
 
 namespace rangecache::proxy {
 namespace {
@@ -42,7 +43,10 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     conn = std::move(c.conn);
   }
   http::request<http::empty_body> req{http::verb::get, j.target, 11};
-  for (const auto& [name, value] : j.headers) req.insert(name, value);
+  // The job should hold no credentials; a fetch for everyone never sends any, whatever
+  // put the job together.
+  for (const auto& [name, value] : j.headers)
+    if (!is_credential(name)) req.insert(name, value);
   req.set(fetch_marker, "1");
   conn->stream.expires_after(cfg->upstream.read_timeout);
   auto [wec, wn] = co_await http::async_write(conn->stream, req, use_tuple);
@@ -67,7 +71,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     co_return out;
   }
   auto view = view_response(200, res);
-  cache::request_info ri;
+  cache::request_info ri;  // GET, no credentials
   // Vary and Set-Cookie answers are per client: a fetch made for one must not serve all.
   if (cache::check_storable(ri, view.info()) != cache::storability::storable ||
       res.find(http::field::vary) != res.end() || res.find(http::field::set_cookie) != res.end()) {

@@ -47,6 +47,11 @@ bool is_hop_by_hop(std::string_view name) {
                      [&](std::string_view n) { return iequals(n, name); });
 }
 
+bool is_credential(std::string_view name) {
+  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
+         iequals(name, "cookie");
+}
+
 void strip_hop_by_hop(http::fields& fields) {
   auto tokens = connection_tokens(fields);
   for (auto it = fields.begin(); it != fields.end();) {
