@@ -85,13 +85,16 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     out.result = std::string("refused: ") + cache::to_string(fill.error());
     co_return out;
   }
+  // The record is made from the head as it is now: Beast adds a chunked body's trailers to
+  // the same fields once the body ends, and they must never be stored as header fields.
+  const auto head_meta = make_meta(200, res, fo.expected_length.value_or(0),
+                                   cache::analyze_freshness(view.info(), times), std::nullopt);
   if (lead && fo.expected_length) {
     // Range requests for this URL are served from the fetch's bytes as they arrive.
     auto st = std::make_shared<inflight_stream>();
     st->object.key = j.key;
     st->object.url = j.url;
-    st->object.meta = make_meta(200, res, *fo.expected_length,
-                                cache::analyze_freshness(view.info(), times), std::nullopt);
+    st->object.meta = head_meta;
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
     w->shared->inflight.publish(j.key, std::move(st));
@@ -129,9 +132,10 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
       co_await pace.async_wait(use_tuple);
     }
   }
-  auto fresh = cache::analyze_freshness(view.info(), times);
-  bool ok = co_await commit_and_wait(w->ioc.get_executor(), fill,
-                                     make_meta(200, res, total, fresh, std::nullopt));
+  auto meta = head_meta;
+  meta.content_length = total;
+  asio::any_io_executor exec = w->ioc.get_executor();
+  bool ok = co_await commit_and_wait(exec, fill, std::move(meta));
   out.bytes = total;
   if (!ok) {
     out.result = "commit failed";
@@ -140,8 +144,8 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   w->pool.give_back_if_reusable(pool_key, conn, rp, cfg->upstream.max_idle_per_origin);
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
-  std::string etag(res[http::field::etag]);
-  w->store->purge_url_ranges(j.url, cfg->background_fetch.consolidate ? std::string_view{} : etag);
+  w->store->purge_url_ranges(
+      j.url, cfg->background_fetch.consolidate ? std::string_view{} : head_meta.etag);
   out.ok = true;
   out.result = "ok";
   co_return out;

@@ -181,6 +181,12 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url(), cache::to_string(fill.error()));
   }
+  // The record is made from the head as it is now: Beast adds a chunked body's trailers to
+  // the same fields once the body ends, and they must never be stored as header fields.
+  cache::object_meta head_meta;
+  if (fill.active())
+    head_meta = make_meta(200, ur, content_length.value_or(0),
+                          cache::analyze_freshness(view.info(), times), stored_range);
   // Requests waiting on this key stream from the fill as its bytes become durable.
   // An origin 200 to a range request is the complete object: lead its key as well, so that
   // other ranges of the URL stream from this fill instead of going upstream again.
@@ -197,8 +203,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     auto st = std::make_shared<inflight_stream>();
     st->object.key = store_key;
     st->object.url = cr.url;
-    st->object.meta = make_meta(200, ur, *content_length,
-                                cache::analyze_freshness(view.info(), times), stored_range);
+    st->object.meta = head_meta;
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
     if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
@@ -293,9 +298,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       if (rp.is_done() && fill.active()) {
         // Last piece: commit first, so the client never holds a complete answer that the
         // cache does not have yet.
-        auto fresh = cache::analyze_freshness(view.info(), times);
-        committed = co_await commit_and_wait(stream_.get_executor(), fill,
-                                             make_meta(200, ur, pos + got, fresh, stored_range));
+        auto meta = head_meta;
+        meta.content_length = pos + got;
+        asio::any_io_executor exec = stream_.get_executor();
+        committed = co_await commit_and_wait(exec, fill, std::move(meta));
         release_inflight();
       }
       // The client's share of this piece.
@@ -327,17 +333,18 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   }
   if (fill.active() && rp.is_done() && pos == 0) {
     // An empty body: nothing went through the loop.
-    auto fresh = cache::analyze_freshness(view.info(), times);
-    committed = co_await commit_and_wait(stream_.get_executor(), fill,
-                                         make_meta(200, ur, 0, fresh, stored_range));
+    auto meta = head_meta;
+    meta.content_length = 0;
+    asio::any_io_executor exec = stream_.get_executor();
+    committed = co_await commit_and_wait(exec, fill, std::move(meta));
   }
   if (!committed && fill.active()) fill.abort();
   if (committed && store_key == cr.full_key && !stored_range) {
     // A new complete object: range objects of another version must never be served again;
     // with consolidate, none are kept (the complete object answers every range).
-    std::string etag(ur[http::field::etag]);
-    w_->store->purge_url_ranges(
-        cr.url, cfg.background_fetch.consolidate ? std::string_view{} : std::string_view(etag));
+    w_->store->purge_url_ranges(cr.url, cfg.background_fetch.consolidate
+                                            ? std::string_view{}
+                                            : std::string_view(head_meta.etag));
   }
   log.bytes = sent;
   finish_log(log);
