@@ -65,11 +65,7 @@ bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
                                   const request_authority& authority, const cache_request& cr,
                                   std::optional<cache::cached_object> stale, access_entry& log) {
-  auto& req = parser_->get();
-  auto& stats = w_->shared->stats;
   const bool revalidating = stale.has_value();
-  const bool keep_wanted = req.keep_alive();
-
   auto up = upstream_request(rule, authority);
   // R15: the range goes upstream in its canonical spelling (the one in the key).
   if (cr.crr) up.set(http::field::range, range::canonical_range(cr.ranges.specs[0]).view());
@@ -96,33 +92,46 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     co_return co_await upstream_failed(ex, log);
   }
   times.response_time = unix_now();
-  auto& rp = *ex.parser;
-  auto& ur = rp.get();
-  const unsigned status = ur.result_int();
-  log.upstream_status = status;
-  auto give_back = [&] {
-    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
-  };
+  log.upstream_status = ex.parser->get().result_int();
+  if (!revalidating || log.upstream_status != 304)
+    co_return co_await relay(cfg, rule, authority, cr, std::move(ex), times, revalidating, log);
 
-  if (status == 304 && revalidating) {
-    // RFC 9111 §4.3.4: freshen the stored headers, answer from the cache.
-    give_back();
-    auto obj = std::move(*stale);
-    http::fields merged;
-    for (const auto& h : obj.meta.headers) merged.insert(h.name, h.value);
-    for (const auto& f : ur) {
-      if (is_hop_by_hop(f.name_string())) continue;
-      merged.erase(f.name_string());
-    }
-    for (const auto& f : ur)
-      if (!is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
-    auto view = view_response(obj.meta.status == 206 ? 200 : obj.meta.status, merged);
-    auto fresh = cache::analyze_freshness(view.info(), times);
-    merge_304(obj.meta, ur, fresh);
+  w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, *ex.parser,
+                                 cfg.upstream.max_idle_per_origin);
+  auto obj = std::move(*stale);
+  if (freshen_with_304(obj.meta, ex.parser->get(), times)) {
+    // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
     const auto& key = obj.meta.range ? cr.range_key : cr.full_key;
     w_->store->update(key, obj.ref, obj.meta);
     co_return co_await serve_object(cfg, cr, obj, cache_result::revalidated, log);
   }
+  // The 304 is about another version than the stored one (an origin that judged by date
+  // alone, or a pool of origins that disagree): the stored bytes are not what the origin
+  // has now. Ask again without validators; that answer replaces the stored one.
+  spdlog::debug("{}: the origin's 304 does not select the stored object: fetched again", log.url());
+  up.erase(http::field::if_none_match);
+  up.erase(http::field::if_modified_since);
+  times.request_time = unix_now();
+  auto again = co_await exchange(cfg, rule, up, false, cr.head);
+  if (again.ec) co_return co_await upstream_failed(again, log);
+  times.response_time = unix_now();
+  log.upstream_status = again.parser->get().result_int();
+  co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
+}
+
+awaitable<outcome> session::relay(const config::config& cfg, const config::remap_rule& rule,
+                                  const request_authority& authority, const cache_request& cr,
+                                  upstream_exchange ex, cache::exchange_times times,
+                                  bool revalidating, access_entry& log) {
+  auto& req = parser_->get();
+  auto& stats = w_->shared->stats;
+  const bool keep_wanted = req.keep_alive();
+  auto& rp = *ex.parser;
+  auto& ur = rp.get();
+  const unsigned status = ur.result_int();
+  auto give_back = [&] {
+    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
+  };
 
   // What may be stored, and under which key.
   const auto request_info = view_request(req);
