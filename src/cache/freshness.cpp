@@ -213,6 +213,26 @@ std::optional<std::string_view> opaque_tag(std::string_view etag) {
   return opaque;
 }
 
+bool is_weak_tag(std::string_view etag) {
+  return trim_ows(etag).starts_with("W/");
+}
+
+// Strong comparison (RFC 9110 §8.8.3.2): both valid, neither weak, same opaque-tag.
+bool etag_strong_equal(std::string_view a, std::string_view b) {
+  if (is_weak_tag(a) || is_weak_tag(b)) return false;
+  auto x = opaque_tag(a);
+  auto y = opaque_tag(b);
+  return x && y && *x == *y;
+}
+
+// Two Last-Modified values for the same second, whatever date format each uses; a value
+// that is not a date agrees with nothing.
+bool same_instant(std::string_view a, std::string_view b) {
+  auto x = util::parse_http_date(a);
+  auto y = util::parse_http_date(b);
+  return x && y && *x == *y;
+}
+
 // If-None-Match = "*" / #entity-tag, weak comparison against `stored`.
 bool if_none_match_matches(std::string_view value, std::string_view stored) {
   std::string_view s = trim_ows(value);
@@ -404,6 +424,21 @@ bool etag_weak_equal(std::string_view a, std::string_view b) noexcept {
   auto x = opaque_tag(a);
   auto y = opaque_tag(b);
   return x && y && *x == *y;
+}
+
+bool not_modified_selects(const validator_fields& stored,
+                          const validator_fields& not_modified) noexcept {
+  const std::string_view etag = trim_ows(not_modified.etag);
+  const std::string_view date = trim_ows(not_modified.last_modified);
+  // A strong tag names one representation exactly: nothing else is looked at.
+  if (!etag.empty() && !is_weak_tag(etag)) return etag_strong_equal(stored.etag, etag);
+  // Without any validator the 304 can only be about a response that has none either.
+  if (etag.empty() && date.empty())
+    return trim_ows(stored.etag).empty() && trim_ows(stored.last_modified).empty();
+  // Weak validators: each one the 304 carries must be the stored response's.
+  if (!etag.empty() && !etag_weak_equal(stored.etag, etag)) return false;
+  if (!date.empty() && !same_instant(stored.last_modified, date)) return false;
+  return true;
 }
 
 conditional_result evaluate_conditionals(const conditional_request& request,

@@ -4,6 +4,7 @@
 
 #include "cache_meta.hpp"
 #include "commit_wait.hpp"
+#include "rangecache/proxy/headers.hpp"
 
 namespace rangecache::proxy {
 namespace {
@@ -42,7 +43,10 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     conn = std::move(c.conn);
   }
   http::request<http::empty_body> req{http::verb::get, j.target, 11};
-  for (const auto& [name, value] : j.headers) req.insert(name, value);
+  // The job should hold no credentials; a fetch for everyone never sends any, whatever
+  // put the job together.
+  for (const auto& [name, value] : j.headers)
+    if (!is_credential(name)) req.insert(name, value);
   req.set(fetch_marker, "1");
   conn->stream.expires_after(cfg->upstream.read_timeout);
   auto [wec, wn] = co_await http::async_write(conn->stream, req, use_tuple);
@@ -67,7 +71,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     co_return out;
   }
   auto view = view_response(200, res);
-  cache::request_info ri;
+  cache::request_info ri;  // GET, no credentials
   // Vary and Set-Cookie answers are per client: a fetch made for one must not serve all.
   if (cache::check_storable(ri, view.info()) != cache::storability::storable ||
       res.find(http::field::vary) != res.end() || res.find(http::field::set_cookie) != res.end()) {
@@ -81,13 +85,16 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     out.result = std::string("refused: ") + cache::to_string(fill.error());
     co_return out;
   }
+  // The record is made from the head as it is now: Beast adds a chunked body's trailers to
+  // the same fields once the body ends, and they must never be stored as header fields.
+  const auto head_meta = make_meta(200, res, fo.expected_length.value_or(0),
+                                   cache::analyze_freshness(view.info(), times), std::nullopt);
   if (lead && fo.expected_length) {
     // Range requests for this URL are served from the fetch's bytes as they arrive.
     auto st = std::make_shared<inflight_stream>();
     st->object.key = j.key;
     st->object.url = j.url;
-    st->object.meta = make_meta(200, res, *fo.expected_length,
-                                cache::analyze_freshness(view.info(), times), std::nullopt);
+    st->object.meta = head_meta;
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
     w->shared->inflight.publish(j.key, std::move(st));
@@ -125,10 +132,10 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
       co_await pace.async_wait(use_tuple);
     }
   }
-  auto fresh = cache::analyze_freshness(view.info(), times);
-  auto meta = make_meta(200, res, total, fresh, std::nullopt);
-  asio::any_io_executor ex = w->ioc.get_executor();
-  bool ok = co_await commit_and_wait(ex, fill, std::move(meta));
+  auto meta = head_meta;
+  meta.content_length = total;
+  asio::any_io_executor exec = w->ioc.get_executor();
+  bool ok = co_await commit_and_wait(exec, fill, std::move(meta));
   out.bytes = total;
   if (!ok) {
     out.result = "commit failed";
@@ -137,8 +144,8 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   w->pool.give_back_if_reusable(pool_key, conn, rp, cfg->upstream.max_idle_per_origin);
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
-  std::string etag(res[http::field::etag]);
-  w->store->purge_url_ranges(j.url, cfg->background_fetch.consolidate ? std::string_view{} : etag);
+  w->store->purge_url_ranges(
+      j.url, cfg->background_fetch.consolidate ? std::string_view{} : head_meta.etag);
   out.ok = true;
   out.result = "ok";
   co_return out;

@@ -75,11 +75,7 @@ bool response_allows_storing(const cache::request_info& asked, const response_vi
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
                                   const request_authority& authority, const cache_request& cr,
                                   std::optional<cache::cached_object> stale, access_entry& log) {
-  auto& req = parser_->get();
-  auto& stats = w_->shared->stats;
   const bool revalidating = stale.has_value();
-  const bool keep_wanted = req.keep_alive();
-
   auto up = upstream_request(rule, authority);
   // R15: the range goes upstream in its canonical spelling (the one in the key).
   if (cr.crr) up.set(http::field::range, range::canonical_range(cr.ranges.specs[0]).view());
@@ -106,33 +102,46 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     co_return co_await upstream_failed(ex, log);
   }
   times.response_time = unix_now();
-  auto& rp = *ex.parser;
-  auto& ur = rp.get();
-  const unsigned status = ur.result_int();
-  log.upstream_status = status;
-  auto give_back = [&] {
-    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
-  };
+  log.upstream_status = ex.parser->get().result_int();
+  if (!revalidating || log.upstream_status != 304)
+    co_return co_await relay(cfg, rule, authority, cr, std::move(ex), times, revalidating, log);
 
-  if (status == 304 && revalidating) {
-    // RFC 9111 §4.3.4: freshen the stored headers, answer from the cache.
-    give_back();
-    auto obj = std::move(*stale);
-    http::fields merged;
-    for (const auto& h : obj.meta.headers) merged.insert(h.name, h.value);
-    for (const auto& f : ur) {
-      if (is_hop_by_hop(f.name_string())) continue;
-      merged.erase(f.name_string());
-    }
-    for (const auto& f : ur)
-      if (!is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
-    auto view = view_response(obj.meta.status == 206 ? 200 : obj.meta.status, merged);
-    auto fresh = cache::analyze_freshness(view.info(), times);
-    merge_304(obj.meta, ur, fresh);
+  w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, *ex.parser,
+                                 cfg.upstream.max_idle_per_origin);
+  auto obj = std::move(*stale);
+  if (freshen_with_304(obj.meta, ex.parser->get(), times)) {
+    // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
     const auto& key = obj.meta.range ? cr.range_key : cr.full_key;
     w_->store->update(key, obj.ref, obj.meta);
     co_return co_await serve_object(cfg, cr, obj, cache_result::revalidated, log);
   }
+  // The 304 is about another version than the stored one (an origin that judged by date
+  // alone, or a pool of origins that disagree): the stored bytes are not what the origin
+  // has now. Ask again without validators; that answer replaces the stored one.
+  spdlog::debug("{}: the origin's 304 does not select the stored object: fetched again", log.url());
+  up.erase(http::field::if_none_match);
+  up.erase(http::field::if_modified_since);
+  times.request_time = unix_now();
+  auto again = co_await exchange(cfg, rule, up, false, cr.head);
+  if (again.ec) co_return co_await upstream_failed(again, log);
+  times.response_time = unix_now();
+  log.upstream_status = again.parser->get().result_int();
+  co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
+}
+
+awaitable<outcome> session::relay(const config::config& cfg, const config::remap_rule& rule,
+                                  const request_authority& authority, const cache_request& cr,
+                                  upstream_exchange ex, cache::exchange_times times,
+                                  bool revalidating, access_entry& log) {
+  auto& req = parser_->get();
+  auto& stats = w_->shared->stats;
+  const bool keep_wanted = req.keep_alive();
+  auto& rp = *ex.parser;
+  auto& ur = rp.get();
+  const unsigned status = ur.result_int();
+  auto give_back = [&] {
+    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
+  };
 
   // What may be stored, and under which key.
   const auto request_info = view_request(req);
@@ -191,6 +200,12 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url(), cache::to_string(fill.error()));
   }
+  // The record is made from the head as it is now: Beast adds a chunked body's trailers to
+  // the same fields once the body ends, and they must never be stored as header fields.
+  cache::object_meta head_meta;
+  if (fill.active())
+    head_meta = make_meta(200, ur, content_length.value_or(0),
+                          cache::analyze_freshness(view.info(), times), stored_range);
   // Requests waiting on this key stream from the fill as its bytes become durable.
   // An origin 200 to a range request is the complete object: lead its key as well, so that
   // other ranges of the URL stream from this fill instead of going upstream again.
@@ -207,8 +222,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     auto st = std::make_shared<inflight_stream>();
     st->object.key = store_key;
     st->object.url = cr.url;
-    st->object.meta = make_meta(200, ur, *content_length,
-                                cache::analyze_freshness(view.info(), times), stored_range);
+    st->object.meta = head_meta;
     st->object.ref = fill.progress_ref();
     st->progress = fill.progress();
     if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
@@ -305,10 +319,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
       if (rp.is_done() && fill.active()) {
         // Last piece: commit first, so the client never holds a complete answer that the
         // cache does not have yet.
-        auto fresh = cache::analyze_freshness(view.info(), times);
-        auto meta = make_meta(200, ur, pos + got, fresh, stored_range);
-        auto ex = stream_.get_executor();
-        committed = co_await commit_and_wait(ex, fill, std::move(meta));
+        auto meta = head_meta;
+        meta.content_length = pos + got;
+        asio::any_io_executor exec = stream_.get_executor();
+        committed = co_await commit_and_wait(exec, fill, std::move(meta));
         release_inflight();
       }
       // The client's share of this piece.
@@ -340,18 +354,18 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   }
   if (fill.active() && rp.is_done() && pos == 0) {
     // An empty body: nothing went through the loop.
-    auto fresh = cache::analyze_freshness(view.info(), times);
-    auto meta = make_meta(200, ur, 0, fresh, stored_range);
-    auto ex = stream_.get_executor();
-    committed = co_await commit_and_wait(ex, fill, std::move(meta));
+    auto meta = head_meta;
+    meta.content_length = 0;
+    asio::any_io_executor exec = stream_.get_executor();
+    committed = co_await commit_and_wait(exec, fill, std::move(meta));
   }
   if (!committed && fill.active()) fill.abort();
   if (committed && store_key == cr.full_key && !stored_range) {
     // A new complete object: range objects of another version must never be served again;
     // with consolidate, none are kept (the complete object answers every range).
-    std::string etag(ur[http::field::etag]);
-    w_->store->purge_url_ranges(
-        cr.url, cfg.background_fetch.consolidate ? std::string_view{} : std::string_view(etag));
+    w_->store->purge_url_ranges(cr.url, cfg.background_fetch.consolidate
+                                            ? std::string_view{}
+                                            : std::string_view(head_meta.etag));
   }
   log.bytes = sent;
   finish_log(log);

@@ -7,6 +7,7 @@
 #include "hit_writer.hpp"
 #include "rangecache/fetch/rules.hpp"
 #include "rangecache/plan/answer_plan.hpp"
+#include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/if_range.hpp"
@@ -264,13 +265,15 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   j.target = cr.target;
   j.host = rule.to_host;
   j.port = rule.to_port;
-  // R42: the client's headers, less Range and the conditionals.
+  // The client's headers, less Range and the conditionals, and less its credentials: the
+  // complete object is stored for every client, so it is fetched as nobody in particular.
   auto up = upstream_request(rule, authority);
   for (auto f :
        {http::field::range, http::field::if_range, http::field::if_none_match,
         http::field::if_modified_since, http::field::if_match, http::field::if_unmodified_since})
     up.erase(f);
-  for (const auto& f : up) j.headers.emplace_back(f.name_string(), f.value());
+  for (const auto& f : up)
+    if (!is_credential(f.name_string())) j.headers.emplace_back(f.name_string(), f.value());
   if (scheduler.offer(j, std::chrono::steady_clock::now()) == fetch::offer_result::start_now)
     asio::co_spawn(w_->ioc, run_background_fetches(w_, std::move(j)), [](std::exception_ptr e) {
       if (!e) return;

@@ -104,8 +104,16 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
   return m;
 }
 
-void merge_304(cache::object_meta& meta, const http::fields& fields,
+bool selected_by_304(const cache::object_meta& meta, const http::fields& not_modified) {
+  cache::validator_fields stored{meta.etag, meta.last_modified};
+  cache::validator_fields answer{not_modified[http::field::etag],
+                                 not_modified[http::field::last_modified]};
+  return cache::not_modified_selects(stored, answer);
+}
+
+bool merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh) {
+  if (!selected_by_304(meta, fields)) return false;
   for (const auto& f : fields) {
     auto name = f.name_string();
     if (!plan::updated_by_304(name)) continue;
@@ -123,6 +131,22 @@ void merge_304(cache::object_meta& meta, const http::fields& fields,
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   meta = make_meta(status, merged, length, fresh, keep_range);
+  return true;
+}
+
+bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
+                      const cache::exchange_times& times) {
+  http::fields merged;
+  for (const auto& h : meta.headers) merged.insert(h.name, h.value);
+  for (const auto& f : not_modified) {
+    if (plan::is_hop_by_hop(f.name_string())) continue;
+    merged.erase(f.name_string());
+  }
+  for (const auto& f : not_modified)
+    if (!plan::is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
+  // A range object's freshness is judged like that of the 200 it is part of.
+  auto view = view_response(meta.status == 206 ? 200 : meta.status, merged);
+  return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times));
 }
 
 }  // namespace rangecache::proxy

@@ -41,8 +41,18 @@ using cache::age_of;
 using cache::find_header;
 using cache::freshness_of;
 
-// RFC 9111 §4.3.4: a 304's headers replace the stored ones of the same name.
-void merge_304(cache::object_meta& meta, const http::fields& fields,
+// RFC 9111 §4.3.4: does this 304 select the stored response (cache::not_modified_selects)?
+bool selected_by_304(const cache::object_meta& meta, const http::fields& not_modified);
+
+// RFC 9111 §4.3.4: a 304's headers replace the stored ones of the same name. Only when the
+// 304 selects the stored response: otherwise its validators would be put on bytes they do
+// not describe, so `meta` is left alone and the answer is false.
+bool merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh);
+
+// merge_304 with the freshness of the merged headers, as the 304 of an exchange at `times`
+// leaves it.
+bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
+                      const cache::exchange_times& times);
 
 }  // namespace rangecache::proxy

@@ -39,6 +39,11 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
 
 }  // namespace
 
+bool is_credential(std::string_view name) {
+  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
+         iequals(name, "cookie");
+}
+
 void strip_hop_by_hop(http::fields& fields) {
   auto tokens = connection_tokens(fields);
   for (auto it = fields.begin(); it != fields.end();) {

@@ -10,6 +10,7 @@
 #include "access_log.hpp"
 #include "asio_fwd.hpp"
 #include "hit_writer.hpp"
+#include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/plan/cache_request.hpp"
@@ -97,6 +98,12 @@ class session {
   awaitable<outcome> fetch(const config::config& cfg, const config::remap_rule& rule,
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
+  // The rest of fetch once the origin's head is read: the answer goes to the client and,
+  // when storable, into the store. `revalidating`: it replaces a stale object.
+  awaitable<outcome> relay(const config::config& cfg, const config::remap_rule& rule,
+                           const request_authority& authority, const cache_request& cr,
+                           upstream_exchange ex, cache::exchange_times times, bool revalidating,
+                           access_entry& log);
   bool finish_log(access_entry& log);
   // PURGE of a URL (every object of it) or, with a Range, of that one range object; only
   // from admin.purge_allow.

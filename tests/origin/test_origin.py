@@ -24,6 +24,12 @@ Query-string controls (combine freely)
   cc=VALUE          Cache-Control value (URL-encoded); default max-age=3600 for content
   etag=V            another version: different ETag and different content
   host_etag=1       the Host header's value is the version (as etag=V): one content per Host
+  switch_at=N       from the N-th request for this exact target on (as /__stats counts
+  switch_to=V       them, from 1), serve version V as etag=V would: the origin's content
+                    changed between two requests
+  ims_only=1        judge a conditional GET by If-Modified-Since alone, ignoring
+                    If-None-Match (an origin that only knows dates: its 304 then carries
+                    the ETag of whatever version it has now)
   weak=1            send the ETag as weak (W/"...")
   no_etag=1 no_lm=1 omit ETag / Last-Modified
   hdr=Name:Value    add a response header (repeatable)
@@ -38,6 +44,8 @@ Query-string controls (combine freely)
   delay=S           wait S seconds before the response headers, then answer normally
   status=N          answer with status N and a short text body (200 means: ignore Range)
   chunked=1         Transfer-Encoding: chunked, no Content-Length
+  trailer=Name:Value  with chunked=1, send this field in the chunked trailer section after
+                    the last chunk, announced in a Trailer header (repeatable)
   nolen=1           no Content-Length, the body ends when the connection closes
   close=1           Connection: close after this response
   expect=417        refuse "Expect: 100-continue" with 417 instead of sending 100 Continue
@@ -274,9 +282,12 @@ class Request:
         self.path, _, self.query = path.partition("?")
         self.params = {}
         self.extra_headers = []
+        self.extra_trailers = []
         for name, value in parse_qsl(self.query, keep_blank_values=True):
             if name == "hdr":
                 self.extra_headers.append(value)
+            elif name == "trailer":
+                self.extra_trailers.append(value)
             else:
                 self.params[name] = value
 
@@ -337,6 +348,11 @@ class Stats:
             # Bounded so that a long benchmark cannot grow the origin without limit.
             if value is not None and len(entry["ranges"]) < MAX_RANGES_KEPT:
                 entry["ranges"].append(value)
+
+    def count(self, target):
+        with self.lock_:
+            entry = self.paths_.get(target)
+            return entry["count"] if entry else 0
 
     def to_json(self):
         with self.lock_:
@@ -551,6 +567,9 @@ class Handler(socketserver.BaseRequestHandler):
             pass
         elif chunked and has_body:
             headers.append(("Transfer-Encoding", "chunked"))
+            names = [t.partition(":")[0].strip() for t in request.extra_trailers]
+            if any(names):
+                headers.append(("Trailer", ", ".join(n for n in names if n)))
         elif not nolen:
             headers.append(("Content-Length", str(body.length)))
         short = request.param_int("short") if has_body else None
@@ -600,8 +619,16 @@ class Handler(socketserver.BaseRequestHandler):
                     if lag > 0:
                         time.sleep(lag)
         if chunked:
-            self.send_all(b"0\r\n\r\n")
+            self.send_all(b"0\r\n" + self.trailer_section(request) + b"\r\n")
         return sent
+
+    def trailer_section(self, request):
+        lines = b""
+        for extra in request.extra_trailers:
+            name, sep, value = extra.partition(":")
+            if sep:
+                lines += f"{name.strip()}: {value.strip()}\r\n".encode("latin-1")
+        return lines
 
     def send_simple(self, request, status, text, close=False, cache_control=None):
         if request is None:
@@ -685,11 +712,17 @@ class Handler(socketserver.BaseRequestHandler):
         }
         return self.send_json(request, doc)
 
-    def send_content(self, request, size):
+    def content_version(self, request):
         version = request.params.get("etag", "")
         if request.flag("host_etag"):  # one content per Host, as a virtual-hosting origin
             version = request.header("Host") or ""
-        seed = content_seed(request.path, version)
+        switch_at = request.param_int("switch_at")
+        if switch_at is not None and STATS.count(request.origin_target) >= switch_at:
+            version = request.params.get("switch_to", "")
+        return version
+
+    def send_content(self, request, size):
+        seed = content_seed(request.path, self.content_version(request))
         etag = None if request.flag("no_etag") else f'"{seed[:8].hex()}-{size:x}"'
         if etag and request.flag("weak"):
             etag = "W/" + etag
@@ -756,7 +789,7 @@ class Handler(socketserver.BaseRequestHandler):
         if request.method not in ("GET", "HEAD"):
             return False
         inm = request.header("If-None-Match")
-        if inm is not None:
+        if inm is not None and not request.flag("ims_only"):
             return etag_list_matches(inm, etag)
         ims = request.header("If-Modified-Since")
         if ims is not None and last_modified:

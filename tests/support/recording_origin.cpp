@@ -37,6 +37,23 @@ std::string trim(std::string s) {
   return s.substr(i);
 }
 
+// The raw value of `name` in the target's query string, not URL-decoded.
+std::optional<std::string> query_value(const std::string& target, std::string_view name) {
+  auto q = target.find('?');
+  if (q == std::string::npos) return std::nullopt;
+  std::string_view query(target);
+  query.remove_prefix(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=')
+      return std::string(pair.substr(name.size() + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> recording_origin::request::header(std::string_view name) const {
@@ -126,6 +143,7 @@ void recording_origin::serve(int fd) {
       r.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }
     const std::string path = r.target.substr(0, r.target.find('?'));
+    const std::string cache_control = query_value(r.target, "cc").value_or("max-age=3600");
     std::optional<std::pair<std::uint64_t, std::uint64_t>> range;
     if (auto v = r.header("Range"); v && v->starts_with("bytes=") && v->find(',') == v->npos) {
       auto spec = v->substr(6);
@@ -148,7 +166,7 @@ void recording_origin::serve(int fd) {
     const std::uint64_t length = range ? range->second - range->first + 1 : size_;
     std::ostringstream head;
     head << "HTTP/1.1 " << (range ? "206 Partial Content" : "200 OK") << "\r\n"
-         << "Cache-Control: max-age=3600\r\n"
+         << "Cache-Control: " << cache_control << "\r\n"
          << "Last-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\n"
          << "ETag: " << expected_etag(path, size_) << "\r\n"
          << "Accept-Ranges: bytes\r\n"

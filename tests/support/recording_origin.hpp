@@ -4,7 +4,8 @@
 // tests that must see the exact headers a proxy sends (the Python test origin only counts).
 // Every path is `size` bytes of the test origin's generated content for that path
 // (content.hpp), so the usual byte checks apply; a single `Range: bytes=a-b` / `bytes=a-`
-// gets a 206, anything else a 200. Cacheable (max-age=3600), keep-alive, HTTP/1.1.
+// gets a 206, anything else a 200. Cacheable (max-age=3600, or the Cache-Control given as
+// `?cc=VALUE` in the target, taken as it is, not URL-decoded), keep-alive, HTTP/1.1.
 
 #include <atomic>
 #include <cstdint>

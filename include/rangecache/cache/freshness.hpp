@@ -146,6 +146,21 @@ bool stale_on_error_allowed(const freshness_info& stored) noexcept;
 // False if either is not a valid entity-tag.
 bool etag_weak_equal(std::string_view a, std::string_view b) noexcept;
 
+// The validator header values of one response, as received ("" when absent).
+struct validator_fields {
+  std::string_view etag;
+  std::string_view last_modified;
+};
+
+// RFC 9111 §4.3.4: may this 304 freshen the stored response? Only when its validators
+// select it. A strong ETag in the 304 must equal the stored one by strong comparison.
+// Without one, every validator it carries must agree with the stored one (a weak ETag by
+// weak comparison, Last-Modified as the same instant). A 304 with no validator selects only
+// a stored response that has none either. When it selects nothing, the stored response is
+// not what the origin has now: it must be neither updated nor served as revalidated.
+bool not_modified_selects(const validator_fields& stored,
+                          const validator_fields& not_modified) noexcept;
+
 struct conditional_request {
   std::string_view method = "GET";
   std::optional<std::string_view> if_none_match;

@@ -20,4 +20,8 @@ void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http:
 
 using plan::is_hop_by_hop;
 
+// Authorization, Proxy-Authorization and Cookie: what identifies one client to the origin.
+// A request made for the cache's own sake (a background fetch) must not carry them.
+bool is_credential(std::string_view name);
+
 }  // namespace rangecache::proxy

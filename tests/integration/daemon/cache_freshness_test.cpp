@@ -57,6 +57,19 @@ std::vector<int> origin_statuses(const origin& o, const std::string& target) {
   return out;
 }
 
+// The same once `n` of them are there: the origin logs a request after its answer has gone
+// out, so the client may hold the answer a moment before the line is written.
+std::vector<int> origin_statuses(const origin& o, const std::string& target, std::size_t n) {
+  std::vector<int> out;
+  wait_until(
+      [&] {
+        out = origin_statuses(o, target);
+        return out.size() >= n;
+      },
+      5s);
+  return out;
+}
+
 }  // namespace
 
 // R16: a stale range object is revalidated with its ETag and its Range; a 304 refreshes it.
@@ -100,6 +113,66 @@ TEST_F(CacheFreshness, StaleCompleteObjectIsRevalidatedWholeWithIfModifiedSince)
   EXPECT_EQ(origin_statuses(*origin_, target), (std::vector<int>{200, 304}));
   // The complete object is revalidated whole: no Range upstream.
   EXPECT_TRUE(origin_->ranges(target).empty());
+}
+
+// RFC 9111 §4.3.4: a 304 freshens the stored object only when its validators select it.
+// This origin judges conditionals by date alone and its content has changed: its 304 carries
+// the new version's ETag. The old bytes must never go out under the new tag; the object is
+// fetched again, unconditionally. max-age=0 makes every reuse a revalidation at once.
+TEST_F(CacheFreshness, A304WithAnotherEtagMakesTheCompleteObjectBeFetchedAgain) {
+  const std::uint64_t size = 40000;
+  const auto path = unique_gen(size);
+  const auto target = path + "?cc=max-age%3D0&ims_only=1&switch_at=2&switch_to=v2";
+  const auto new_tag = expected_etag(path, size, "v2");
+  auto miss = get(daemon_->port(), target);
+  EXPECT_TRUE(is_whole(miss, path, size)) << miss;
+  EXPECT_EQ(x_cache(miss), "MISS");
+
+  auto again = get(daemon_->port(), target);
+  EXPECT_TRUE(is_whole(again, path, size, "v2")) << again;
+  EXPECT_EQ(again.header("ETag"), new_tag);
+  EXPECT_EQ(x_cache(again), "REFRESH");
+  EXPECT_EQ(origin_statuses(*origin_, target, 3), (std::vector<int>{200, 304, 200}));
+
+  // What is stored now is the new version: its tag selects it, and ranges are its bytes.
+  auto part = range_get(target, "bytes=100-199", {{"If-Range", new_tag}});
+  EXPECT_TRUE(is_partial(part, path, 100, 199, size, "v2")) << part;
+  EXPECT_EQ(x_cache(part), "REVALIDATED");
+}
+
+TEST_F(CacheFreshness, A304WithAnotherEtagMakesTheRangeObjectBeFetchedAgain) {
+  const std::uint64_t size = 40000;
+  const auto path = unique_gen(size);
+  const auto target = path + "?cc=max-age%3D0&ims_only=1&switch_at=2&switch_to=v2";
+  auto miss = range_get(target, "bytes=0-99");
+  EXPECT_TRUE(is_partial(miss, path, 0, 99, size)) << miss;
+  EXPECT_EQ(x_cache(miss), "MISS");
+
+  auto again = range_get(target, "bytes=0-99");
+  EXPECT_TRUE(is_partial(again, path, 0, 99, size, "v2")) << again;
+  EXPECT_EQ(again.header("ETag"), expected_etag(path, size, "v2"));
+  EXPECT_EQ(x_cache(again), "REFRESH");
+  EXPECT_EQ(origin_statuses(*origin_, target, 3), (std::vector<int>{206, 304, 206}));
+  EXPECT_EQ(origin_->ranges(target), (strings{"bytes=0-99", "bytes=0-99", "bytes=0-99"}));
+}
+
+// The If-Range of a client that already knows the new version: old bytes under the new
+// tag would be a corrupt splice for it.
+TEST_F(CacheFreshness, IfRangeWithTheNewEtagNeverGetsOldBytes) {
+  const std::uint64_t size = 40000;
+  const auto path = unique_gen(size);
+  const auto target = path + "?cc=max-age%3D0&ims_only=1&switch_at=2&switch_to=v2";
+  const auto new_tag = expected_etag(path, size, "v2");
+  auto miss = get(daemon_->port(), target);
+  EXPECT_TRUE(is_whole(miss, path, size)) << miss;
+
+  auto r = range_get(target, "bytes=100-199", {{"If-Range", new_tag}});
+  // The origin's current bytes: all of them, or the range of them.
+  if (r.status == 206)
+    EXPECT_TRUE(is_partial(r, path, 100, 199, size, "v2")) << r;
+  else
+    EXPECT_TRUE(is_whole(r, path, size, "v2")) << r;
+  EXPECT_EQ(r.header("ETag"), new_tag);
 }
 
 // Without validators a stale object cannot be revalidated: the new answer replaces it.

@@ -534,5 +534,60 @@ TEST(Conditionals, OnlyGetAndHead) {
   EXPECT_EQ(evaluate_conditionals(conditional({}, {}), v), conditional_result::none);
 }
 
+// ---- Which stored response a 304 freshens ----------------------------------------------
+
+struct selection_case {
+  std::string_view stored_etag, stored_lm;  // the stored response's validators
+  std::string_view etag, lm;                // the 304's
+  bool selects;
+};
+
+TEST(NotModified, SelectsTheStoredResponseOnlyByItsValidators) {
+  const std::string lm = date(t0);
+  const std::string earlier = date(t0 - 60);
+  const std::string lm_asctime = "Fri Mar  7 18:06:58 2025";  // the same instant
+  const selection_case cases[] = {
+      // A strong ETag in the 304 decides alone, by strong comparison.
+      {"\"a\"", lm, "\"a\"", lm, true},
+      {"\"a\"", lm, "\"a\"", "", true},
+      {"\"a\"", "", "\"a\"", lm, true},
+      {"\"a\"", lm, "\"a\"", earlier, true},
+      {"\"a\"", lm, "\"b\"", lm, false},  // the origin has another version
+      {"\"a\"", lm, "\"b\"", "", false},
+      {"W/\"a\"", lm, "\"a\"", lm, false},  // a weak stored tag never equals a strong one
+      {"", lm, "\"a\"", lm, false},
+      {" \"a\" ", "", "\"a\"", "", true},
+      // A weak ETag: weak comparison, and a Last-Modified it carries must agree too.
+      {"W/\"a\"", lm, "W/\"a\"", lm, true},
+      {"\"a\"", lm, "W/\"a\"", lm, true},
+      {"W/\"a\"", "", "W/\"a\"", "", true},
+      {"W/\"a\"", lm, "W/\"b\"", lm, false},
+      {"W/\"a\"", lm, "W/\"a\"", earlier, false},
+      {"W/\"a\"", "", "W/\"a\"", lm, false},
+      {"", lm, "W/\"a\"", lm, false},
+      // Last-Modified alone: the same instant, however it is spelled.
+      {"", lm, "", lm, true},
+      {"\"a\"", lm, "", lm, true},
+      {"", lm, "", lm_asctime, true},
+      {"", lm, "", earlier, false},
+      {"", "", "", lm, false},
+      {"", lm, "", "not a date", false},
+      {"", "not a date", "", "not a date", false},
+      // No validator in the 304: only a stored response without any.
+      {"", "", "", "", true},
+      {"\"a\"", "", "", "", false},
+      {"", lm, "", "", false},
+      // Malformed tags match nothing.
+      {"\"a\"", lm, "a", lm, false},
+      {"a", lm, "a", lm, false},
+      {"\"a\"", lm, "\"a\" x", lm, false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(not_modified_selects({c.stored_etag, c.stored_lm}, {c.etag, c.lm}), c.selects)
+        << "stored [" << c.stored_etag << "] [" << c.stored_lm << "], 304 [" << c.etag << "] ["
+        << c.lm << "]";
+  }
+}
+
 }  // namespace
 }  // namespace rangecache::cache

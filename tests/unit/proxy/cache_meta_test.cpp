@@ -48,12 +48,41 @@ TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
   http::fields update;
   update.insert("Cache-Control", "max-age=600");
   update.insert("Connection", "close");
+  update.insert("ETag", "\"v1\"");
   cache::freshness_info fresh2;
   fresh2.lifetime = 600;
-  proxy::merge_304(meta, update, fresh2);
+  EXPECT_TRUE(proxy::merge_304(meta, update, fresh2));
   EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=600");
   EXPECT_EQ(*proxy::find_header(meta, "X-Kept"), "yes");
   EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
   EXPECT_EQ(meta.content_length, 5u);
+}
+
+// The stored bytes are v1's: a 304 for v2 must not put v2's tag (or anything else) on them.
+TEST(CacheMeta, A304ForAnotherVersionLeavesTheRecordAlone) {
+  http::fields f;
+  f.insert("Cache-Control", "max-age=1");
+  f.insert("ETag", "\"v1\"");
+  f.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
+  cache::freshness_info fresh;
+  fresh.lifetime = 1;
+  auto meta = proxy::make_meta(200, f, 5, fresh, std::nullopt);
+  const auto before = meta;
+  http::fields update;
+  update.insert("Cache-Control", "max-age=600");
+  update.insert("ETag", "\"v2\"");
+  update.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
+  cache::exchange_times times{1'790'000'000, 1'790'000'000};
+  EXPECT_FALSE(proxy::selected_by_304(meta, update));
+  EXPECT_FALSE(proxy::freshen_with_304(meta, update, times));
+  EXPECT_EQ(meta.etag, "\"v1\"");
+  EXPECT_EQ(*proxy::find_header(meta, "ETag"), "\"v1\"");
+  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=1");
+  EXPECT_EQ(meta.freshness_lifetime, before.freshness_lifetime);
+
+  update.set("ETag", "\"v1\"");
+  EXPECT_TRUE(proxy::freshen_with_304(meta, update, times));
+  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=600");
+  EXPECT_EQ(meta.freshness_lifetime.count(), 600);
 }

@@ -54,3 +54,10 @@ TEST(Headers, IsHopByHopIgnoresCase) {
   EXPECT_FALSE(is_hop_by_hop("Content-Length"));
   EXPECT_FALSE(is_hop_by_hop("Range"));
 }
+
+TEST(Headers, CredentialsAreTheFieldsThatIdentifyAClient) {
+  for (auto name : {"Authorization", "proxy-authorization", "COOKIE"})
+    EXPECT_TRUE(is_credential(name)) << name;
+  for (auto name : {"Set-Cookie", "User-Agent", "Cookie2x", "Authorization-Info", ""})
+    EXPECT_FALSE(is_credential(name)) << name;
+}
