@@ -1,9 +1,11 @@
 // A miss or a revalidation: one upstream request; its answer goes to the client and, when
-// the cache may keep it, into the store in the same pass (design-research §3.2).
+// the cache may keep it, into the store in the same pass (one read of the origin's body
+// feeds both).
 #include <spdlog/spdlog.h>
 
 #include "cache_meta.hpp"
 #include "commit_wait.hpp"
+#include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/normalize.hpp"
@@ -11,66 +13,6 @@
 #include "session.hpp"
 
 namespace rangecache::proxy {
-namespace {
-
-// Decision 4: a 206 is stored only when its Content-Range is exactly the range asked for
-// (clamped to the total when the total is known) and its length agrees.
-std::optional<cache::content_range> verified_range(const http::fields& f,
-                                                   const range::byte_range_spec& asked,
-                                                   const std::optional<std::uint64_t>& length) {
-  auto [first, last] = f.equal_range(http::field::content_range);
-  if (first == last || std::next(first) != last) return std::nullopt;
-  auto parsed = range::parse_content_range(first->value());
-  if (!parsed || !parsed->range) return std::nullopt;
-  std::optional<range::byte_slice> expect;
-  if (parsed->complete_length) {
-    expect = range::resolve_one(asked, *parsed->complete_length);
-  } else if (asked.kind == range::byte_range_spec::form::closed) {
-    expect = range::byte_slice{asked.first, asked.last - asked.first + 1};
-  }
-  if (!expect || *expect != *parsed->range) return std::nullopt;
-  if (!length || *length != expect->length) return std::nullopt;
-  cache::content_range out;
-  out.first = expect->offset;
-  out.last = expect->last();
-  out.total = parsed->complete_length.value_or(cache::content_range::unknown_total);
-  return out;
-}
-
-// A response that varies on a request header can be stored only when that header is part of
-// the rule's cache key: otherwise one client's variant would be served to everyone.
-bool varies_only_on_key(const http::fields& f, const config::remap_rule& rule) {
-  for (auto it = f.find(http::field::vary); it != f.end() && it->name() == http::field::vary;
-       ++it) {
-    std::string_view v = it->value();
-    while (!v.empty()) {
-      auto comma = v.find(',');
-      auto name = v.substr(0, comma);
-      while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
-      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-      if (!name.empty()) {
-        bool keyed = false;
-        for (const auto& h : rule.cache_key_headers) keyed = keyed || beast::iequals(h, name);
-        if (!keyed) return false;
-      }
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
-  }
-  return true;
-}
-
-// What the response alone allows, judged as if a plain request had asked: the request's own
-// Cache-Control and credentials are left out.
-bool response_allows_storing(const cache::request_info& asked, const response_view& view,
-                             const http::fields& f, const config::remap_rule& rule) {
-  cache::request_info plain;
-  plain.method = asked.method;
-  return cache::check_storable(plain, view.info()) == cache::storability::storable &&
-         varies_only_on_key(f, rule) && f.find(http::field::set_cookie) == f.end();
-}
-
-}  // namespace
 
 awaitable<outcome> session::fetch(const config::config& cfg, const config::remap_rule& rule,
                                   const request_authority& authority, const cache_request& cr,
@@ -143,54 +85,31 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
     w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
   };
 
-  // What may be stored, and under which key.
+  // What may be stored, under which key, and what the client gets: decided from the head.
   const auto request_info = view_request(req);
   auto view = view_response(status, ur);
-  const bool response_storable = response_allows_storing(request_info.info(), view, ur, rule);
-  const bool storable =
-      !cr.head && response_storable &&
-      cache::check_storable(request_info.info(), view.info()) == cache::storability::storable;
   const auto content_length =
       rp.content_length() ? std::optional<std::uint64_t>(*rp.content_length()) : std::nullopt;
-  std::optional<cache::content_range> stored_range;
-  std::string store_key;
-  if (storable && status == 206 && cr.crr) {
-    stored_range = verified_range(ur, cr.ranges.specs[0], content_length);
-    if (stored_range)
-      store_key = cr.range_key;
-    else
-      spdlog::warn("{}: origin 206 Content-Range does not match {}: not stored", log.url(),
-                   range::canonical_range(cr.ranges.specs[0]).view());
-  } else if (storable && status == 200) {
-    // An origin 200 is the complete object, even for a range request (decision 9). Under
-    // no_modify_cachekey the range is in the key, so only cache_complete_responses keeps it.
-    if (!(rule.cache_range_requests.no_modify_cachekey && cr.ranged))
-      store_key = cr.full_key;
-    else if (rule.cache_range_requests.cache_complete_responses)
-      store_key = cr.range_key;
-  }
-
-  // What the client gets: the origin's answer, or its range cut from an origin 200.
+  const auto content_ranges = field_values(ur, http::field::content_range);
+  const auto vary = field_values(ur, http::field::vary);
+  plan::origin_head head;
+  head.status = status;
+  head.content_length = content_length;
+  head.content_ranges = content_ranges;
+  head.vary = vary;
+  head.set_cookie = ur.find(http::field::set_cookie) != ur.end();
+  head.info = view.info();
+  const auto fp = plan::plan_fill(request_info.info(), head, cr, rule);
+  if (fp.range_mismatch)
+    spdlog::warn("{}: origin 206 Content-Range does not match {}: not stored", log.url(),
+                 range::canonical_range(cr.ranges.specs[0]).view());
+  const std::string& store_key = plan::store_key(fp, cr);
+  const auto& stored_range = fp.stored_range;
   const bool body_expected = !cr.head && status_has_body(status);
-  std::uint64_t window_from = 0;
-  std::uint64_t window_len = ~std::uint64_t{0};
-  unsigned client_status = status;
-  std::string client_content_range;
-  if (status == 200 && cr.ranged && !cr.if_range && content_length && store_key == cr.full_key &&
-      !store_key.empty()) {
-    auto resolved = range::resolve(cr.ranges.specs, *content_length);
-    if (resolved.status == range::resolve_status::partial && resolved.slices.size() == 1) {
-      client_status = 206;
-      window_from = resolved.slices[0].offset;
-      window_len = resolved.slices[0].length;
-      client_content_range =
-          range::format_content_range(resolved.slices[0], *content_length).view();
-    } else if (resolved.status == range::resolve_status::unsatisfiable) {
-      client_status = 416;
-      window_len = 0;
-      client_content_range = range::format_unsatisfied_range(*content_length).view();
-    }
-  }
+  const unsigned client_status = fp.client_status;
+  const std::uint64_t window_from = fp.window_from;
+  const std::uint64_t window_len = fp.windowed ? fp.window_length : ~std::uint64_t{0};
+  const std::string& client_content_range = fp.client_content_range;
 
   cache::fill fill;
   if (!store_key.empty() && body_expected) {
@@ -233,19 +152,14 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   // Only the response can say the key is uncacheable: one client's "no-store" or
   // Authorization must not stop collapsing for everyone else.
   if (!fill.active()) {
-    if (!inflight_key_.empty() && !response_storable)
+    if (!inflight_key_.empty() && !fp.response_storable)
       w_->shared->inflight.mark_uncacheable(inflight_key_, std::chrono::seconds(10));
     release_inflight();
   }
-  // B.1: a GET whose cacheable range came back as a 206 queues the complete object.
-  if (status == 206 && storable && cr.ranged) {
-    std::optional<std::uint64_t> total;
-    if (auto it = ur.find(http::field::content_range); it != ur.end()) {
-      if (auto parsed = range::parse_content_range(it->value())) total = parsed->complete_length;
-    }
-    offer_background_fetch(cfg, rule, authority, cr, ur[http::field::content_type], total,
-                           content_length.value_or(0));
-  }
+  // A range answered by the origin: the complete object is worth having (background fetch).
+  if (fp.offer_background_fetch)
+    offer_background_fetch(cfg, rule, authority, cr, ur[http::field::content_type],
+                           fp.complete_length, content_length.value_or(0));
   log.cache = !fill.active() ? cache_result::pass
               : revalidating ? cache_result::refreshed
                              : cache_result::miss;

@@ -75,6 +75,13 @@ response_view view_response(unsigned status, const http::fields& f) {
   return v;
 }
 
+std::vector<std::string_view> field_values(const http::fields& fields, http::field name) {
+  std::vector<std::string_view> out;
+  auto [first, last] = fields.equal_range(name);
+  for (auto it = first; it != last; ++it) out.push_back(it->value());
+  return out;
+}
+
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())

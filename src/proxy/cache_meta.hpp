@@ -5,6 +5,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "asio_fwd.hpp"
 #include "rangecache/cache/freshness.hpp"
@@ -30,6 +32,9 @@ struct response_view {
 response_view view_response(unsigned status, const http::fields& fields);
 
 std::int64_t unix_now();
+
+// Every value of one field, in order (for fields that may repeat: Vary, Content-Range).
+std::vector<std::string_view> field_values(const http::fields& fields, http::field name);
 
 // The record for a response about to be stored: end-to-end headers (minus Content-Length,
 // which the store keeps as content_length), validators, times and freshness.

@@ -1,0 +1,133 @@
+#include "rangecache/plan/fill_plan.hpp"
+
+#include "rangecache/range/content_range.hpp"
+#include "rangecache/range/resolve.hpp"
+#include "rangecache/util/http_text.hpp"
+
+namespace rangecache::plan {
+namespace {
+const std::string empty_key;
+}  // namespace
+
+const std::string& store_key(const fill_plan& plan, const cache_request& cr) {
+  switch (plan.store) {
+    case store_as::complete:
+      return cr.full_key;
+    case store_as::range_object:
+      return cr.range_key;
+    case store_as::nothing:
+      break;
+  }
+  return empty_key;
+}
+
+namespace {
+
+// Judged as if a plain request had asked: the request's own Cache-Control and credentials
+// are left out.
+bool response_allows_storing(const cache::request_info& asked, const origin_head& head,
+                             const config::remap_rule& rule) {
+  cache::request_info plain;
+  plain.method = asked.method;
+  return cache::check_storable(plain, head.info) == cache::storability::storable &&
+         varies_only_on_key(head.vary, rule) && !head.set_cookie;
+}
+
+// Where a storable answer goes. An origin 200 is the complete object, even for a range
+// request; under no_modify_cachekey the range is part of every key, so only
+// cache_complete_responses keeps such a 200 (under the range's key).
+void choose_key(fill_plan& p, const origin_head& head, const cache_request& cr,
+                const config::remap_rule& rule) {
+  const auto& crr = rule.cache_range_requests;
+  if (head.status == 206 && cr.crr) {
+    p.stored_range = verified_range(head.content_ranges, cr.ranges.specs[0], head.content_length);
+    p.range_mismatch = !p.stored_range;
+    if (p.stored_range) p.store = store_as::range_object;
+  } else if (head.status == 200) {
+    if (!(crr.no_modify_cachekey && cr.ranged))
+      p.store = store_as::complete;
+    else if (crr.cache_complete_responses)
+      p.store = store_as::range_object;
+  }
+}
+
+// A range request answered with the complete object: the client gets its range (or a 416),
+// cut from the body as it streams. If-Range is left to the origin: its 200 stands. (Under
+// no_modify_cachekey the range key is the complete key, so a 200 kept by
+// cache_complete_responses is cut the same way.)
+void choose_window(fill_plan& p, const origin_head& head, const cache_request& cr) {
+  p.client_status = head.status;
+  const auto& key = store_key(p, cr);
+  if (head.status != 200 || !cr.ranged || cr.if_range || !head.content_length || key.empty() ||
+      key != cr.full_key)
+    return;
+  auto resolved = range::resolve(cr.ranges.specs, *head.content_length);
+  if (resolved.status == range::resolve_status::partial && resolved.slices.size() == 1) {
+    p.windowed = true;
+    p.client_status = 206;
+    p.window_from = resolved.slices[0].offset;
+    p.window_length = resolved.slices[0].length;
+    p.client_content_range =
+        range::format_content_range(resolved.slices[0], *head.content_length).view();
+  } else if (resolved.status == range::resolve_status::unsatisfiable) {
+    p.windowed = true;
+    p.client_status = 416;
+    p.window_length = 0;
+    p.client_content_range = range::format_unsatisfied_range(*head.content_length).view();
+  }
+}
+
+}  // namespace
+
+bool varies_only_on_key(std::span<const std::string_view> vary, const config::remap_rule& rule) {
+  bool ok = true;
+  for (auto value : vary) {
+    util::for_each_list_element(value, [&](std::string_view name) {
+      bool keyed = false;
+      for (const auto& h : rule.cache_key_headers) keyed = keyed || util::iequals(h, name);
+      ok = ok && keyed;
+    });
+  }
+  return ok;
+}
+
+std::optional<cache::content_range> verified_range(std::span<const std::string_view> content_ranges,
+                                                   const range::byte_range_spec& asked,
+                                                   std::optional<std::uint64_t> length) {
+  if (content_ranges.size() != 1) return std::nullopt;
+  auto parsed = range::parse_content_range(content_ranges[0]);
+  if (!parsed || !parsed->range) return std::nullopt;
+  std::optional<range::byte_slice> expect;
+  if (parsed->complete_length) {
+    expect = range::resolve_one(asked, *parsed->complete_length);
+  } else if (asked.kind == range::byte_range_spec::form::closed) {
+    expect = range::byte_slice{asked.first, asked.last - asked.first + 1};
+  }
+  if (!expect || *expect != *parsed->range) return std::nullopt;
+  if (!length || *length != expect->length) return std::nullopt;
+  cache::content_range out;
+  out.first = expect->offset;
+  out.last = expect->last();
+  out.total = parsed->complete_length.value_or(cache::content_range::unknown_total);
+  return out;
+}
+
+fill_plan plan_fill(const cache::request_info& request, const origin_head& head,
+                    const cache_request& cr, const config::remap_rule& rule) {
+  fill_plan p;
+  p.response_storable = response_allows_storing(request, head, rule);
+  p.storable = !cr.head && p.response_storable &&
+               cache::check_storable(request, head.info) == cache::storability::storable;
+  if (p.storable) choose_key(p, head, cr, rule);
+  choose_window(p, head, cr);
+  if (head.status == 206 && p.storable && cr.ranged) {
+    p.offer_background_fetch = true;
+    if (head.content_ranges.size() == 1) {
+      if (auto parsed = range::parse_content_range(head.content_ranges[0]))
+        p.complete_length = parsed->complete_length;
+    }
+  }
+  return p;
+}
+
+}  // namespace rangecache::plan

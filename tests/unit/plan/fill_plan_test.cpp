@@ -1,0 +1,199 @@
+#include "rangecache/plan/fill_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "rangecache/range/cache_key.hpp"
+#include "rangecache/range/normalize.hpp"
+
+namespace rangecache::plan {
+namespace {
+
+// A request as serve_cacheable builds it: Range (or none), cache_range_requests on.
+cache_request request_for(std::string range, bool no_modify = false, bool head = false) {
+  cache_request cr;
+  cr.url = "http://o/v.mp4";
+  cr.full_key = range::cache_key(cr.url);
+  cr.head = head;
+  if (!range.empty()) {
+    cr.ranges = range::parse_range(range);
+    cr.ranged = cr.ranges.ok();
+  }
+  cr.crr = cr.ranged && cr.ranges.specs.size() == 1;
+  if (cr.crr) {
+    cr.range_key = no_modify ? cr.full_key : range::range_object_key(cr.url, cr.ranges.specs[0]);
+  }
+  return cr;
+}
+
+config::remap_rule rule_with(bool no_modify = false, bool complete_responses = false,
+                             std::vector<std::string> key_headers = {}) {
+  config::remap_rule rule;
+  rule.cache_range_requests.enabled = true;
+  rule.cache_range_requests.no_modify_cachekey = no_modify;
+  rule.cache_range_requests.cache_complete_responses = complete_responses;
+  rule.cache_key_headers = std::move(key_headers);
+  return rule;
+}
+
+struct head_case {
+  head_case(unsigned s = 200, std::optional<std::uint64_t> len = std::nullopt,
+            std::vector<std::string_view> cr = {}, std::vector<std::string_view> v = {},
+            bool cookie = false, std::optional<std::string_view> cc = "max-age=60")
+      : status(s),
+        length(len),
+        content_ranges(std::move(cr)),
+        vary(std::move(v)),
+        set_cookie(cookie),
+        cache_control(cc) {}
+  unsigned status = 200;
+  std::optional<std::uint64_t> length;
+  std::vector<std::string_view> content_ranges;
+  std::vector<std::string_view> vary;
+  bool set_cookie = false;
+  std::optional<std::string_view> cache_control = "max-age=60";
+
+  origin_head view() const {
+    origin_head h;
+    h.status = status;
+    h.content_length = length;
+    h.content_ranges = content_ranges;
+    h.vary = vary;
+    h.set_cookie = set_cookie;
+    h.info.status = static_cast<int>(status);
+    h.info.cache_control = cache_control;
+    return h;
+  }
+};
+
+cache::request_info plain_get() {
+  return {};
+}
+
+TEST(PlanFill, OriginRangeAnswerIsARangeObjectAndOffersTheWhole) {
+  auto cr = request_for("bytes=0-99");
+  head_case h{206, 100, {"bytes 0-99/1000"}};
+  auto p = plan_fill(plain_get(), h.view(), cr, rule_with());
+  EXPECT_EQ(p.store, store_as::range_object);
+  EXPECT_EQ(store_key(p, cr), cr.range_key);
+  ASSERT_TRUE(p.stored_range);
+  EXPECT_EQ(p.stored_range->first, 0u);
+  EXPECT_EQ(p.stored_range->last, 99u);
+  EXPECT_EQ(p.stored_range->total, 1000u);
+  EXPECT_FALSE(p.windowed);
+  EXPECT_EQ(p.client_status, 206u);
+  EXPECT_TRUE(p.offer_background_fetch);
+  EXPECT_EQ(p.complete_length, 1000u);
+}
+
+TEST(PlanFill, A206ForAnotherRangeIsPassedButNotStored) {
+  auto cr = request_for("bytes=0-99");
+  for (auto bad :
+       {head_case{206, 100, {"bytes 1-100/1000"}}, head_case{206, 99, {"bytes 0-99/1000"}},
+        head_case{206, 100, {}}, head_case{206, 100, {"bytes 0-99/1000", "bytes 0-99/1000"}},
+        head_case{206, 100, {"bytes */1000"}}}) {
+    auto p = plan_fill(plain_get(), bad.view(), cr, rule_with());
+    EXPECT_EQ(p.store, store_as::nothing);
+    EXPECT_TRUE(p.range_mismatch);
+    EXPECT_EQ(p.client_status, 206u);
+  }
+}
+
+TEST(PlanFill, Origin200ToARangeIsTheCompleteObjectCutToTheRange) {
+  struct row {
+    const char* range;
+    unsigned status;
+    std::uint64_t from, length;
+    const char* content_range;
+  };
+  for (auto r : {row{"bytes=0-99", 206, 0, 100, "bytes 0-99/1000"},
+                 row{"bytes=-10", 206, 990, 10, "bytes 990-999/1000"},
+                 row{"bytes=900-", 206, 900, 100, "bytes 900-999/1000"},
+                 row{"bytes=1000-", 416, 0, 0, "bytes */1000"}}) {
+    auto cr = request_for(r.range);
+    head_case h{200, 1000};
+    auto p = plan_fill(plain_get(), h.view(), cr, rule_with());
+    EXPECT_EQ(p.store, store_as::complete) << r.range;
+    EXPECT_TRUE(p.windowed) << r.range;
+    EXPECT_EQ(p.client_status, r.status) << r.range;
+    EXPECT_EQ(p.window_from, r.from) << r.range;
+    EXPECT_EQ(p.window_length, r.length) << r.range;
+    EXPECT_EQ(p.client_content_range, r.content_range) << r.range;
+    EXPECT_FALSE(p.offer_background_fetch);
+  }
+}
+
+TEST(PlanFill, MultiRangeAndIfRangeGetTheOrigins200Whole) {
+  auto multi = request_for("bytes=0-9,20-29");
+  head_case h{200, 1000};
+  auto p = plan_fill(plain_get(), h.view(), multi, rule_with());
+  EXPECT_EQ(p.store, store_as::complete);
+  EXPECT_FALSE(p.windowed);
+  EXPECT_EQ(p.client_status, 200u);
+  auto cond = request_for("bytes=0-9");
+  cond.if_range = true;
+  p = plan_fill(plain_get(), h.view(), cond, rule_with());
+  EXPECT_FALSE(p.windowed);
+  EXPECT_EQ(p.client_status, 200u);
+  // Without a length there is nothing to cut: the 200 goes as it is.
+  head_case unknown{200, std::nullopt};
+  p = plan_fill(plain_get(), unknown.view(), request_for("bytes=0-9"), rule_with());
+  EXPECT_FALSE(p.windowed);
+}
+
+TEST(PlanFill, NoModifyCachekeyKeepsA200OnlyWithCompleteResponses) {
+  auto cr = request_for("bytes=0-99", true);
+  head_case h{200, 1000};
+  auto p = plan_fill(plain_get(), h.view(), cr, rule_with(true, false));
+  EXPECT_EQ(p.store, store_as::nothing);
+  EXPECT_FALSE(p.windowed);
+  p = plan_fill(plain_get(), h.view(), cr, rule_with(true, true));
+  EXPECT_EQ(p.store, store_as::range_object);
+  EXPECT_EQ(store_key(p, cr), cr.full_key);
+}
+
+TEST(PlanFill, OnlyTheResponseCanMakeTheKeyUncacheable) {
+  auto cr = request_for("");
+  head_case h{200, 1000};
+  cache::request_info no_store;
+  no_store.cache_control = "no-store";
+  auto p = plan_fill(no_store, h.view(), cr, rule_with());
+  EXPECT_FALSE(p.storable);
+  EXPECT_TRUE(p.response_storable) << "one client's no-store says nothing of the response";
+  cache::request_info with_auth;
+  with_auth.has_authorization = true;
+  p = plan_fill(with_auth, h.view(), cr, rule_with());
+  EXPECT_FALSE(p.storable);
+  EXPECT_TRUE(p.response_storable);
+  for (auto bad :
+       {head_case{200, 1000, {}, {}, true}, head_case{200, 1000, {}, {}, false, "no-store"},
+        head_case{200, 1000, {}, {}, false, "private"},
+        head_case{200, 1000, {}, {"Accept-Encoding"}}}) {
+    p = plan_fill(plain_get(), bad.view(), cr, rule_with());
+    EXPECT_FALSE(p.response_storable);
+    EXPECT_EQ(p.store, store_as::nothing);
+  }
+}
+
+TEST(PlanFill, HeadIsNeverStored) {
+  head_case h{200, 1000};
+  auto p = plan_fill(plain_get(), h.view(), request_for("", false, true), rule_with());
+  EXPECT_FALSE(p.storable);
+  EXPECT_EQ(p.store, store_as::nothing);
+}
+
+TEST(VariesOnlyOnKey, EveryNamedFieldMustBeInTheKey) {
+  auto rule = rule_with(false, false, {"Accept-Encoding", "X-Tenant"});
+  std::vector<std::string_view> ok{"accept-encoding", " X-Tenant ,, accept-encoding"};
+  EXPECT_TRUE(varies_only_on_key(ok, rule));
+  std::vector<std::string_view> other{"Accept-Encoding, Accept-Language"};
+  EXPECT_FALSE(varies_only_on_key(other, rule));
+  EXPECT_TRUE(varies_only_on_key({}, rule_with()));
+  std::vector<std::string_view> star{"*"};
+  EXPECT_FALSE(varies_only_on_key(star, rule));
+}
+
+}  // namespace
+}  // namespace rangecache::plan
