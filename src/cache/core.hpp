@@ -59,10 +59,8 @@ struct fill_state {
   std::atomic<fill_error> failure{fill_error::none};
   // Published by the writer after each transaction that touched the fill (read-while-write).
   const std::shared_ptr<fill_progress> published = std::make_shared<fill_progress>();
-  void publish_durable(std::uint64_t bytes) const {
-    published->durable_bytes.store(bytes, std::memory_order_release);
-  }
-  void publish_state(int state) const { published->state.store(state, std::memory_order_release); }
+  void publish_durable(std::uint64_t bytes) const { published->publish_durable(bytes); }
+  void publish_state(int state) const { published->publish_state(state); }
 
   struct progress {
     std::uint64_t bytes = 0;   // chunk bytes written in committed or current transactions

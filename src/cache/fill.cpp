@@ -8,6 +8,32 @@
 
 namespace rangecache::cache {
 
+std::uint64_t fill_progress::listen(std::function<void()> wake) const {
+  std::lock_guard lock(mutex_);
+  listeners_.emplace_back(++next_id_, std::move(wake));
+  return next_id_;
+}
+
+void fill_progress::unlisten(std::uint64_t id) const {
+  std::lock_guard lock(mutex_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+void fill_progress::publish_durable(std::uint64_t bytes) {
+  durable_bytes.store(bytes, std::memory_order_release);
+  notify();
+}
+
+void fill_progress::publish_state(int new_state) {
+  state.store(new_state, std::memory_order_release);
+  notify();
+}
+
+void fill_progress::notify() const {
+  std::lock_guard lock(mutex_);
+  for (const auto& l : listeners_) l.second();
+}
+
 const char* to_string(fill_error e) {
   switch (e) {
     case fill_error::none:

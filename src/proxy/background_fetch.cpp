@@ -1,5 +1,7 @@
 #include "background_fetch.hpp"
 
+#include "progress_wait.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "cache_meta.hpp"
@@ -101,6 +103,8 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   }
   // Bounded buffer: a multi-GiB object passes through 64 KiB at a time.
   auto buf = std::make_unique<char[]>(64 * 1024);
+  const auto progress = fill.progress();
+  std::optional<progress_wait> pace;
   std::uint64_t total = 0;
   while (!rp.is_done()) {
     res.body().data = buf.get();
@@ -123,13 +127,14 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
     }
     // A fetch has no client waiting: it keeps pace with the store's writer instead of
     // filling the writer queue that client fills share (a full queue would drop them).
-    auto progress = fill.progress();
-    asio::steady_timer pace(w->ioc.get_executor());
+    // It sleeps until the writer reports progress (listening first, then looking, so no
+    // report is missed); the bound only guards against a writer that stopped.
+    if (progress && !pace) pace.emplace(w->ioc.get_executor(), *progress);
     while (progress && fill.active() &&
            total > progress->durable_bytes.load(std::memory_order_acquire) + fetch_ahead_limit &&
            !w->shared->draining.load(std::memory_order_relaxed)) {
-      pace.expires_after(std::chrono::milliseconds(1));
-      co_await pace.async_wait(use_tuple);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      co_await pace->changed(until);
     }
   }
   auto meta = head_meta;

@@ -223,7 +223,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
         gave_up = true;
         break;
       }
-      waiter->timer.expires_after(std::chrono::milliseconds(2));
+      // Woken (the timer cancelled on this loop) when the leader publishes or finishes.
+      waiter->timer.expires_at(deadline);
       co_await waiter->timer.async_wait(use_tuple);
     }
     if (gave_up) {

@@ -1,5 +1,7 @@
 #include "hit_writer.hpp"
 
+#include "progress_wait.hpp"
+
 #include <sys/uio.h>
 
 #include <array>
@@ -42,6 +44,7 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
                                    const cache::fill_progress* progress) {
   const int fd = stream.socket().native_handle();
   auto stalled_since = std::chrono::steady_clock::now();
+  std::optional<progress_wait> waiter;
   while (!prefix.empty() || length > 0) {
     bool blocked = false;
     int error = 0;
@@ -55,8 +58,13 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
       if (readable == 0 && prefix.empty()) {
         if (state == 1 || std::chrono::steady_clock::now() - stalled_since > timeout)
           co_return send_status::gone;
-        asio::steady_timer tick(stream.get_executor(), std::chrono::milliseconds(1));
-        co_await tick.async_wait(use_tuple);
+        // Sleep until the writer reports progress (listening first, then looking again, so
+        // nothing published in between is missed).
+        if (!waiter) {
+          waiter.emplace(stream.get_executor(), *progress);
+          continue;
+        }
+        co_await waiter->changed(stalled_since + timeout);
         continue;
       }
       stalled_since = std::chrono::steady_clock::now();

@@ -25,9 +25,16 @@ void inflight_table::leave(const std::string& key, const waiter_ptr& w) {
 
 void inflight_table::publish(const std::string& key,
                              std::shared_ptr<const inflight_stream> stream) {
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it != entries_.end()) it->second.stream = std::move(stream);
+  std::vector<waiter_ptr> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return;
+    it->second.stream = std::move(stream);
+    waiters = it->second.waiters;
+  }
+  // Followers sleep until something changes: the fill they wait for has begun.
+  for (auto& w : waiters) asio::post(w->timer.get_executor(), [w] { w->timer.cancel(); });
 }
 
 std::shared_ptr<const inflight_stream> inflight_table::stream(const std::string& key) const {

@@ -25,7 +25,8 @@ struct inflight_stream {
   std::shared_ptr<const cache::fill_progress> progress;
 };
 
-// One waiting request; lives on its own event loop.
+// One waiting request; lives on its own event loop. Its timer is cancelled (on that loop)
+// when the leader publishes its fill or finishes.
 struct inflight_waiter {
   explicit inflight_waiter(asio::any_io_executor ex) : timer(std::move(ex)) {}
   asio::steady_timer timer;
@@ -44,7 +45,8 @@ class inflight_table {
   role join(const std::string& key, const waiter_ptr& w);
   // A follower that stopped waiting.
   void leave(const std::string& key, const waiter_ptr& w);
-  // The leader's fill has begun with a known length: followers may stream from it.
+  // The leader's fill has begun with a known length: followers may stream from it, and are
+  // woken to do so.
   void publish(const std::string& key, std::shared_ptr<const inflight_stream> stream);
   std::shared_ptr<const inflight_stream> stream(const std::string& key) const;
   // The leader is done (stored or not): every follower wakes and looks again.

@@ -11,9 +11,12 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "rangecache/cache/object.hpp"
 
@@ -55,7 +58,8 @@ struct fill_options {
 };
 
 // How far a fill has got, as the writer thread publishes it, for readers following the fill
-// before its record commits (request collapsing). Poll it: nothing notifies.
+// before its record commits (request collapsing). Readers need not poll: a listener is
+// called each time the figures change.
 struct fill_progress {
   enum : int { filling = 0, committed = 1, failed = 2 };
   // Bytes of the fill's chunks whose write transaction committed: whole chunks, plus the
@@ -65,6 +69,21 @@ struct fill_progress {
   // filling, then committed (the record is visible; durable_bytes == its length) or failed
   // (aborted, refused or dropped: its chunks are reclaimed, reads soon return `gone`).
   std::atomic<int> state{filling};
+
+  // Called (from the thread that published, usually the writer) after durable_bytes grew or
+  // state changed. A listener must be quick and must not call back into the store: post to
+  // your own event loop and return. The returned id unregisters it.
+  std::uint64_t listen(std::function<void()> wake) const;
+  void unlisten(std::uint64_t id) const;
+  // Stores then calls every listener (the writer's side).
+  void publish_durable(std::uint64_t bytes);
+  void publish_state(int new_state);
+
+ private:
+  void notify() const;
+  mutable std::mutex mutex_;
+  mutable std::vector<std::pair<std::uint64_t, std::function<void()>>> listeners_;
+  mutable std::uint64_t next_id_ = 0;
 };
 
 // A move-only handle; one thread uses it at a time. Destroying it uncommitted aborts.
