@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rangecache/proxy/framing.hpp"
+#include "rangecache/proxy/headers.hpp"
 
 namespace rangecache::proxy {
 namespace {
@@ -175,6 +176,12 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
+  // Control headers count only from trusted clients; from anyone else they go no further.
+  // Removed here, once, so that every path and every method gets it.
+  if (!trusted_client(*cfg, client_ip_)) {
+    const auto& crr = rule->cache_range_requests;
+    strip_control_headers(req, crr.ims_header, crr.ident_header);
+  }
   if (req.method() == http::verb::purge)
     co_return co_await purge(*cfg, *rule, std::move(*authority), log);
   if (w_->store && !has_body &&

@@ -113,4 +113,11 @@ inline bool status_has_body(unsigned status) {
   return !(status < 200 || status == 204 || status == 304);
 }
 
+// Clients (config `trusted`) whose control headers (X-Crr-Ims, ...) are honoured.
+inline bool trusted_client(const config::config& cfg, std::string_view ip) {
+  for (const auto& net : cfg.trusted)
+    if (net.contains(ip)) return true;
+  return false;
+}
+
 }  // namespace rangecache::proxy
