@@ -124,7 +124,9 @@ awaitable<void> session::run() {
     auto verdict = check_request_framing(block.substr(0, block.find("\r\n\r\n") + 4));
     if (verdict != framing_verdict::ok) {
       spdlog::debug("{}: rejected request: {}", client_ip_, to_string(verdict));
-      co_await send_error(400, to_string(verdict), false, log);
+      const unsigned status = status_of(verdict);
+      std::string why = to_string(verdict);
+      co_await send_error(status, std::move(why), false, log);
       break;
     }
     auto result = co_await handle(std::move(cfg), log);

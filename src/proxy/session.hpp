@@ -30,6 +30,7 @@ struct upstream_exchange {
   std::unique_ptr<upstream_conn> conn;
   std::unique_ptr<http::response_parser<http::buffer_body>> parser;  // parsers cannot move
   error_code ec;  // set when there is no answer: connect failure, timeout, bad response
+  bool client_body_bad = false;  // the client's body did not parse: a 400 for the client
   std::string pool_key;
 };
 
@@ -60,6 +61,11 @@ class session {
   awaitable<upstream_exchange> exchange(const config::config& cfg, const config::remap_rule& rule,
                                         http::request<http::buffer_body>& up, bool has_body,
                                         bool head);
+  // The client's body, after the head `usr` sent: returns the upstream write error; a client
+  // failure is left in `ex` (ec, client_body_bad) and closes the upstream connection.
+  awaitable<error_code> send_request_body(const config::config& cfg, upstream_exchange& ex,
+                                          http::request<http::buffer_body>& up,
+                                          http::request_serializer<http::buffer_body>& usr);
   // The upstream request for the client's one: end-to-end headers, Host, Via, XFF.
   http::request<http::buffer_body> upstream_request(const config::remap_rule& rule,
                                                     const request_authority& authority);
