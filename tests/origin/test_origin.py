@@ -375,6 +375,23 @@ STATS = Stats()
 LOG = RequestLog(None)
 
 
+class LogLine:
+    """One response's log line, written once. A complete answer is logged just before its
+    last bytes leave: a client that reads the log as soon as it has the answer (a proxy may
+    answer from its cache right away) must find the line. An answer a fault cuts is logged
+    after the send, with the bytes actually sent."""
+
+    def __init__(self, request, status):
+        self.request_ = request
+        self.status_ = status
+        self.done_ = False
+
+    def write(self, sent):
+        if not self.done_:
+            self.done_ = True
+            LOG.write(self.request_, self.status_, sent)
+
+
 def warn(message):
     sys.stderr.write(f"test_origin: {message}\n")
     sys.stderr.flush()
@@ -570,18 +587,17 @@ class Handler(socketserver.BaseRequestHandler):
         if short is not None or stall is not None:
             close = True
         self.finish_headers(request, headers, close)
-        if not has_body:
-            # Logged before the answer leaves: a client that reads the log as soon as it has
-            # the answer (a 304 a proxy turns into a cache hit at once) must find the line.
-            LOG.write(request, status, 0)
+        line = LogLine(request, status)
+        if not has_body or (body.length == 0 and not chunked):
+            line.write(0)  # nothing follows the head
             self.send_head(status, headers)
         else:
             self.send_head(status, headers)
             sent = 0
             try:
-                sent = self.send_body(request, body, chunked, short, stall, stall_after)
+                sent = self.send_body(request, body, chunked, short, stall_after, line)
             finally:
-                LOG.write(request, status, sent)
+                line.write(sent)
         if short is not None:
             self.abort(reset=not request.flag("fin"))
         if stall is not None and stall_after is not None:
@@ -609,11 +625,12 @@ class Handler(socketserver.BaseRequestHandler):
             finally:
                 STATS.event("closed_after")  # counted once the FIN is out
 
-    def send_body(self, request, body, chunked, short, stall, stall_after):
+    def send_body(self, request, body, chunked, short, stall_after, line):
         rate = request.param_int("slow")
         started = time.monotonic()
         sent = 0
         step = max(1, min(PIECE, rate // 20)) if rate else PIECE
+        uncut = short is None and stall_after is None
         for piece in body.slices():
             for off in range(0, len(piece), step):
                 data = piece[off:off + step]
@@ -621,6 +638,8 @@ class Handler(socketserver.BaseRequestHandler):
                     data = data[:max(0, short - sent)]
                 if stall_after is not None and sent + len(data) > stall_after:
                     data = data[:max(0, stall_after - sent)]
+                if uncut and not chunked and sent + len(data) == body.length:
+                    line.write(body.length)  # the last bytes of a complete answer
                 if len(data):
                     if chunked:
                         self.send_all(b"%x\r\n" % len(data) + bytes(data) + b"\r\n")
@@ -636,6 +655,8 @@ class Handler(socketserver.BaseRequestHandler):
                     if lag > 0:
                         time.sleep(lag)
         if chunked:
+            if uncut:
+                line.write(sent)
             self.send_all(b"0\r\n\r\n")
         return sent
 
