@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   sigset_t signals = blocked_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every worker thread
   ::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (LimitFSIZE=) reached by the store must fail that write (EFBIG, logged
+  // and counted like a full disk), not kill the daemon.
+  ::signal(SIGXFSZ, SIG_IGN);
 
   try {
     rangecache::proxy::setup_error_log(*cfg, log_level);

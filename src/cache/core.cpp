@@ -31,6 +31,7 @@ store_stats counters::snapshot() const {
   s.map_full_events = ld(map_full_events);
   s.lost_mid_stream = ld(lost_mid_stream);
   s.lmdb_errors = ld(lmdb_errors);
+  s.write_failures = ld(write_failures);
   return s;
 }
 

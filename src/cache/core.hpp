@@ -31,7 +31,7 @@ struct counters {
   counter purged_objects{0}, reclaimed_chunks{0};
   counter write_batches{0}, write_batch_ops{0}, write_batch_bytes{0}, write_batch_max_bytes{0};
   counter write_batch_histogram[5] = {};
-  counter map_full_events{0}, lost_mid_stream{0}, lmdb_errors{0};
+  counter map_full_events{0}, lost_mid_stream{0}, lmdb_errors{0}, write_failures{0};
 
   static void add(counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }
   store_stats snapshot() const;

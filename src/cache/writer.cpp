@@ -85,6 +85,7 @@ void writer::run_batch(std::deque<queued_op>& ops) {
     int rc = mdb_txn_begin(env_.env, nullptr, 0, &b.txn);
     if (rc != 0) {
       counters::add(core_->stats.lmdb_errors);
+      report_failure(fill_error::store_error, rc);
       fail_ops(ops, fill_error::store_error);
       return;
     }
@@ -139,13 +140,22 @@ void writer::run_batch(std::deque<queued_op>& ops) {
       counters::add(core_->stats.map_full_events);
       // Evict, reclaim and try again; past two attempts this batch's fills are dropped.
       if (attempt < 2 && relieve_map_full(attempt)) continue;
+      report_failure(fill_error::map_full, rc);
       fail_ops(ops, fill_error::map_full);
     } else {
       counters::add(core_->stats.lmdb_errors);
+      report_failure(fill_error::store_error, rc);
       fail_ops(ops, fill_error::store_error);
     }
     return;
   }
+}
+
+// Counted and handed to the store's owner, which decides whether to log it: a full disk
+// fails every batch, and the store must not be the one to flood the log.
+void writer::report_failure(fill_error why, int rc) {
+  counters::add(core_->stats.write_failures);
+  if (s_.on_write_failure) s_.on_write_failure({why, mdb_strerror(rc)});
 }
 
 // The batch could not be written. Fills in it fail (their earlier chunks are reclaimed);
@@ -199,6 +209,7 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
     return;
   }
   counters::add(core_->stats.lmdb_errors);
+  report_failure(rc == MDB_MAP_FULL ? fill_error::map_full : fill_error::store_error, rc);
   for (queued_op& q : others) {
     if (auto* u = std::get_if<update_op>(&q.o)) {
       if (u->done) u->done(update_status::error);

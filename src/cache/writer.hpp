@@ -65,6 +65,7 @@ class writer {
   void run();
   void run_batch(std::deque<queued_op>& ops);
   void fail_ops(std::deque<queued_op>& ops, fill_error why);
+  void report_failure(fill_error why, int rc);
   int apply(batch& b, queued_op& q);
   int apply_chunk(batch& b, chunk_op& op);
   int apply_commit(batch& b, commit_op& op);

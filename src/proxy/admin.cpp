@@ -34,6 +34,8 @@ std::string metrics_text(worker* w) {
           load(s.connections_accepted));
   counter("connections_refused_total", "Connections closed at once: over max_connections.",
           load(s.connections_refused));
+  counter("accept_errors_total", "accept() failures (EMFILE and the like); retried.",
+          load(s.accept_errors));
   counter("requests_total", "Client requests parsed.", load(s.requests));
   counter("bad_requests_total", "Requests answered with a 4xx by the proxy itself.",
           load(s.bad_requests));
@@ -64,6 +66,9 @@ std::string metrics_text(worker* w) {
     counter("cache_write_batch_bytes_total", "Bytes written by those transactions.",
             c.write_batch_bytes);
     counter("cache_map_full_total", "MDB_MAP_FULL events (handled).", c.map_full_events);
+    counter("cache_write_errors_total",
+            "Store writes given up on (disk full, map full, LMDB error); their fills dropped.",
+            c.write_failures);
     counter("cache_lost_mid_stream_total", "Objects gone while being served.", c.lost_mid_stream);
     gauge("cache_writer_queue_bytes", "Bytes queued to the store's writer.", c.writer_queue_bytes);
     auto st = w->store->storage();
@@ -136,6 +141,7 @@ awaitable<void> admin_accept_loop(worker* w, tcp::acceptor* acceptor) {
     auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      co_await accept_failed(w, ec);
       continue;
     }
     asio::co_spawn(w->ioc, admin_session(w, std::move(socket)), asio::detached);

@@ -109,9 +109,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   while (!rp.is_done()) {
     res.body().data = buf.get();
     res.body().size = 64 * 1024;
-    conn->stream.expires_after(cfg->upstream.read_timeout);
-    auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, rp, use_tuple);
-    if (ec == http::error::need_buffer) ec = {};
+    auto ec = co_await read_body_piece(*conn, rp, cfg->upstream.read_timeout);
     if (ec || w->shared->draining.load(std::memory_order_relaxed)) {
       fill.abort();
       out.result = ec ? "body: " + ec.message() : std::string("shutdown");

@@ -4,14 +4,12 @@
 
 #include "asio_fwd.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/proxy/headers.hpp"
 #include "worker.hpp"
 
 namespace rangecache::proxy {
 
 // Runs `first` and then whatever the scheduler hands to the freed slot, on this worker.
 awaitable<void> run_background_fetches(worker* w, fetch::job first);
-
-// Marks our own fetches so that a tier of rangecache nodes never fetches a fetch (R41).
-inline constexpr std::string_view fetch_marker = "X-Rangecache-Fetch";
 
 }  // namespace rangecache::proxy

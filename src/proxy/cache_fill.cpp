@@ -205,9 +205,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
     while (!rp.is_done()) {
       ur.body().data = body_buf_.get();
       ur.body().size = relay_buffer_size;
-      ex.conn->stream.expires_after(cfg.upstream.read_timeout);
-      auto [ec, n] = co_await http::async_read(ex.conn->stream, ex.conn->buffer, rp, use_tuple);
-      if (ec == http::error::need_buffer) ec = {};
+      auto ec = co_await read_body_piece(*ex.conn, rp, cfg.upstream.read_timeout);
       if (ec) {
         // Nothing partial is ever stored: the fill is dropped with the connection.
         fill.abort();
@@ -224,8 +222,10 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
         co_return outcome::cut;
       }
       const std::size_t got = relay_buffer_size - ur.body().size;
-      if (got == 0) continue;
-      if (fill.active()) {
+      // A read may bring no body byte (a chunk header, or only the last chunk): the one that
+      // completes the message must still reach the commit below.
+      if (got == 0 && !rp.is_done()) continue;
+      if (got != 0 && fill.active()) {
         auto fe = fill.append(std::string_view(body_buf_.get(), got));
         if (fe != cache::fill_error::none)
           spdlog::debug("{}: fill dropped: {}", log.url(), cache::to_string(fe));

@@ -19,12 +19,6 @@
 namespace rangecache::proxy {
 namespace {
 
-bool trusted_client(const config::config& cfg, const std::string& ip) {
-  for (const auto& net : cfg.trusted)
-    if (net.contains(ip)) return true;
-  return false;
-}
-
 // R29-R31 (decision 2): an X-Crr-Ident that names the stored identifier keeps (or makes) the
 // object fresh; `Stale` or a mismatch makes it stale. nullopt: no opinion.
 std::optional<bool> ident_says_fresh(std::string_view value, const cache::object_meta& meta) {
@@ -69,11 +63,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   cache_request cr;
   cr.head = req.method() == http::verb::head;
 
-  // Decision 2: control headers count only from trusted clients; from anyone else they are
-  // removed so they reach neither this cache nor the origin.
-  const bool trusted = trusted_client(cfg, client_ip_);
+  // Control headers count only from trusted clients (handle() already removed them from
+  // anyone else's request).
   bool skip_crr = false;
-  if (trusted) {
+  if (trusted_client(cfg, client_ip_)) {
     skip_crr = req.find("X-Skip-Crr") != req.end();
     cr.from_fetch = req.find(fetch_marker) != req.end();
     if (crr_opt.consider_ims) {
@@ -83,11 +76,6 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
       }
     }
     if (crr_opt.consider_ident) cr.crr_ident = std::string(req[crr_opt.ident_header]);
-  } else {
-    req.erase("X-Skip-Crr");
-    req.erase(fetch_marker);
-    req.erase(crr_opt.ims_header);
-    req.erase(crr_opt.ident_header);
   }
 
   cr.target = rewrite_target(rule, authority.path_and_query);

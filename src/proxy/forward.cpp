@@ -18,6 +18,13 @@ bool worth_retry(const upstream_conn& conn, const error_code& ec, bool has_body)
          ec == http::error::partial_message;
 }
 
+// A request body that does not parse (broken chunk framing), as opposed to a client that
+// went away or stalled: the one client failure that can still be answered.
+bool malformed_body(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+         ec != http::error::partial_message && ec != http::error::end_of_stream;
+}
+
 }  // namespace
 
 http::request<http::buffer_body> session::upstream_request(const config::remap_rule& rule,
@@ -32,6 +39,11 @@ http::request<http::buffer_body> session::upstream_request(const config::remap_r
   up.target(rewrite_target(rule, authority.path_and_query));
   copy_end_to_end(req.base(), up.base());
   up.erase(http::field::expect);  // we answer 100-continue ourselves
+  // One Content-Length in plain digits: "3, 03" or a repeated field is one length to us, but
+  // an origin may read it otherwise and frame the body differently.
+  up.erase(http::field::content_length);
+  if (auto length = parser_->content_length(); length && !parser_->chunked())
+    up.content_length(*length);
   // With preserve_host the origin sees the authority the client asked for (from an
   // absolute-form target when there is one, as RFC 9112 says), and the cache key has it too.
   up.set(http::field::host,
@@ -45,11 +57,49 @@ http::request<http::buffer_body> session::upstream_request(const config::remap_r
   return up;
 }
 
+awaitable<error_code> session::send_request_body(const config::config& cfg, upstream_exchange& ex,
+                                                 http::request<http::buffer_body>& up,
+                                                 http::request_serializer<http::buffer_body>& usr) {
+  auto& req = parser_->get();
+  error_code wec;
+  while (!wec && !parser_->is_done()) {
+    req.body().data = body_buf_.get();
+    req.body().size = relay_buffer_size;
+    // read_some: the idle timeout is for silence between bytes, not for a full buffer.
+    stream_.expires_after(cfg.server.idle_timeout);
+    auto [rec, rn] = co_await http::async_read_some(stream_, buffer_, *parser_, use_tuple);
+    if (rec == http::error::need_buffer) rec = {};
+    if (rec) {
+      // The client went away, stalled or sent a body that does not parse: this upstream
+      // request can never be completed, so its connection goes too.
+      ex.ec = asio::error::connection_aborted;
+      ex.client_body_bad = malformed_body(rec);
+      ex.conn.reset();
+      co_return wec;
+    }
+    const std::size_t got = relay_buffer_size - req.body().size;
+    if (got == 0) continue;
+    up.body().data = body_buf_.get();
+    up.body().size = got;
+    up.body().more = true;
+    ex.conn->stream.expires_after(cfg.upstream.read_timeout);
+    auto [pec, pn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
+    if (pec != http::error::need_buffer) wec = pec;
+  }
+  if (!wec) {
+    up.body().data = nullptr;
+    up.body().size = 0;
+    up.body().more = false;
+    auto [fec, fn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
+    if (fec != http::error::need_buffer) wec = fec;
+  }
+  co_return wec;
+}
+
 awaitable<upstream_exchange> session::exchange(const config::config& cfg,
                                                const config::remap_rule& rule,
                                                http::request<http::buffer_body>& up, bool has_body,
                                                bool head) {
-  auto& req = parser_->get();
   auto& stats = w_->shared->stats;
   upstream_exchange ex;
   ex.pool_key = rule.to_host + ":" + std::to_string(rule.to_port);
@@ -80,32 +130,8 @@ awaitable<upstream_exchange> session::exchange(const config::config& cfg,
     } else {
       auto [ec, n] = co_await http::async_write_header(ex.conn->stream, usr, use_tuple);
       wec = ec;
-      // Request body, client → origin, one bounded piece at a time.
-      while (!wec && !parser_->is_done()) {
-        req.body().data = body_buf_.get();
-        req.body().size = relay_buffer_size;
-        stream_.expires_after(cfg.server.idle_timeout);
-        auto [rec, rn] = co_await http::async_read(stream_, buffer_, *parser_, use_tuple);
-        if (rec == http::error::need_buffer) rec = {};
-        if (rec) {
-          ex.ec = asio::error::connection_aborted;  // the client went away mid-body
-          ex.conn.reset();
-          co_return ex;
-        }
-        up.body().data = body_buf_.get();
-        up.body().size = relay_buffer_size - req.body().size;
-        up.body().more = true;
-        ex.conn->stream.expires_after(cfg.upstream.read_timeout);
-        auto [pec, pn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
-        if (pec != http::error::need_buffer) wec = pec;
-      }
-      if (!wec) {
-        up.body().data = nullptr;
-        up.body().size = 0;
-        up.body().more = false;
-        auto [fec, fn] = co_await http::async_write(ex.conn->stream, usr, use_tuple);
-        if (fec != http::error::need_buffer) wec = fec;
-      }
+      if (!wec) wec = co_await send_request_body(cfg, ex, up, usr);
+      if (ex.ec) co_return ex;  // the client failed mid-body
     }
     error_code rec = wec;
     if (!rec) {
@@ -139,6 +165,12 @@ awaitable<upstream_exchange> session::exchange(const config::config& cfg,
 
 awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_entry& log) {
   auto& stats = w_->shared->stats;
+  if (ex.client_body_bad) {
+    // Nothing has come back from the origin (its connection is closed): the client can
+    // still be told why, then the connection closes with the rest of its body.
+    std::string why = "malformed request body";
+    co_return co_await send_error(400, std::move(why), false, log);
+  }
   if (ex.ec == asio::error::connection_aborted) co_return outcome::cut;
   bump(stats.upstream_errors);
   bool timeout = ex.ec == beast::error::timeout;
@@ -219,9 +251,7 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
     while (!rp->is_done()) {
       ur.body().data = body_buf_.get();
       ur.body().size = relay_buffer_size;
-      conn->stream.expires_after(cfg.upstream.read_timeout);
-      auto [ec, n] = co_await http::async_read(conn->stream, conn->buffer, *rp, use_tuple);
-      if (ec == http::error::need_buffer) ec = {};
+      auto ec = co_await read_body_piece(*conn, *rp, cfg.upstream.read_timeout);
       if (ec) {
         // The origin broke off mid-body: the client must not take a short body for whole.
         bump(stats.responses_cut);

@@ -79,6 +79,7 @@ framing_verdict check_request_framing(std::string_view block) {
   if (content_length) return framing_verdict::content_length_with_te;
   // The last coding must be chunked, and chunked must appear exactly once.
   int chunked_count = 0;
+  int other_count = 0;
   std::string_view last;
   std::string_view rest = te_joined;
   while (true) {
@@ -88,12 +89,18 @@ framing_verdict check_request_framing(std::string_view block) {
     item = trim(item.substr(0, semi));
     if (!item.empty()) {
       last = item;
-      if (iequals(item, "chunked")) ++chunked_count;
+      if (iequals(item, "chunked"))
+        ++chunked_count;
+      else
+        ++other_count;
     }
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
   if (chunked_count != 1 || !iequals(last, "chunked")) return framing_verdict::te_not_chunked_last;
+  // Passing "gzip, chunked" on as plain chunked would hand the origin a body it must decode
+  // and is not told to; we do not decode it either.
+  if (other_count != 0) return framing_verdict::te_not_implemented;
   return framing_verdict::ok;
 }
 
@@ -117,8 +124,14 @@ const char* to_string(framing_verdict v) {
       return "Transfer-Encoding not ending in chunked";
     case framing_verdict::te_in_http10:
       return "Transfer-Encoding in HTTP/1.0";
+    case framing_verdict::te_not_implemented:
+      return "transfer coding other than chunked not implemented";
   }
   return "?";
+}
+
+unsigned status_of(framing_verdict v) {
+  return v == framing_verdict::te_not_implemented ? 501 : 400;
 }
 
 }  // namespace rangecache::proxy

@@ -64,6 +64,22 @@ void copy_end_to_end(const http::fields& from, http::fields& to) {
   }
 }
 
+void strip_control_headers(http::fields& fields, std::string_view ims_header,
+                           std::string_view ident_header) {
+  static constexpr std::array<std::string_view, 4> defaults = {"X-Crr-Ims", "X-Crr-Ident",
+                                                               "X-Skip-Crr", fetch_marker};
+  for (auto it = fields.begin(); it != fields.end();) {
+    auto name = it->name_string();
+    const bool control = iequals(name, ims_header) || iequals(name, ident_header) ||
+                         std::any_of(defaults.begin(), defaults.end(),
+                                     [&](std::string_view d) { return iequals(d, name); });
+    if (control)
+      it = fields.erase(it);
+    else
+      ++it;
+  }
+}
+
 void append_via(http::fields& fields, unsigned http_version) {
   std::string entry = http_version == 10 ? "1.0 rangecache" : "1.1 rangecache";
   auto it = fields.find(http::field::via);

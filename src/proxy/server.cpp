@@ -8,6 +8,7 @@
 
 #include "admin.hpp"
 #include "logs.hpp"
+#include "rangecache/util/throttle.hpp"
 #include "worker.hpp"
 
 namespace rangecache::proxy {
@@ -61,6 +62,20 @@ struct server::impl {
 
 namespace {
 
+// A store that cannot write (disk full, map full, an LMDB error) keeps serving what it has
+// but stores nothing new: worth an error line, though not one per failed write.
+std::function<void(const cache::write_failure&)> store_failure_logger(std::string path) {
+  auto limit = std::make_shared<util::throttle>(std::chrono::minutes(1));
+  return [path = std::move(path), limit](const cache::write_failure& f) {
+    std::uint64_t held = 0;
+    if (!limit->allow(std::chrono::steady_clock::now(), held)) return;
+    std::string since;
+    if (held) since = " (" + std::to_string(held) + " more failed writes since the last report)";
+    spdlog::error("cache {}: cannot write ({}: {}); new objects are not stored while this lasts{}",
+                  path, cache::to_string(f.why), f.message, since);
+  };
+}
+
 void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
   const auto& b = cfg.background_fetch;
   shared.fetches.configure(b.max_concurrent, b.queue_size, b.retry_backoff);
@@ -90,6 +105,7 @@ void server::start(const std::string& port_file) {
   cache::store_settings ss;
   ss.path = cfg->cache.path;
   ss.max_size = cfg->cache.max_size;
+  ss.on_write_failure = store_failure_logger(ss.path);
   ss.sync = cfg->cache.sync == config::sync_mode::none   ? cache::sync_mode::none
             : cfg->cache.sync == config::sync_mode::full ? cache::sync_mode::full
                                                          : cache::sync_mode::meta;
@@ -167,12 +183,15 @@ void server::start(const std::string& port_file) {
 
 void server::reload(std::shared_ptr<const config::config> cfg) {
   auto old = impl_->shared->config_now();
-  if (old->workers != cfg->workers)
-    spdlog::warn("reload: 'workers' changed; it takes effect at the next restart");
-  bool listen_changed = old->listen.size() != cfg->listen.size();
-  for (std::size_t i = 0; !listen_changed && i < cfg->listen.size(); ++i)
-    listen_changed = old->listen[i].text != cfg->listen[i].text;
-  if (listen_changed) spdlog::warn("reload: 'listen' changed; it takes effect at the next restart");
+  // The rest of the new file applies now; these keep their running values, and saying so
+  // beats an operator believing a new cache size or address is in force.
+  auto pending = config::restart_only_changes(*old, *cfg);
+  if (!pending.empty()) {
+    std::string names;
+    for (const auto& name : pending) names += (names.empty() ? "" : ", ") + name;
+    spdlog::warn("reload: {} changed; {} only at the next restart, the running values stay", names,
+                 pending.size() == 1 ? "it takes effect" : "they take effect");
+  }
   // A rotated access log is reopened here too (logrotate sends SIGHUP).
   impl_->shared->access_log.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);

@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "rangecache/proxy/framing.hpp"
+#include "rangecache/proxy/headers.hpp"
 
 namespace rangecache::proxy {
 namespace {
@@ -145,7 +146,9 @@ awaitable<void> session::run() {
     auto verdict = check_request_framing(block.substr(0, block.find("\r\n\r\n") + 4));
     if (verdict != framing_verdict::ok) {
       spdlog::debug("{}: rejected request: {}", client_ip_, to_string(verdict));
-      co_await send_error(400, to_string(verdict), false, log);
+      const unsigned status = status_of(verdict);
+      std::string why = to_string(verdict);
+      co_await send_error(status, std::move(why), false, log);
       break;
     }
     auto result = co_await handle(std::move(cfg), log);
@@ -217,6 +220,12 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
+  // Control headers count only from trusted clients; from anyone else they go no further.
+  // Removed here, once, so that every path and every method gets it.
+  if (!trusted_client(*cfg, client_ip_)) {
+    const auto& crr = rule->cache_range_requests;
+    strip_control_headers(req, crr.ims_header, crr.ident_header);
+  }
   if (req.method() == http::verb::purge)
     co_return co_await purge(*cfg, *rule, std::move(*authority), log);
   if (w_->store && !has_body &&

@@ -36,6 +36,7 @@ struct upstream_exchange {
   std::unique_ptr<upstream_conn> conn;
   std::unique_ptr<http::response_parser<http::buffer_body>> parser;  // parsers cannot move
   error_code ec;  // set when there is no answer: connect failure, timeout, bad response
+  bool client_body_bad = false;  // the client's body did not parse: a 400 for the client
   std::string pool_key;
 };
 
@@ -77,6 +78,11 @@ class session {
   awaitable<upstream_exchange> exchange(const config::config& cfg, const config::remap_rule& rule,
                                         http::request<http::buffer_body>& up, bool has_body,
                                         bool head);
+  // The client's body, after the head `usr` sent: returns the upstream write error; a client
+  // failure is left in `ex` (ec, client_body_bad) and closes the upstream connection.
+  awaitable<error_code> send_request_body(const config::config& cfg, upstream_exchange& ex,
+                                          http::request<http::buffer_body>& up,
+                                          http::request_serializer<http::buffer_body>& usr);
   // The upstream request for the client's one: end-to-end headers, Host, Via, XFF.
   http::request<http::buffer_body> upstream_request(const config::remap_rule& rule,
                                                     const request_authority& authority);
@@ -142,6 +148,13 @@ inline constexpr std::uint64_t max_discarded_body = 1024 * 1024;
 // RFC 9110 §6.4.1: 1xx, 204 and 304 answers never have a body.
 inline bool status_has_body(unsigned status) {
   return !(status < 200 || status == 204 || status == 304);
+}
+
+// Clients (config `trusted`) whose control headers (X-Crr-Ims, ...) are honoured.
+inline bool trusted_client(const config::config& cfg, std::string_view ip) {
+  for (const auto& net : cfg.trusted)
+    if (net.contains(ip)) return true;
+  return false;
 }
 
 }  // namespace rangecache::proxy

@@ -10,6 +10,7 @@
 #include "inflight.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/util/throttle.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
@@ -20,6 +21,8 @@ struct shared_state {
   std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
   std::atomic<bool> draining{false};
   proxy_stats stats;
+  // accept() failures of every listener: out of descriptors, each retry fails again.
+  util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;
   fetch::scheduler fetches;
 

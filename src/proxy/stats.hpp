@@ -9,6 +9,7 @@ namespace rangecache::proxy {
 struct proxy_stats {
   std::atomic<std::uint64_t> connections_accepted{0};
   std::atomic<std::uint64_t> connections_refused{0};  // over max_connections
+  std::atomic<std::uint64_t> accept_errors{0};        // accept() failed (EMFILE, ...)
   std::atomic<std::uint64_t> requests{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> upstream_requests{0};

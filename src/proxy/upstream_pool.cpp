@@ -1,6 +1,40 @@
 #include "upstream_pool.hpp"
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace rangecache::proxy {
+namespace {
+
+// Between two answers an origin has nothing to say. Bytes waiting on the socket are stray
+// (an answer longer than it announced, late): whatever came after them would be read as the
+// answer to the next request. End of stream means the origin closed it. Either way the
+// connection is done for. A non-blocking peek tells without consuming anything.
+bool poisoned(upstream_conn& conn) {
+  if (conn.buffer.size() != 0) return true;
+  char byte;
+  const auto n = ::recv(conn.stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n >= 0) return true;  // data, or 0 for the origin's FIN
+  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+}
+
+}  // namespace
+
+awaitable<error_code> read_body_piece(upstream_conn& conn,
+                                      http::response_parser<http::buffer_body>& parser,
+                                      std::chrono::milliseconds timeout) {
+  for (;;) {
+    conn.stream.expires_after(timeout);
+    auto [ec, n] = co_await http::async_read_some(conn.stream, conn.buffer, parser, use_tuple);
+    if (ec == http::error::need_buffer) co_return error_code{};  // the buffer is full
+    if (ec || parser.is_done() || parser.get().body().size == 0) co_return ec;
+    // Read on only while the socket has bytes: a read now completes at once, whereas bytes
+    // buffered here may be half a chunk header that has to wait for the origin.
+    error_code ignored;
+    if (conn.stream.socket().available(ignored) == 0) co_return ec;
+  }
+}
 
 std::unique_ptr<upstream_conn> upstream_pool::take(const std::string& key,
                                                    std::chrono::milliseconds idle_timeout) {
@@ -13,10 +47,7 @@ std::unique_ptr<upstream_conn> upstream_pool::take(const std::string& key,
     list.pop_back();
     // Older than the idle limit: the origin may be closing it right now; a fresh one is safer.
     if (now - conn->idle_since > idle_timeout) continue;
-    // An origin that already closed it leaves the socket readable (EOF); skip those cheaply.
-    error_code ec;
-    auto readable = conn->stream.socket().available(ec);
-    if (ec || readable > 0) continue;
+    if (poisoned(*conn)) continue;
     conn->reused = true;
     return conn;
   }
@@ -53,7 +84,7 @@ awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t
 void upstream_pool::give_back(const std::string& key, std::unique_ptr<upstream_conn> conn,
                               std::size_t max_idle) {
   auto& list = idle_[key];
-  if (list.size() >= max_idle) return;
+  if (list.size() >= max_idle || poisoned(*conn)) return;
   conn->idle_since = std::chrono::steady_clock::now();
   conn->stream.expires_never();
   list.push_back(std::move(conn));

@@ -19,6 +19,14 @@ struct upstream_conn {
   bool reused = false;
 };
 
+// Reads the next piece of an answer's body into the parser's buffer: at least one byte (or
+// the end), then whatever has already arrived, up to the buffer's size. The timeout is armed
+// afresh for each read, so it bounds the silence between bytes, not the time a slow origin
+// takes to fill the buffer; taking what is already here keeps the pieces large.
+awaitable<error_code> read_body_piece(upstream_conn& conn,
+                                      http::response_parser<http::buffer_body>& parser,
+                                      std::chrono::milliseconds timeout);
+
 struct connect_result {
   std::unique_ptr<upstream_conn> conn;
   error_code ec;
@@ -28,7 +36,8 @@ class upstream_pool {
  public:
   explicit upstream_pool(asio::any_io_executor ex) : ex_(std::move(ex)) {}
 
-  // The most recently parked connection still young enough, or nullptr.
+  // The most recently parked connection still young enough and untouched by the origin since
+  // (no stray byte, no close), or nullptr.
   std::unique_ptr<upstream_conn> take(const std::string& key,
                                       std::chrono::milliseconds idle_timeout);
 
@@ -36,15 +45,15 @@ class upstream_pool {
   awaitable<connect_result> connect(std::string host, std::uint16_t port,
                                     std::chrono::milliseconds timeout);
 
+  // Parks `conn` for reuse, unless the pool is full or bytes already follow its last answer.
   void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn, std::size_t max_idle);
 
-  // Parks `conn` only when its answer was read to the end, the origin keeps it open and no
-  // byte of a next answer is buffered (design-research §3.3); otherwise it closes.
+  // Parks `conn` only when its answer was read to the end and the origin keeps it open
+  // (design-research §3.3); give_back() then checks that nothing followed the answer.
   template <class Parser>
   void give_back_if_reusable(const std::string& key, std::unique_ptr<upstream_conn>& conn,
                              const Parser& parser, std::size_t max_idle) {
-    if (conn && parser.is_done() && parser.keep_alive() && !parser.need_eof() &&
-        conn->buffer.size() == 0)
+    if (conn && parser.is_done() && parser.keep_alive() && !parser.need_eof())
       give_back(key, std::move(conn), max_idle);
   }
 

@@ -23,10 +23,7 @@ awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor) {
     auto [ec, socket] = co_await acceptor->async_accept(use_tuple);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
-      // EMFILE and friends: back off briefly instead of spinning on the error.
-      spdlog::warn("accept: {}", ec.message());
-      asio::steady_timer t(w->ioc, std::chrono::milliseconds(50));
-      co_await t.async_wait(use_tuple);
+      co_await accept_failed(w, ec);
       continue;
     }
     auto cfg = w->shared->config_now();
@@ -40,6 +37,21 @@ awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor) {
     bump(w->shared->stats.connections_accepted);
     asio::co_spawn(w->ioc, run_session(w, std::move(socket)), log_exception);
   }
+}
+
+awaitable<void> accept_failed(worker* w, error_code ec) {
+  bump(w->shared->stats.accept_errors);
+  std::uint64_t held = 0;
+  if (w->shared->accept_log.allow(std::chrono::steady_clock::now(), held)) {
+    if (held == 0)
+      spdlog::warn("accept: {}; clients wait in the backlog", ec.message());
+    else
+      spdlog::warn("accept: {}; clients wait in the backlog ({} more failures since the last line)",
+                   ec.message(), held);
+  }
+  // Back off briefly instead of spinning on the error.
+  asio::steady_timer t(w->ioc, std::chrono::milliseconds(50));
+  co_await t.async_wait(use_tuple);
 }
 
 void begin_drain(worker* w) {

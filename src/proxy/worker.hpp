@@ -37,6 +37,10 @@ struct worker {
 // Runs until the acceptor is closed.
 awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor);
 
+// After accept() failed with `ec` (EMFILE and friends): counts it, logs it now and then, and
+// waits a little, since the next try would fail the same way at once.
+awaitable<void> accept_failed(worker* w, error_code ec);
+
 // Called on the worker's thread: close acceptors and every idle connection.
 void begin_drain(worker* w);
 

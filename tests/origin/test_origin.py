@@ -40,7 +40,7 @@ Query-string controls (combine freely)
                     (RST through SO_LINGER 0; with fin=1 an orderly FIN instead)
   stall=S           read the request, send nothing for S seconds, then close; with
                     stall_after=N the stall comes after the headers and N body bytes
-  slow=BPS          throttle the body to BPS bytes per second
+  slow=BPS          throttle the body to BPS bytes per second (a piece every 50 ms)
   delay=S           wait S seconds before the response headers, then answer normally
   status=N          answer with status N and a short text body (200 means: ignore Range)
   chunked=1         Transfer-Encoding: chunked, no Content-Length
@@ -50,6 +50,10 @@ Query-string controls (combine freely)
   close=1           Connection: close after this response
   expect=417        refuse "Expect: 100-continue" with 417 instead of sending 100 Continue
   no_continue=1     ignore "Expect: 100-continue" (the client must send the body anyway)
+  extra=1           after the response, send stray bytes on the keep-alive connection: a
+                    complete cacheable 200 whose body is "stray answer" (X-Stray: 1)
+  extra_delay=S     send those bytes S seconds after the response instead of at once
+  close_after=S     S seconds after the response, close the keep-alive connection (FIN)
 
 Other endpoints
 ---------------
@@ -58,9 +62,12 @@ Other endpoints
     "version", "length", "sha256", "chunked", "headers" {lower-case name: value, repeats
     joined with ", "}, "raw_headers" [[name, value], ...], "trailers" [[name, value], ...]}
   GET /__stats      JSON {"total", "connections", "paths": {target: {"count", "methods",
-                    "ranges"}}}; "ranges" lists the Range values of the requests that had one
-                    (the first 100000);
-                    "connections" counts connections that carried a counted request
+                    "ranges"}}, "events": {name: count}}; "ranges" lists the Range values of
+                    the requests that had one (the first 100000);
+                    "connections" counts connections that carried a counted request;
+                    "events" counts "extra_sent" and "closed_after" (see extra=, close_after=)
+  Any method on /__echo_headers also names the request's fields, lower-case and in order,
+    in the response header X-Echo-Names (so that a HEAD shows them too)
   POST /__reset     clears the statistics
   Neither control endpoint is counted.
 
@@ -332,6 +339,11 @@ class Stats:
             self.total_ = 0
             self.connections_ = 0
             self.paths_ = {}
+            self.events_ = {}
+
+    def event(self, name):
+        with self.lock_:
+            self.events_[name] = self.events_.get(name, 0) + 1
 
     def connection(self):
         with self.lock_:
@@ -357,7 +369,7 @@ class Stats:
     def to_json(self):
         with self.lock_:
             doc = {"total": self.total_, "connections": self.connections_,
-                   "paths": self.paths_}
+                   "paths": self.paths_, "events": self.events_}
             return json.dumps(doc, separators=(",", ":"))
 
 
@@ -378,6 +390,23 @@ class RequestLog:
 
 STATS = Stats()
 LOG = RequestLog(None)
+
+
+class LogLine:
+    """One response's log line, written once. A complete answer is logged just before its
+    last bytes leave: a client that reads the log as soon as it has the answer (a proxy may
+    answer from its cache right away) must find the line. An answer a fault cuts is logged
+    after the send, with the bytes actually sent."""
+
+    def __init__(self, request, status):
+        self.request_ = request
+        self.status_ = status
+        self.done_ = False
+
+    def write(self, sent):
+        if not self.done_:
+            self.done_ = True
+            LOG.write(self.request_, self.status_, sent)
 
 
 def warn(message):
@@ -578,25 +607,50 @@ class Handler(socketserver.BaseRequestHandler):
         if short is not None or stall is not None:
             close = True
         self.finish_headers(request, headers, close)
-        self.send_head(status, headers)
-        sent = 0
-        try:
-            if has_body:
-                sent = self.send_body(request, body, chunked, short, stall, stall_after)
-        finally:
-            LOG.write(request, status, sent)
+        line = LogLine(request, status)
+        if not has_body or (body.length == 0 and not chunked):
+            line.write(0)  # nothing follows the head
+            self.send_head(status, headers)
+        else:
+            self.send_head(status, headers)
+            sent = 0
+            try:
+                sent = self.send_body(request, body, chunked, short, stall_after, line)
+            finally:
+                line.write(sent)
         if short is not None:
             self.abort(reset=not request.flag("fin"))
         if stall is not None and stall_after is not None:
             time.sleep(stall)
             self.abort(reset=False)
+        if not close:
+            self.after_response(request)
         return not close
 
-    def send_body(self, request, body, chunked, short, stall, stall_after):
+    def after_response(self, request):
+        """The faults of a keep-alive connection between two responses."""
+        if request.flag("extra"):
+            delay = request.param_float("extra_delay")
+            if delay:
+                time.sleep(delay)
+            body = b"stray answer"
+            self.send_all(b"HTTP/1.1 200 OK\r\nCache-Control: max-age=3600\r\nX-Stray: 1\r\n"
+                          b"Content-Length: %d\r\n\r\n" % len(body) + body)
+            STATS.event("extra_sent")  # counted once the bytes are out
+        close_after = request.param_float("close_after")
+        if close_after is not None:
+            time.sleep(close_after)
+            try:
+                self.abort(reset=False)
+            finally:
+                STATS.event("closed_after")  # counted once the FIN is out
+
+    def send_body(self, request, body, chunked, short, stall_after, line):
         rate = request.param_int("slow")
         started = time.monotonic()
         sent = 0
         step = max(1, min(PIECE, rate // 20)) if rate else PIECE
+        uncut = short is None and stall_after is None
         for piece in body.slices():
             for off in range(0, len(piece), step):
                 data = piece[off:off + step]
@@ -604,6 +658,8 @@ class Handler(socketserver.BaseRequestHandler):
                     data = data[:max(0, short - sent)]
                 if stall_after is not None and sent + len(data) > stall_after:
                     data = data[:max(0, stall_after - sent)]
+                if uncut and not chunked and sent + len(data) == body.length:
+                    line.write(body.length)  # the last bytes of a complete answer
                 if len(data):
                     if chunked:
                         self.send_all(b"%x\r\n" % len(data) + bytes(data) + b"\r\n")
@@ -619,6 +675,8 @@ class Handler(socketserver.BaseRequestHandler):
                     if lag > 0:
                         time.sleep(lag)
         if chunked:
+            if uncut:
+                line.write(sent)
             self.send_all(b"0\r\n" + self.trailer_section(request) + b"\r\n")
         return sent
 
@@ -642,12 +700,13 @@ class Handler(socketserver.BaseRequestHandler):
         except OSError:
             return False
 
-    def send_json(self, request, doc, cache_control="no-store"):
+    def send_json(self, request, doc, cache_control="no-store", extra_headers=()):
         body = Body()
         data = doc if isinstance(doc, str) else json.dumps(doc, separators=(",", ":"))
         body.add_bytes(data.encode("utf-8"))
         headers = self.common_headers(request, cache_control)
         headers.append(("Content-Type", "application/json"))
+        headers.extend(extra_headers)
         return self.respond(request, 200, headers, body)
 
     # -- routing ------------------------------------------------------------------------
@@ -710,7 +769,8 @@ class Handler(socketserver.BaseRequestHandler):
             "raw_headers": [[n, v] for n, v in request.headers],
             "trailers": [[n, v] for n, v in request.trailers],
         }
-        return self.send_json(request, doc)
+        names = ",".join(name.lower() for name, _ in request.headers)
+        return self.send_json(request, doc, extra_headers=[("X-Echo-Names", names)])
 
     def content_version(self, request):
         version = request.params.get("etag", "")

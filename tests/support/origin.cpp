@@ -92,6 +92,10 @@ std::int64_t origin::total() const {
   return stats()["total"].as_int();
 }
 
+std::int64_t origin::events(std::string_view name) const {
+  return stats()["events"][name].as_int();
+}
+
 std::int64_t origin::connections() const {
   return stats()["connections"].as_int();
 }

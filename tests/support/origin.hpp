@@ -46,6 +46,8 @@ class origin {
   std::int64_t count(std::string_view target) const;
   std::int64_t total() const;
   std::int64_t connections() const;
+  // Connection faults carried out so far, by name ("extra_sent", "closed_after").
+  std::int64_t events(std::string_view name) const;
   // The Range values of the requests for `target` that had one, in arrival order.
   std::vector<std::string> ranges(std::string_view target) const;
   void reset() const;

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "rangecache/cache/chunk_math.hpp"
+#include "rangecache/cache/fill.hpp"
 #include "rangecache/cache/key.hpp"
 
 namespace rangecache::cache {
@@ -17,6 +19,13 @@ namespace rangecache::cache {
 enum class sync_mode { none, meta, full };
 
 enum class eviction_policy_kind { lru, s3fifo };
+
+// A write transaction the writer gave up on: its fills are dropped. `why` is map_full (still
+// full after evicting) or store_error; `message` is LMDB's text ("No space left on device").
+struct write_failure {
+  fill_error why = fill_error::store_error;
+  std::string message;
+};
 
 struct store_settings {
   std::string path;                                 // directory of the LMDB environment
@@ -51,6 +60,9 @@ struct store_settings {
   std::uint32_t read_batch_bytes = 1 << 20;
   std::uint32_t read_batch_chunks = 16;
   key_hasher hasher = nullptr;  // tests only: replaces hash_key
+  // Told of every write_failure, on the writer thread: the store itself never logs. Keep it
+  // short and never call back into the store from it.
+  std::function<void(const write_failure&)> on_write_failure;
 };
 
 }  // namespace rangecache::cache

@@ -30,6 +30,9 @@ struct store_stats {
   std::uint64_t lost_mid_stream = 0;  // read() found the object's chunks gone
   std::uint64_t writer_queue_bytes = 0;
   std::uint64_t lmdb_errors = 0;  // unexpected LMDB return codes (never thrown)
+  // Write transactions given up on (disk full, map full after evicting, an LMDB error):
+  // the fills in them were dropped.
+  std::uint64_t write_failures = 0;
 };
 
 // The environment's footprint: what the file really takes, against the map.

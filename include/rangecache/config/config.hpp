@@ -168,4 +168,9 @@ class config_error : public std::runtime_error {
 config load_file(const std::string& path);
 config load_string(std::string_view yaml, const std::string& name);
 
+// The settings a reload cannot apply (the listeners, the worker threads, the store and the
+// admin listener are set up once, at start), named as in the file ("cache.path"), in that
+// order, for those that differ between `running` and `next`.
+std::vector<std::string> restart_only_changes(const config& running, const config& next);
+
 }  // namespace rangecache::config

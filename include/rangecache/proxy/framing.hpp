@@ -16,11 +16,16 @@ enum class framing_verdict {
   content_length_with_te,  // both framings at once
   te_not_chunked_last,     // the last transfer coding is not chunked
   te_in_http10,            // Transfer-Encoding in an HTTP/1.0 request
+  te_not_implemented,      // a coding before chunked (gzip, chunked): we only speak chunked
 };
 
 // `block` is the request line and field lines up to and including the empty line.
 framing_verdict check_request_framing(std::string_view block);
 
 const char* to_string(framing_verdict v);
+
+// The answer to a request the verdict refuses: 501 for a transfer coding we do not
+// implement (RFC 9112 §6.1), 400 for the rest.
+unsigned status_of(framing_verdict v);
 
 }  // namespace rangecache::proxy

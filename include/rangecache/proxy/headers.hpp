@@ -24,4 +24,14 @@ using plan::is_hop_by_hop;
 // A request made for the cache's own sake (a background fetch) must not carry them.
 bool is_credential(std::string_view name);
 
+// Marks our own fetches so that a tier of rangecache nodes never fetches a fetch.
+inline constexpr std::string_view fetch_marker = "X-Rangecache-Fetch";
+
+// Removes the headers that steer the cache (X-Crr-Ims, X-Crr-Ident, X-Skip-Crr, the fetch
+// marker) and the rule's own names for the first two, `ims_header` and `ident_header`. Only
+// `trusted` clients may send them: from anyone else they must reach neither the cache nor
+// the origin, whatever the method.
+void strip_control_headers(boost::beast::http::fields& fields, std::string_view ims_header,
+                           std::string_view ident_header);
+
 }  // namespace rangecache::proxy

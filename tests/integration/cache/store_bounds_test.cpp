@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -158,6 +159,32 @@ TEST(StoreBounds, MapFullRetriesAnswerEveryCommit) {
     EXPECT_EQ(o.meta.headers.size(), 2u) << o.key;
     EXPECT_TRUE(verify(rd, o));
   });
+}
+
+// A write the store gives up on is counted and handed to the store's owner, which logs it:
+// without that a full map (or disk) would stop storing without a word.
+TEST(StoreBounds, WritesGivenUpOnAreReportedToTheOwner) {
+  temp_dir dir;
+  store_settings set = settings_for(dir, 64 * MiB);
+  set.map_size = 4 * MiB;
+  std::mutex mutex;
+  std::vector<write_failure> reported;
+  set.on_write_failure = [&](const write_failure& f) {
+    std::lock_guard lock(mutex);
+    reported.push_back(f);
+  };
+  auto s = store::open(set);
+  // Larger than the whole map: no eviction can make room for it.
+  const commit_result r = put(*s, "http://r/big", "http://r/big", 6 * MiB);
+  EXPECT_EQ(r.error, fill_error::map_full) << to_string(r.error);
+  const store_stats st = s->stats();
+  std::lock_guard lock(mutex);
+  ASSERT_FALSE(reported.empty());
+  EXPECT_EQ(st.write_failures, reported.size());
+  for (const auto& f : reported) {
+    EXPECT_EQ(f.why, fill_error::map_full);
+    EXPECT_NE(f.message.find("MDB_MAP_FULL"), std::string::npos) << f.message;
+  }
 }
 
 // The slow reader: it holds nothing between batches (read() resets its transaction before

@@ -106,6 +106,43 @@ TEST(Lifecycle, SighupReloadsAndABadConfigKeepsTheOldOne) {
   EXPECT_EQ(get(d.port(), "/new/1k.bin").status, 200);
 }
 
+TEST(Lifecycle, SighupWarnsAboutEachSettingThatNeedsARestart) {
+  origin org;
+  daemon_options o;
+  o.origin_port = org.port();
+  o.workers = 2;
+  proxy_daemon d(o);
+  daemon_options changed = o;
+  changed.workers = 3;
+  changed.max_size = "128MiB";
+  changed.cache_path = (d.dir() / "other-cache").string();
+  auto text = daemon_config(changed, d.dir());
+  const std::string old_listen = "listen: [\"127.0.0.1:0\", \"[::1]:0\"]";
+  ASSERT_NE(text.find(old_listen), std::string::npos) << text;
+  text.replace(text.find(old_listen), old_listen.size(), "listen: [\"127.0.0.1:0\"]");
+  write_file(d.config_path(), text);
+  ASSERT_TRUE(d.proc().signal(SIGHUP));
+  ASSERT_TRUE(
+      wait_until([&] { return d.proc().stderr_text().find("reloaded") != std::string::npos; }, 5s))
+      << d.proc().stderr_text();
+  // One warning line naming every changed setting that only a restart applies.
+  const auto err = d.proc().stderr_text();
+  std::string warning;
+  for (std::size_t at = 0; at < err.size();) {
+    auto eol = err.find('\n', at);
+    auto line = err.substr(at, eol == std::string::npos ? std::string::npos : eol - at);
+    if (line.find("restart") != std::string::npos) warning += line + "\n";
+    at = eol == std::string::npos ? err.size() : eol + 1;
+  }
+  for (const char* setting : {"listen", "workers", "cache.path", "cache.max_size"})
+    EXPECT_NE(warning.find(setting), std::string::npos) << setting << " not named in:\n" << err;
+  // Still serving with what it started with.
+  EXPECT_EQ(get(d.port(), "/1k.bin").status, 200);
+  connection v6("::1", d.port_v6());
+  ASSERT_TRUE(v6.send_request("GET", "/1k.bin"));
+  EXPECT_EQ(v6.read_response().status, 200);
+}
+
 TEST(Lifecycle, SigtermDrainsInFlightRequestsThenExits) {
   origin org;
   daemon_options o;

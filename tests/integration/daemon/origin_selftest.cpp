@@ -423,6 +423,32 @@ TEST_F(OriginSelftest, BulkAndSmallRangeSpeed) {
               per_second);
 }
 
+TEST_F(OriginSelftest, ConnectionFaultsBetweenResponses) {
+  {
+    // extra=1: a whole stray response follows the real one on the same connection.
+    connection c("127.0.0.1", port());
+    ASSERT_TRUE(c.send_request("GET", "/gen/100/a.bin?extra=1"));
+    auto first = c.read_response();
+    EXPECT_EQ(first.body, expected_bytes("/gen/100/a.bin", 0, 100)) << first;
+    auto stray = c.read_response();
+    EXPECT_EQ(stray.status, 200) << stray;
+    EXPECT_EQ(stray.header("X-Stray"), "1");
+    EXPECT_EQ(stray.body, "stray answer");
+    EXPECT_TRUE(wait_until([] { return origin_->events("extra_sent") == 1; }, 5s));
+  }
+  {
+    // close_after=S: the origin closes the idle keep-alive connection.
+    connection c("127.0.0.1", port());
+    ASSERT_TRUE(c.send_request("GET", "/gen/100/b.bin?close_after=0.05"));
+    EXPECT_EQ(c.read_response().status, 200);
+    EXPECT_TRUE(c.peer_closed(5s));
+    EXPECT_TRUE(wait_until([] { return origin_->events("closed_after") == 1; }, 5s));
+  }
+  // Every method on /__echo_headers names the fields it got, HEAD included.
+  auto h = head(port(), "/__echo_headers", {{"X-Probe", "1"}});
+  EXPECT_NE(h.header("X-Echo-Names").value_or("").find("x-probe"), std::string::npos) << h;
+}
+
 TEST(OriginLifecycle, SigtermExitsPromptly) {
   origin o;
   ASSERT_EQ(get(o.port(), "/1k.bin").status, 200);

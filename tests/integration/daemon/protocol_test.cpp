@@ -110,6 +110,45 @@ TEST_F(Protocol, SmugglingAttemptsAreRejectedAndNeverForwarded) {
   EXPECT_EQ(origin_->total(), 0) << origin_->stats_json();
 }
 
+TEST_F(Protocol, TransferCodingsOtherThanChunkedAre501AndNeverForwarded) {
+  origin_->reset();
+  const std::string head = "POST /upload HTTP/1.1\r\nHost: mapped.test\r\n";
+  const std::string body = "3\r\nabc\r\n0\r\n\r\n";
+  for (const char* te : {"Transfer-Encoding: gzip, chunked\r\n",
+                         "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+                         "Transfer-Encoding: identity, chunked\r\n"}) {
+    auto r = raw(head + te + "\r\n" + body);
+    EXPECT_EQ(r.status, 501) << te << r;
+  }
+  EXPECT_EQ(origin_->total(), 0) << origin_->stats_json();
+}
+
+TEST_F(Protocol, RepeatedEqualContentLengthGoesUpstreamAsOne) {
+  const std::string head = "POST /cl HTTP/1.1\r\nHost: mapped.test\r\nConnection: close\r\n";
+  for (const char* cl : {"Content-Length: 3, 03\r\n", "Content-Length: 3\r\nContent-Length: 3\r\n",
+                         "Content-Length: 003\r\n"}) {
+    auto r = raw(head + cl + "\r\nabc");
+    ASSERT_EQ(r.status, 200) << cl << r;
+    auto echo = json_value::parse(r.body);
+    ASSERT_TRUE(echo) << r;
+    EXPECT_EQ((*echo)["length"].as_int(), 3) << cl;
+    std::vector<std::string> lengths;
+    for (const auto& field : (*echo)["raw_headers"].as_array())
+      if (iequals(field[0].as_string(), "Content-Length")) lengths.push_back(field[1].as_string());
+    EXPECT_EQ(lengths, std::vector<std::string>{"3"}) << cl << r.body;
+  }
+}
+
+TEST_F(Protocol, MalformedChunkedBodyIs400AndCloses) {
+  const std::string head =
+      "POST /chunks HTTP/1.1\r\nHost: mapped.test\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (const char* body :
+       {"3\r\nabc\r\nzz\r\n", "3\r\nabcdef\r\n0\r\n\r\n", "3;\x01\r\nabc\r\n0\r\n\r\n"}) {
+    auto r = raw(head + body);
+    EXPECT_EQ(r.status, 400) << body << r;
+  }
+}
+
 TEST_F(Protocol, SlowHeaderIsCutAtTheHeaderTimeout) {
   connection c("127.0.0.1", daemon_->port());
   // A slowloris client: a byte now and then, never the end of the header.

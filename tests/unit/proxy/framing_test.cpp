@@ -6,6 +6,8 @@
 
 using rangecache::proxy::check_request_framing;
 using rangecache::proxy::framing_verdict;
+using rangecache::proxy::status_of;
+using rangecache::proxy::to_string;
 
 namespace {
 
@@ -19,9 +21,27 @@ TEST(Framing, PlainRequestsPass) {
   EXPECT_EQ(check("Host: a\r\n", "GET / HTTP/1.1"), framing_verdict::ok);
   EXPECT_EQ(check("Host: a\r\nContent-Length: 5\r\n"), framing_verdict::ok);
   EXPECT_EQ(check("Host: a\r\nTransfer-Encoding: chunked\r\n"), framing_verdict::ok);
-  EXPECT_EQ(check("Host: a\r\nTransfer-Encoding: gzip, chunked\r\n"), framing_verdict::ok);
-  EXPECT_EQ(check("Host: a\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
-            framing_verdict::ok);
+  EXPECT_EQ(check("Host: a\r\nTransfer-Encoding: chunked;x=1\r\n"), framing_verdict::ok);
+}
+
+TEST(Framing, CodingsBeforeChunkedAreNotImplemented) {
+  // RFC 9112 §6.1: a transfer coding the server does not understand is a 501.
+  EXPECT_EQ(check("Transfer-Encoding: gzip, chunked\r\n"), framing_verdict::te_not_implemented);
+  EXPECT_EQ(check("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n"),
+            framing_verdict::te_not_implemented);
+  EXPECT_EQ(check("Transfer-Encoding: identity, chunked\r\n"), framing_verdict::te_not_implemented);
+  EXPECT_EQ(check("Transfer-Encoding: deflate , CHUNKED\r\n"), framing_verdict::te_not_implemented);
+  // Not ending in chunked stays a 400: the body length cannot be known at all.
+  EXPECT_EQ(check("Transfer-Encoding: gzip\r\n"), framing_verdict::te_not_chunked_last);
+}
+
+TEST(Framing, VerdictStatus) {
+  EXPECT_EQ(status_of(framing_verdict::te_not_implemented), 501u);
+  for (auto v : {framing_verdict::bare_cr, framing_verdict::bare_lf,
+                 framing_verdict::obsolete_line_folding, framing_verdict::space_before_colon,
+                 framing_verdict::bad_content_length, framing_verdict::content_length_with_te,
+                 framing_verdict::te_not_chunked_last, framing_verdict::te_in_http10})
+    EXPECT_EQ(status_of(v), 400u) << to_string(v);
 }
 
 TEST(Framing, IdenticalDuplicateContentLengthIsAccepted) {

@@ -61,3 +61,31 @@ TEST(Headers, CredentialsAreTheFieldsThatIdentifyAClient) {
   for (auto name : {"Set-Cookie", "User-Agent", "Cookie2x", "Authorization-Info", ""})
     EXPECT_FALSE(is_credential(name)) << name;
 }
+
+TEST(Headers, ControlHeadersRemovedByDefaultAndConfiguredName) {
+  http::fields f;
+  f.insert("X-Crr-Ims", "Mon, 01 Jan 2024 00:00:00 GMT");
+  f.insert("x-crr-ident", "Etag \"a\"");
+  f.insert("X-Skip-Crr", "1");
+  f.insert("X-Skip-Crr", "2");
+  f.insert("X-Rangecache-Fetch", "1");
+  f.insert("X-My-Ims", "Mon, 01 Jan 2024 00:00:00 GMT");
+  f.insert("X-MY-IDENT", "Stale");
+  f.insert("Range", "bytes=0-1");
+  f.insert("X-Crr-Other", "kept");
+  strip_control_headers(f, "X-My-Ims", "X-My-Ident");
+  std::vector<std::string> left;
+  for (auto& x : f) left.emplace_back(x.name_string());
+  EXPECT_EQ(left, (std::vector<std::string>{"Range", "X-Crr-Other"}));
+}
+
+TEST(Headers, ControlHeadersWithDefaultNamesOnly) {
+  http::fields f;
+  f.insert("X-Crr-Ims", "x");
+  f.insert("X-Crr-Ident", "x");
+  f.insert("Host", "a");
+  strip_control_headers(f, "X-Crr-Ims", "X-Crr-Ident");
+  std::vector<std::string> left;
+  for (auto& x : f) left.emplace_back(x.name_string());
+  EXPECT_EQ(left, (std::vector<std::string>{"Host"}));
+}
