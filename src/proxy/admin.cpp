@@ -6,7 +6,7 @@ namespace rangecache::proxy {
 namespace {
 
 std::string metrics_text(worker* w) {
-  const proxy_stats& s = w->shared->stats;
+  const proxy_totals s = w->shared->totals();
   std::string out;
   auto metric = [&out](const char* type, const char* name, const char* help, std::uint64_t value) {
     out += "# HELP rangecache_";
@@ -26,30 +26,28 @@ std::string metrics_text(worker* w) {
   auto counter = [&metric](const char* name, const char* help, std::uint64_t value) {
     metric("counter", name, help, value);
   };
+  auto load = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
   auto gauge = [&metric](const char* name, const char* help, std::uint64_t value) {
     metric("gauge", name, help, value);
   };
-  auto load = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-  counter("connections_accepted_total", "Client connections accepted.",
-          load(s.connections_accepted));
+  counter("connections_accepted_total", "Client connections accepted.", s.connections_accepted);
   counter("connections_refused_total", "Connections closed at once: over max_connections.",
-          load(s.connections_refused));
+          s.connections_refused);
   counter("accept_errors_total", "accept() failures (EMFILE and the like); retried.",
-          load(s.accept_errors));
-  counter("requests_total", "Client requests parsed.", load(s.requests));
+          s.accept_errors);
+  counter("requests_total", "Client requests parsed.", s.requests);
   counter("bad_requests_total", "Requests answered with a 4xx by the proxy itself.",
-          load(s.bad_requests));
-  counter("upstream_requests_total", "Requests sent to origins.", load(s.upstream_requests));
+          s.bad_requests);
+  counter("upstream_requests_total", "Requests sent to origins.", s.upstream_requests);
   counter("upstream_errors_total", "Origin failures (refused, reset, bad answer).",
-          load(s.upstream_errors));
-  counter("upstream_timeouts_total", "Origin timeouts.", load(s.upstream_timeouts));
+          s.upstream_errors);
+  counter("upstream_timeouts_total", "Origin timeouts.", s.upstream_timeouts);
   counter("upstream_reused_total", "Requests sent on a pooled keep-alive connection.",
-          load(s.upstream_reused));
-  counter("responses_cut_total", "Responses cut short (client connection reset).",
-          load(s.responses_cut));
-  counter("bytes_sent_total", "Body bytes sent to clients.", load(s.bytes_sent));
-  counter("collapsed_total", "Misses that waited for another request's fill.", load(s.collapsed));
-  gauge("active_connections", "Open client connections.", load(s.active_connections));
+          s.upstream_reused);
+  counter("responses_cut_total", "Responses cut short (client connection reset).", s.responses_cut);
+  counter("bytes_sent_total", "Body bytes sent to clients.", s.bytes_sent);
+  counter("collapsed_total", "Misses that waited for another request's fill.", s.collapsed);
+  gauge("active_connections", "Open client connections.", s.active_connections);
   if (w->store) {
     auto c = w->store->stats();
     gauge("cache_objects", "Objects in the store.", c.objects);

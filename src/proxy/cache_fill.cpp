@@ -76,7 +76,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
                                   upstream_exchange ex, cache::exchange_times times,
                                   bool revalidating, access_entry& log) {
   auto& req = parser_->get();
-  auto& stats = w_->shared->stats;
+  auto& stats = w_->stats;
   const bool keep_wanted = req.keep_alive();
   auto& rp = *ex.parser;
   auto& ur = rp.get();

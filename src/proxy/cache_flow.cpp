@@ -49,7 +49,7 @@ bool fill_answers(const inflight_stream& st, const cache_request& cr) {
 }  // namespace
 
 bool session::finish_log(access_entry& log) {
-  bump(w_->shared->stats.bytes_sent, log.bytes);
+  bump(w_->stats.bytes_sent, log.bytes);
   if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
     write_access(*access, log);
   return true;
@@ -181,7 +181,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // is served from its bytes as they arrive.
     if (!(crr_opt.no_modify_cachekey && cr.ranged)) {
       if (auto st = inflight.stream(cr.full_key); st && fill_answers(*st, cr)) {
-        bump(w_->shared->stats.collapsed);
+        bump(w_->stats.collapsed);
         co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
                                         st->progress.get());
       }
@@ -203,7 +203,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     while (!waiter->finished.load()) {
       if (auto st = inflight.stream(key); st && fill_answers(*st, cr)) {
         inflight.leave(key, waiter);
-        bump(w_->shared->stats.collapsed);
+        bump(w_->stats.collapsed);
         co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
                                         st->progress.get());
       }
@@ -220,7 +220,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
       inflight.leave(key, waiter);
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     }
-    bump(w_->shared->stats.collapsed);
+    bump(w_->stats.collapsed);
   }
 }
 
@@ -303,7 +303,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   if (!cr.head) log.bytes = answer.body_bytes;
   auto s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);
   finish_log(log);
-  if (s == send_status::gone) bump(w_->shared->stats.responses_cut);
+  if (s == send_status::gone) bump(w_->stats.responses_cut);
   if (s != send_status::ok) co_return outcome::cut;
   co_return keep ? outcome::keep_alive : outcome::close;
 }

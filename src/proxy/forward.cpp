@@ -100,7 +100,7 @@ awaitable<upstream_exchange> session::exchange(const config::config& cfg,
                                                const config::remap_rule& rule,
                                                http::request<http::buffer_body>& up, bool has_body,
                                                bool head) {
-  auto& stats = w_->shared->stats;
+  auto& stats = w_->stats;
   upstream_exchange ex;
   ex.pool_key = rule.to_host + ":" + std::to_string(rule.to_port);
   for (int attempt = 0;; ++attempt) {
@@ -164,7 +164,7 @@ awaitable<upstream_exchange> session::exchange(const config::config& cfg,
 }
 
 awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_entry& log) {
-  auto& stats = w_->shared->stats;
+  auto& stats = w_->stats;
   if (ex.client_body_bad) {
     // Nothing has come back from the origin (its connection is closed): the client can
     // still be told why, then the connection closes with the rest of its body.
@@ -183,7 +183,7 @@ awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_
 awaitable<outcome> session::forward(const config::config& cfg, const config::remap_rule& rule,
                                     request_authority authority, access_entry& log) {
   auto& req = parser_->get();
-  auto& stats = w_->shared->stats;
+  auto& stats = w_->stats;
   const bool head = req.method() == http::verb::head;
   const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
   if (log.cache[0] == '-') log.cache = "PASS";

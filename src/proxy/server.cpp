@@ -123,6 +123,7 @@ void server::start(const std::string& port_file) {
   for (unsigned i = 0; i < n; ++i) {
     impl_->workers.push_back(std::make_unique<worker>(impl_->shared));
     auto& w = *impl_->workers.back();
+    impl_->shared->worker_stats.push_back(&w.stats);
     w.store = impl_->store.get();
     w.reader.emplace(*impl_->store);
     if (!w.reader->valid()) throw std::runtime_error("no LMDB reader slot for a worker");
@@ -213,10 +214,10 @@ void server::drain_and_stop() {
     });
   }
   auto deadline = std::chrono::steady_clock::now() + cfg->server.drain_timeout;
-  while (impl_->shared->stats.active_connections.load() > 0 &&
+  while (impl_->shared->totals().active_connections > 0 &&
          std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  auto left = impl_->shared->stats.active_connections.load();
+  auto left = impl_->shared->totals().active_connections;
   if (left) spdlog::warn("drain timeout: closing {} connections still busy", left);
   for (auto& w : impl_->workers) {
     w->work.reset();
@@ -224,7 +225,8 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
-  impl_->workers.clear();  // their readers go before the store closes
+  impl_->shared->worker_stats.clear();  // the counters go with their workers
+  impl_->workers.clear();               // their readers go before the store closes
   if (impl_->store) impl_->store->close();
   if (auto access = impl_->shared->access_log.load()) access->flush();
   spdlog::default_logger()->flush();

@@ -40,13 +40,13 @@ session::session(worker* w, tcp::socket socket)
     client_ip_ = addr.to_string();
   }
   w_->sessions.insert(this);
-  bump(w_->shared->stats.active_connections);
+  bump(w_->stats.active_connections);
 }
 
 session::~session() {
   release_inflight();
   w_->sessions.erase(this);
-  w_->shared->stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
+  w_->stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void session::close_if_idle() {
@@ -191,7 +191,7 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
     co_return co_await send_error(400, text, false, log);
   }
   auto& req = parser_->get();
-  bump(w_->shared->stats.requests);
+  bump(w_->stats.requests);
   log.method = req.method_string();
   log.target = req.target();
   bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
@@ -236,7 +236,7 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
 
 awaitable<outcome> session::send_error(unsigned status, std::string_view text, bool keep_alive,
                                        access_entry& log) {
-  if (status >= 400 && status < 500) bump(w_->shared->stats.bad_requests);
+  if (status >= 400 && status < 500) bump(w_->stats.bad_requests);
   // An answer given before the request's body was read: the body must not be taken for the
   // next request. A small one is read and dropped; otherwise the connection closes.
   if (parser_ && parser_->is_header_done() && !parser_->is_done()) {

@@ -1,9 +1,10 @@
 // What every worker shares: the current config (swapped whole on SIGHUP), the loggers,
-// the counters and the drain flag. Everything here is safe to read from any thread.
+// where the counters are and the drain flag. Everything here is safe to read from any thread.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include <spdlog/logger.h>
 
@@ -20,7 +21,9 @@ struct shared_state {
   std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
   std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
   std::atomic<bool> draining{false};
-  proxy_stats stats;
+  // Each worker's counters, filled in before the workers start and not changed after.
+  std::vector<const proxy_stats*> worker_stats;
+  proxy_totals totals() const { return sum_of(worker_stats); }
   // accept() failures of every listener: out of descriptors, each retry fails again.
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;

@@ -29,18 +29,18 @@ awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor) {
     auto cfg = w->shared->config_now();
     if (w->sessions.size() >= cfg->server.max_connections ||
         w->shared->draining.load(std::memory_order_relaxed)) {
-      bump(w->shared->stats.connections_refused);
+      bump(w->stats.connections_refused);
       error_code ignored;
       socket.close(ignored);
       continue;
     }
-    bump(w->shared->stats.connections_accepted);
+    bump(w->stats.connections_accepted);
     asio::co_spawn(w->ioc, run_session(w, std::move(socket)), log_exception);
   }
 }
 
 awaitable<void> accept_failed(worker* w, error_code ec) {
-  bump(w->shared->stats.accept_errors);
+  bump(w->stats.accept_errors);
   std::uint64_t held = 0;
   if (w->shared->accept_log.allow(std::chrono::steady_clock::now(), held)) {
     if (held == 0)
