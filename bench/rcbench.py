@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""rcbench.py - issue-6 benchmark driver: rangecache against the anchor peers.
+"""rcbench.py - benchmark driver: rangecache against the anchor peers.
 
 Called by bench/run.sh (which builds the daemon first); see bench/README.md.
 
@@ -1214,9 +1214,9 @@ server: {{ drain_timeout: 2s }}
         return ""
 
     def targets_check(self, peers):
-        """The issue-6 targets, from the medians above."""
+        """rangecache's performance targets, from the medians above."""
         m = self.med
-        L = ["**Issue-6 targets (rangecache, this run):**", ""]
+        L = ["**Performance targets (rangecache, this run):**", ""]
 
         def line(ok, text):
             L.append(f"* {'MET' if ok else ('MISSED' if ok is not None else 'n/a')}: {text}")

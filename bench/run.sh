@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/run.sh [OPTIONS] [TARGET...]
-#   Issue-6 benchmark: rangecache against the anchor peers (ATS, nginx slice cache,
+#   Benchmark: rangecache against the anchor peers (ATS, nginx slice cache,
 #   varnish) and the origin, same scenarios, one run, interleaved rounds; prints one
 #   markdown table (see bench/README.md).
 #   TARGET: rangecache ats nginx-cache varnish origin (default: every one installed;

@@ -82,8 +82,9 @@ void check_remap(const context& ctx, const config& cfg, const positions& where) 
                      line_note(where.remap_from[j]) + "; only one of them could ever match");
       }
     }
-    // Decision 3: without Range in the key, every range of a URL would be stored under the
-    // bare URL and served to requests for other ranges (or for the whole object).
+    // With range caching on, the range must always be in the key: without it, every range
+    // of a URL would be stored under the bare URL and served to requests for other ranges
+    // (or for the whole object). So no_modify_cachekey needs Range in the rule's key.
     const auto& crr = rule.cache_range_requests;
     const bool range_in_key =
         std::any_of(rule.cache_key_headers.begin(), rule.cache_key_headers.end(),

@@ -1,9 +1,9 @@
 // Reading YAML nodes into plain values, with every failure a config_error that points at
 // the offending text. The only header that includes yaml-cpp; it never leaves src/config.
 //
-// yaml-cpp traps avoided here (design-research.md §4): nodes are only ever copy-constructed,
-// never assigned (assignment rewrites the document), and maps are read by iterating them
-// once, never through operator[] (which can insert keys).
+// yaml-cpp traps avoided here: nodes are only ever copy-constructed, never assigned
+// (assignment rewrites the document), and maps are read by iterating them once, never
+// through operator[] (which can insert keys).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
-// The few names every network file uses, and the completion token of rule 3
-// (design-research §5.4): errors come back as values.
+// The few names every network file uses, and the one completion token they all use:
+// errors come back as values, since a reset or a timeout is expected on a network;
+// exceptions are kept for bugs.
 #pragma once
 
 #include <boost/asio.hpp>

@@ -1,5 +1,6 @@
-// Background fetch (ats-plugins.md Part B): the complete object of a URL whose range was
-// just served, fetched without Range straight into the store, never through a client.
+// Background fetch (what ATS's background_fetch plugin does): the complete object of a URL
+// whose range was just served, fetched without Range straight into the store, never through
+// a client, so later ranges of that URL are served from it.
 #pragma once
 
 #include "asio_fwd.hpp"

@@ -19,7 +19,8 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
                                   std::optional<cache::cached_object> stale, access_entry& log) {
   const bool revalidating = stale.has_value();
   auto up = upstream_request(rule, authority);
-  // R15: the range goes upstream in its canonical spelling (the one in the key).
+  // The range goes upstream in its canonical spelling, the one in the key, so equal ranges
+  // from different clients are one origin request and one object.
   if (cr.crr) up.set(http::field::range, range::canonical_range(cr.ranges.specs[0]).view());
   if (revalidating) {
     const auto& sm = stale->meta;

@@ -1,5 +1,5 @@
-// The cacheable path of a GET or HEAD: complete object first, then the range object, then
-// the origin (DESIGN.md "Request flow").
+// The cacheable path of a GET or HEAD: complete object first (it answers any range), then
+// the range object, then the origin.
 #include <spdlog/spdlog.h>
 
 #include "background_fetch.hpp"
@@ -19,8 +19,10 @@
 namespace rangecache::proxy {
 namespace {
 
-// R29-R31 (decision 2): an X-Crr-Ident that names the stored identifier keeps (or makes) the
-// object fresh; `Stale` or a mismatch makes it stale. nullopt: no opinion.
+// X-Crr-Ident, honoured only from trusted clients: `Etag <etag>` or `Last-Modified <date>`
+// that names the stored identifier exactly keeps (or makes) the object fresh; `Stale` or a
+// mismatch makes it stale. The stored identifier is the ETag when there is one (then only
+// `Etag ...` can match), else Last-Modified. nullopt: no opinion.
 std::optional<bool> ident_says_fresh(std::string_view value, const cache::object_meta& meta) {
   if (value == "Stale") return false;
   std::string_view tag, rest;
@@ -31,7 +33,7 @@ std::optional<bool> ident_says_fresh(std::string_view value, const cache::object
     tag = "Last-Modified";
     rest = value.substr(14);
   } else {
-    return std::nullopt;  // a bare tag or anything else is ignored, never a crash (R29)
+    return std::nullopt;  // a bare tag or anything else: ignored (ATS crashes on a bare tag)
   }
   if (!meta.etag.empty()) return tag == "Etag" && rest == meta.etag;
   if (!meta.last_modified.empty()) return tag == "Last-Modified" && rest == meta.last_modified;
@@ -100,7 +102,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   auto range_value = req[http::field::range];
   if (range_count == 1 && !range_value.empty()) {
     cr.ranges = range::parse_range(range_value);
-    // Decision 1: other units pass through untouched.
+    // Range caching is for bytes only: other units pass through untouched.
     if (cr.ranges.status == range::parse_status::not_bytes)
       co_return co_await forward(cfg, rule, std::move(authority), log);
     cr.ranged = cr.ranges.ok();
@@ -111,7 +113,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   cr.crr = crr_opt.enabled && cr.ranged && cr.ranges.specs.size() == 1 && !skip_crr;
   if (cr.crr) {
     cr.range_key = crr_opt.no_modify_cachekey
-                       ? cr.full_key  // the rule's key headers include Range (decision 3)
+                       ? cr.full_key  // the rule's key headers include Range (checked at load)
                        : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
   }
 
@@ -142,14 +144,15 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
           (robj.meta.range || crr_opt.no_modify_cachekey)) {
         auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
         bool fresh = reuse != cache::reuse::revalidate;
-        // R35: X-Crr-Ims newer than the stored Date makes a fresh object stale.
+        // X-Crr-Ims newer than the stored Date makes a fresh object stale, never the reverse.
         if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
           fresh = false;
-        // R31: X-Crr-Ident can turn either way.
+        // X-Crr-Ident can turn either way; a valid X-Crr-Ims takes precedence, as in ATS.
         if (!cr.crr_ident.empty() && !cr.crr_ims) {
           if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
         }
-        // R26: If-Range cannot be settled by a partial object when it does not match: ask.
+        // If-Range cannot be settled by a partial object when it does not match: the answer
+        // would be the whole object, which only the origin has. Ask it.
         bool if_range_ok =
             !cr.if_range ||
             range::if_range_allows_range(
@@ -159,7 +162,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
                                                  : util::parse_http_date(robj.meta.last_modified),
                  robj.meta.date.time_since_epoch().count()});
         if (fresh && if_range_ok) {
-          // The range came from its own object: the complete one is still missing (B.1).
+          // The range came from its own object: the complete one is still missing, so this
+          // hit offers the URL for a background fetch too.
           const auto* type = find_header(robj.meta, "Content-Type");
           if (robj.meta.range)
             offer_background_fetch(cfg, rule, authority, cr,
@@ -174,7 +178,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
       }
     }
 
-    // HEAD is answered from metadata only when the object is there (decision 1).
+    // HEAD is answered from metadata only when the object is there; otherwise it passes
+    // through (a HEAD brings no body to store).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
     auto& inflight = w_->shared->inflight;
     // The complete object is being written (a GET or a background fetch): any range of it

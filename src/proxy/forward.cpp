@@ -1,5 +1,6 @@
 // Pass-through: the request goes to the origin and the answer comes back, both bodies
-// streamed through one bounded buffer (the Beast relay pattern, design-research §3.1).
+// streamed through one bounded buffer (the relay pattern of Beast's examples), so memory
+// does not grow with the body.
 #include <spdlog/spdlog.h>
 
 #include "commit_wait.hpp"

@@ -48,8 +48,9 @@ class upstream_pool {
   // Parks `conn` for reuse, unless the pool is full or bytes already follow its last answer.
   void give_back(const std::string& key, std::unique_ptr<upstream_conn> conn, std::size_t max_idle);
 
-  // Parks `conn` only when its answer was read to the end and the origin keeps it open
-  // (design-research §3.3); give_back() then checks that nothing followed the answer.
+  // Parks `conn` only when its answer was read to the end and the origin keeps it open (a
+  // half-read or closing connection would hand the next request someone else's bytes);
+  // give_back() then checks that nothing followed the answer.
   template <class Parser>
   void give_back_if_reusable(const std::string& key, std::unique_ptr<upstream_conn>& conn,
                              const Parser& parser, std::size_t max_idle) {

@@ -86,8 +86,8 @@ enum class storability : std::uint8_t {
   no_freshness,      // neither explicit freshness nor a heuristically cacheable status
 };
 
-// RFC 9111 §3 for a shared cache. A 206 is judged on its own headers like a 200 (the range
-// store understands it; ats-plugins.md R17).
+// RFC 9111 §3 for a shared cache. A 206 is judged on its own headers like a 200: the range
+// store understands it (ATS's cache_range_requests judges the 206s it stores alike).
 storability check_storable(const request_info& request, const response_info& response) noexcept;
 
 struct lifetime {

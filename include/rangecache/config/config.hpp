@@ -34,7 +34,8 @@ struct cache_settings {
   sync_mode sync = sync_mode::meta;
 };
 
-// cache_range_requests, one field per ATS option (ats-plugins.md A.9).
+// cache_range_requests, one field per option of ATS's cache_range_requests plugin, so a
+// configuration written for ATS carries over option by option.
 struct crr_options {
   bool enabled = false;
   bool ps_cachekey = false;
@@ -56,7 +57,8 @@ struct size_condition {
   static std::optional<size_condition> parse(std::string_view text);
 };
 
-// Every condition given must hold for the rule to match (ats-plugins.md B.4).
+// Every condition given must hold for the rule to match (one rule can narrow by several
+// things at once, where an ATS background_fetch rule names one).
 struct bgf_match {
   std::optional<std::string> content_type;       // glob on the response type, `video/*`
   std::optional<size_condition> content_length;  // complete object's length
@@ -146,7 +148,8 @@ struct config {
   upstream_settings upstream;
   log_settings log;
   admin_settings admin;
-  // Clients whose X-Crr-Ims / X-Crr-Ident / X-Skip-Crr headers are honoured (decision 2).
+  // Clients whose X-Crr-Ims / X-Crr-Ident / X-Skip-Crr headers are honoured. Anyone else's
+  // are removed: they can switch caching off or keep stale content fresh forever.
   std::vector<util::cidr> trusted;
 };
 

@@ -1,5 +1,7 @@
-// Background-fetch rules (ats-plugins.md B.4, decisions 6 and 7): the first rule whose
-// conditions all hold decides; no match allows. Pure logic.
+// Background-fetch rules: the first rule whose conditions all hold decides, so an include
+// before a broader exclude makes an allow-list; no match allows (as in ATS's
+// background_fetch). content_length is the complete object's length (from Content-Range),
+// range_length the range's, content_type the response's. Pure logic.
 #pragma once
 
 #include <optional>

@@ -22,7 +22,8 @@ struct job {
   std::string target;  // upstream request target
   std::string host;    // origin to connect to
   std::uint16_t port = 80;
-  std::vector<std::pair<std::string, std::string>> headers;  // client headers kept (R42)
+  // The client's headers, less Range, the conditionals and credentials.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::steady_clock::time_point queued_at{};
 };
 

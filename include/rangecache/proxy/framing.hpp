@@ -1,5 +1,6 @@
 // Request smuggling guards (RFC 9112 §2.2, §5, §6.1, §6.3) on the raw header block, checked
-// before Beast sees it: Boost 1.81's parser accepts some of these (design-research §3.5).
+// before Beast sees it: Boost 1.81's parser accepts some of these (Content-Length after a
+// non-chunked Transfer-Encoding, for one; Beast rejects that only from its v361).
 #pragma once
 
 #include <string_view>

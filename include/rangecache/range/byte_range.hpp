@@ -1,4 +1,4 @@
-// The two meanings of a byte range, kept as two types (design-research §1.5 habit 3):
+// The two meanings of a byte range, kept as two types so one cannot be passed for the other:
 // what the client asked for, before the length is known, and what will actually be sent.
 #pragma once
 

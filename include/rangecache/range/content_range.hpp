@@ -1,5 +1,6 @@
 // Content-Range (RFC 9110 §14.4): building ours, and strictly parsing an origin's before
-// anything is stored under it (ats-plugins.md decision 4, R18).
+// anything is stored under it: a wrong or malicious origin must not be able to store other
+// bytes under a range's key (ATS stores whatever Content-Range it is given).
 #pragma once
 
 #include <array>
@@ -23,7 +24,7 @@ struct content_range_text {
 content_range_text format_content_range(const byte_slice& slice,
                                         std::uint64_t complete_length) noexcept;
 
-// "bytes */COMPLETE", for a 416 (decision 8).
+// "bytes */COMPLETE", for a 416 (the form RFC 9110 §14.4 gives).
 content_range_text format_unsatisfied_range(std::uint64_t complete_length) noexcept;
 
 // A parsed Content-Range. `range` is absent for the unsatisfied form (`bytes */LEN`);

@@ -1,6 +1,7 @@
-// The canonical spelling of a single range, used in range-object cache keys
-// (ats-plugins.md decision 10, fixing R8): `bytes=0-099`, `Bytes=0-99` and `bytes= 0-99,`
-// are one object, spelled `bytes=0-99`.
+// The canonical spelling of a single range, used in range-object cache keys so that one
+// range is one object however it is spelled (ATS keys on the raw text and stores each
+// spelling apart): `bytes=0-099`, `Bytes=0-99` and `bytes= 0-99,` are one object, spelled
+// `bytes=0-99`.
 #pragma once
 
 #include <array>

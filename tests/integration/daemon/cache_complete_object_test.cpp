@@ -236,8 +236,8 @@ TEST_F(CacheCompleteObject, PlainGetHitsAndKeepsEntityHeaders) {
   EXPECT_EQ(origin_->count(path), 1);
 }
 
-// Decision 9 and the issue: an origin 200 to a range request is the complete object; the
-// client still gets its 206.
+// An origin 200 to a range request is the complete object (ATS stores nothing by default);
+// it is stored as such, and the client still gets its 206.
 TEST_F(CacheCompleteObject, OriginIgnoringRangeIsStoredAsTheCompleteObject) {
   const std::uint64_t size = 200000;
   const auto path = unique_gen(size);
@@ -303,7 +303,7 @@ TEST_F(CacheCompleteObject, CompleteObjectWinsOverRangeObjects) {
   EXPECT_EQ(x_cache(range_get(path, "bytes=0-99")), "MISS");
   EXPECT_EQ(x_cache(range_get(path, "bytes=0-99")), "HIT");
   prime(path, size);
-  // Decision 9: the complete object is looked at first.
+  // The complete object is looked at first: it answers any range.
   auto r = range_get(path, "bytes=0-99");
   EXPECT_TRUE(is_partial(r, path, 0, 99, size));
   EXPECT_EQ(x_cache(r), "HIT_FULL");

@@ -72,7 +72,7 @@ std::vector<int> origin_statuses(const origin& o, const std::string& target, std
 
 }  // namespace
 
-// R16: a stale range object is revalidated with its ETag and its Range; a 304 refreshes it.
+// A stale range object is revalidated with its ETag and its Range; a 304 refreshes it.
 TEST_F(CacheFreshness, StaleRangeObjectIsRevalidatedWithIfNoneMatch) {
   const auto path = unique_gen(50000);
   const auto target = path + "?cc=max-age=2&no_lm=1";  // only an ETag to validate with

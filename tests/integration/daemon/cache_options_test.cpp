@@ -1,5 +1,5 @@
-// Every cache_range_requests option (ats-plugins.md A.9) on and off, under its YAML name:
-// one daemon per configuration, one shared origin.
+// Every cache_range_requests option (one per option of the ATS plugin) on and off, under
+// its YAML name: one daemon per configuration, one shared origin.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -112,8 +112,8 @@ TEST_F(CacheOptions, TrueAndEmptyMapBothMeanOnWithDefaults) {
   }
 }
 
-// R19: verify_cacheability keeps every cacheability rule; an uncacheable answer is the
-// origin's 206, not stored.
+// verify_cacheability keeps every cacheability rule; an uncacheable answer is the origin's
+// 206, not stored.
 TEST_F(CacheOptions, VerifyCacheabilityStoresNothingUncacheable) {
   auto d = start("    cache_range_requests: { verify_cacheability: true }\n");
   for (const char* cc : {"no-store", "private"}) {
@@ -128,8 +128,8 @@ TEST_F(CacheOptions, VerifyCacheabilityStoresNothingUncacheable) {
   }
 }
 
-// R33-R35 (decision 2): X-Crr-Ims from a trusted client, newer than the stored Date, makes a
-// fresh range object stale; older leaves it fresh.
+// X-Crr-Ims from a trusted client, newer than the stored Date, makes a fresh range object
+// stale; older leaves it fresh.
 TEST_F(CacheOptions, ConsiderImsOlderAndNewer) {
   auto d = start("    cache_range_requests: { consider_ims: true }\n");
   const auto path = unique_gen(50000);
@@ -154,7 +154,7 @@ TEST_F(CacheOptions, ConsiderImsOlderAndNewer) {
   EXPECT_EQ(x_cache(hit), "HIT");
   EXPECT_EQ(origin_->count(path), 2);
 
-  // When honoured it is passed on (decision 2), so that parent tiers revalidate too.
+  // When honoured it is passed on, so that parent tiers revalidate too.
   const auto stamp = http_date(now + 100);
   auto echo =
       get(d->port(), "/__echo_headers?ims=1", {{"X-Crr-Ims", stamp}, {"Range", "bytes=0-5"}});
@@ -203,14 +203,15 @@ TEST_F(CacheOptions, ConsiderImsFromAnUntrustedClientIsIgnoredAndNotForwarded) {
   EXPECT_FALSE(echoed_header(plain, "X-Crr-Ims")) << plain.body;
 }
 
-// R27-R31: X-Crr-Ident from a trusted client.
+// X-Crr-Ident from a trusted client: `Etag <etag>`, `Last-Modified <date>` or `Stale`.
 TEST_F(CacheOptions, ConsiderIdentOnAFreshObject) {
   auto d = start("    cache_range_requests: { consider_ident: true }\n");
   const auto path = unique_gen(50000);
   const auto etag = expected_etag(path, 50000);
   prime(*d, path, path, 50000);
 
-  // Exact ETag: stays fresh. A bare tag or anything else: ignored, and no crash (R29).
+  // Exact ETag: stays fresh. A bare tag or anything else: ignored, and no crash (a bare tag
+  // crashes ATS).
   for (const auto& v : {"Etag " + etag, std::string("Etag"), std::string("Last-Modified"),
                         std::string("Etag "), std::string("whatever"), std::string("stale")}) {
     auto r = range_get(*d, path, "bytes=0-99", {{"X-Crr-Ident", v}});
@@ -220,8 +221,9 @@ TEST_F(CacheOptions, ConsiderIdentOnAFreshObject) {
   EXPECT_EQ(origin_->count(path), 1);
   EXPECT_TRUE(d->proc().running());
 
-  // Another ETag, the right date while the object has an ETag (R31: the ETag takes
-  // precedence), the pre-#12408 "Etag: ..." format, and Stale: all make it stale.
+  // Another ETag, the right date while the object has an ETag (the ETag takes precedence:
+  // only `Etag ...` can match such an object), the older ATS "Etag: ..." format, and Stale:
+  // all make it stale.
   int count = 1;
   for (const auto& v :
        {std::string("Etag \"something-else\""), std::string("Last-Modified ") + last_modified,
@@ -246,12 +248,12 @@ TEST_F(CacheOptions, ConsiderIdentOnAStaleObject) {
   prime(*d, lm_target, lm_path, 50000);
   std::this_thread::sleep_for(2100ms);
 
-  // R31: stale + the exact identifier = fresh, served without the origin.
+  // Stale + the exact identifier = fresh, served without the origin.
   auto r = range_get(*d, target, "bytes=0-99", {{"X-Crr-Ident", "Etag " + etag}});
   EXPECT_TRUE(is_partial(r, path, 0, 99, 50000));
   EXPECT_EQ(x_cache(r), "HIT");
   EXPECT_EQ(origin_->count(target), 1);
-  // R30: without an ETag, Last-Modified is the identifier.
+  // Without an ETag, Last-Modified is the identifier.
   auto lm = range_get(*d, lm_target, "bytes=0-99",
                       {{"X-Crr-Ident", std::string("Last-Modified ") + last_modified}});
   EXPECT_TRUE(is_partial(lm, lm_path, 0, 99, 50000));
@@ -301,8 +303,8 @@ TEST_F(CacheOptions, IdentHeaderNamesTheHeaderAndTurnsTheFeatureOn) {
   EXPECT_EQ(origin_->count(path), 2);
 }
 
-// R10/R12 with decision 3: no_modify_cachekey without the Range header in the rule's cache
-// key would store every range under the bare URL. Start-up refuses it, naming file:line.
+// no_modify_cachekey without the Range header in the rule's cache key would store every
+// range under the bare URL. Start-up refuses it, naming file:line.
 TEST_F(CacheOptions, NoModifyCachekeyWithoutRangeInTheKeyIsRefused) {
   for (const char* cache_key : {"", "    cache_key: { headers: [Accept-Encoding] }\n"}) {
     daemon_options o;
@@ -346,8 +348,8 @@ TEST_F(CacheOptions, NoModifyCachekeyWithRangeInTheKeyCachesEachRange) {
   EXPECT_EQ(origin_->count(path), 3);
 }
 
-// R20 and decision 9: with the range in the key (the default), an origin 200 to a range
-// request is the complete object whether cache_complete_responses is on or off.
+// With the range in the key (the default), an origin 200 to a range request is the complete
+// object whether cache_complete_responses is on or off.
 TEST_F(CacheOptions, CacheCompleteResponsesWithTheDefaultKey) {
   for (const char* rule : {"    cache_range_requests: { cache_complete_responses: false }\n",
                            "    cache_range_requests: { cache_complete_responses: true }\n"}) {
@@ -364,8 +366,8 @@ TEST_F(CacheOptions, CacheCompleteResponsesWithTheDefaultKey) {
   }
 }
 
-// R20 under no_modify_cachekey: only cache_complete_responses stores the 200, under the
-// range's key; the same range then never reaches the origin again.
+// An origin 200 to a range request under no_modify_cachekey: only cache_complete_responses
+// stores it, under the range's key; the same range then never reaches the origin again.
 TEST_F(CacheOptions, CacheCompleteResponsesWithNoModifyCachekey) {
   const std::string key = "    cache_key: { headers: [Range] }\n";
   {

@@ -1,5 +1,6 @@
-// Poisoning guards (decision 4, R18): an origin answer that does not prove it is the range
-// asked for, or that is cut short, reaches the client if sane and is never stored.
+// Poisoning guards: an origin answer that does not prove it is the range asked for (its
+// Content-Range must parse and name that range, and the body must have exactly that many
+// bytes), or that is cut short, reaches the client if sane and is never stored.
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
@@ -110,8 +111,8 @@ TEST_F(CachePoisoning, ContentRangeForAnotherRangeOrLengthIsNotStored) {
   }
 }
 
-// Decision 4's other side: a Content-Range that proves the range is stored verbatim, even
-// with an unknown total (R23: served as stored).
+// The other side: a Content-Range that proves the range is stored verbatim, even with an
+// unknown total, and served as stored.
 TEST_F(CachePoisoning, ProvenContentRangeWithUnknownTotalIsStoredVerbatim) {
   const auto path = unique_gen(100000);
   const auto target = path + "?no_cr=1&hdr=Content-Range:bytes%200-99/*";
@@ -162,7 +163,7 @@ TEST_F(CachePoisoning, OriginResetMidBodyCutsTheClientAndStoresNothing) {
   EXPECT_EQ(x_cache(clean), "MISS");
 }
 
-// R21: error answers are not stored; they reach the client whole, body included.
+// Error answers are not stored; they reach the client whole, body included.
 TEST_F(CachePoisoning, ErrorAnswersAreNotStored) {
   const auto path = unique_gen(10000);
   for (int status : {404, 416, 500, 503}) {
@@ -222,8 +223,8 @@ TEST_F(CachePoisoning, RangeObjectsNeverAnswerOtherRequests) {
   EXPECT_EQ(origin_->count(path), 2);
 }
 
-// Decision 2: a client outside the trusted list cannot switch range caching off or steer
-// freshness; its control headers are removed before anything else sees them.
+// A client outside the trusted list cannot switch range caching off or steer freshness; its
+// control headers are removed before anything else sees them.
 TEST(CachePoisoningUntrusted, ControlHeadersFromUntrustedClientsAreStripped) {
   origin org;
   daemon_options o;

@@ -1,4 +1,4 @@
-// Range objects (cache_range_requests, ats-plugins.md Part A): every single-range GET is
+// Range objects (what ATS's cache_range_requests plugin does): every single-range GET is
 // cached under URL + canonical range; a hit never reaches the origin.
 #include <gtest/gtest.h>
 
@@ -23,7 +23,8 @@ class CacheRangeObjects : public ::testing::Test {
     daemon_options o;
     o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
-    // R9: keys longer than 16 KiB; the request line has to fit first.
+    // Keys longer than 16 KiB must work (ATS once truncated them); the request line has to
+    // fit first.
     o.extra = "server: { header_limit: 64KiB }\n";
     daemon_ = new proxy_daemon(o);
   }
@@ -154,7 +155,7 @@ TEST_F(CacheRangeObjects, UnsatisfiableRangeIs416AndNotStored) {
     auto open = range_get(path, "bytes=200000-");
     EXPECT_TRUE(is_unsatisfiable(open, 100000)) << i;
   }
-  // R21: a 416 is never stored, every one reaches the origin.
+  // A 416 is never stored, every one reaches the origin.
   EXPECT_EQ(origin_->count(path), 4);
 }
 
@@ -176,7 +177,7 @@ TEST_F(CacheRangeObjects, MultiRangeBeforeTheCompleteObjectIsForwardedUnchangedA
   EXPECT_EQ(origin_->count(path), 3);
 }
 
-// Decision 10: one range, one key, however it is spelled.
+// One range, one key, however it is spelled (ATS stores each spelling apart).
 TEST_F(CacheRangeObjects, SpellingsOfOneRangeShareOneObject) {
   const auto path = unique_gen(100000);
   auto miss = range_get(path, "bytes=0-99");
@@ -189,7 +190,7 @@ TEST_F(CacheRangeObjects, SpellingsOfOneRangeShareOneObject) {
     EXPECT_EQ(x_cache(r), "HIT") << spelling;
   }
   EXPECT_EQ(origin_->count(path), 1);
-  // R15 with decision 10: the origin sees the canonical spelling.
+  // The origin sees the canonical spelling too, the one in the key.
   const auto other = unique_gen(100000);
   auto r = range_get(other, "bytes=010-0019");
   EXPECT_TRUE(is_partial(r, other, 10, 19, 100000));
@@ -226,8 +227,8 @@ TEST_F(CacheRangeObjects, ClientConditionalsAreAnsweredFromTheRangeObject) {
   EXPECT_TRUE(is_whole(mismatch, path, 100000));
 }
 
-// Decision 1: HEAD with Range is answered from stored metadata when the object is cached,
-// and passed through otherwise.
+// HEAD with Range is answered from stored metadata when the object is cached, and passed
+// through otherwise.
 TEST_F(CacheRangeObjects, HeadWithRange) {
   const auto path = unique_gen(100000);
   for (int i = 0; i < 2; ++i) {
@@ -249,7 +250,7 @@ TEST_F(CacheRangeObjects, HeadWithRange) {
   EXPECT_EQ(origin_->count(path), 3);
 }
 
-// R3 with decision 2: X-Skip-Crr from a trusted client (loopback) bypasses range caching.
+// X-Skip-Crr from a trusted client (loopback) bypasses range caching.
 TEST_F(CacheRangeObjects, SkipCrrFromATrustedClientStoresNoRangeObject) {
   const auto path = unique_gen(100000);
   for (int i = 0; i < 2; ++i) {
@@ -268,7 +269,8 @@ TEST_F(CacheRangeObjects, SkipCrrFromATrustedClientStoresNoRangeObject) {
   EXPECT_EQ(origin_->ranges(path), (strings{"bytes=0-99", "bytes=0-99", "bytes=0-99"}));
 }
 
-// Decision 1: other units pass through untouched; a malformed bytes Range is no Range.
+// Range caching is for bytes only: other units pass through untouched; a malformed bytes
+// Range is no Range.
 TEST_F(CacheRangeObjects, OtherUnitsPassThroughAndMalformedRangesAreIgnored) {
   const auto items = unique_gen(5000);
   for (int i = 0; i < 2; ++i) {

@@ -1,6 +1,6 @@
-// Request collapsing (issue 5, "read-while-write"): concurrent misses for one cache key make
-// ONE upstream request and the others are served from it; server.collapse_timeout bounds
-// the wait (0 turns collapsing off). The origin waits (?delay=S) or trickles (?slow=BPS) so
+// Request collapsing ("read-while-write"): concurrent misses for one cache key make ONE
+// upstream request and the others are served from it; server.collapse_timeout bounds the
+// wait (0 turns collapsing off). The origin waits (?delay=S) or trickles (?slow=BPS) so
 // that the requests really overlap.
 #include <gtest/gtest.h>
 

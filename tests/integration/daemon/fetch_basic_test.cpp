@@ -1,7 +1,7 @@
-// Background fetch (issue 5, ats-plugins.md Part B): a cacheable range answer queues ONE
-// complete-object GET of the URL; afterwards every range is served from the complete
-// object with no origin request. The oracle is the origin's own count of requests without
-// Range, and the daemon's fetch log (`start URL`, `end URL bytes=N ms=N result=R`).
+// Background fetch (what ATS's background_fetch plugin does): a cacheable range answer
+// queues ONE complete-object GET of the URL; afterwards every range is served from the
+// complete object with no origin request. The oracle is the origin's own count of requests
+// without Range, and the daemon's fetch log (`start URL`, `end URL bytes=N ms=N result=R`).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -33,7 +33,7 @@ class FetchBasic : public ::testing::Test {
     o.origin_port = origin_->port();
     o.max_size = "1GiB";
     const std::string to = "    to: http://127.0.0.1:" + std::to_string(origin_->port()) + "/\n";
-    // The default rule: range objects and background fetch, as in DESIGN.md's example.
+    // The default rule: range objects and background fetch, as in config/rangecache.yaml.
     // /bgf-only/: background fetch without range objects. /no-ua/: fetches excluded for
     // one user agent, to make a range object without fetching its URL.
     o.rule_extra =
@@ -176,7 +176,8 @@ TEST_F(FetchBasic, AFreshRangeObjectHitWithTheCompleteObjectAbsentTriggersAFetch
   control_fetch();
   ASSERT_TRUE(never_fetched(name));
 
-  // The same range for another agent: a range-object hit, which offers the URL (B.1).
+  // The same range for another agent: a range-object hit, which offers the URL too (the
+  // complete object is still missing).
   auto hit = range_get(path, "bytes=0-999", {{"User-Agent", "Player/2"}});
   EXPECT_TRUE(is_partial(hit, name, 0, 999, size));
   EXPECT_EQ(x_cache(hit), "HIT");
@@ -257,7 +258,7 @@ TEST_F(FetchBasic, OnlyACacheableRangeAnswerToAGetTriggers) {
   const auto plain = unique_gen(50000);
   EXPECT_EQ(get(daemon_->port(), plain).status, 200);
   const auto ignored = unique_gen(50000) + "?ignore_range=1";
-  // (decision 9: the origin's 200 is stored as the complete object and sliced: a 206)
+  // (the origin's 200 is stored as the complete object and sliced: a 206)
   auto sliced = range_get(ignored, "bytes=0-99");
   EXPECT_TRUE(sliced.status == 206 || sliced.status == 200) << sliced;
   const auto no_store = unique_gen(50000) + "?cc=no-store";
@@ -299,7 +300,7 @@ TEST_F(FetchBasic, TheFetchMarkerFromATrustedClientTriggersNoFetch) {
 
 TEST_F(FetchBasic, TheTriggeringResponseIsNotSlowedByItsFetch) {
   // The complete object trickles in for ~2 s; the 1 KB range that queued it comes back at
-  // once (R46).
+  // once: a background fetch never delays the client that triggered it.
   constexpr std::uint64_t size = 4u << 20;
   const auto name = unique_gen(size);
   const auto path = name + "?slow=2000000";

@@ -1,6 +1,6 @@
 // Background fetch of a multi-GiB object with flat memory, and a daemon stopped (SIGTERM)
 // or killed (SIGKILL) in the middle of a fetch: after a restart on the same store, no
-// partial object is ever served (issue 5).
+// partial object is ever served.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 

@@ -1,6 +1,6 @@
-// Background-fetch limits (issue 5): a bounded queue that drops and counts, at most
-// max_concurrent fetches, and a failed fetch that stores nothing and is tried again only
-// after retry_backoff.
+// Background-fetch limits: a bounded queue that drops and counts, at most max_concurrent
+// fetches, and a failed fetch that stores nothing and is tried again only after
+// retry_backoff.
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"

@@ -1,6 +1,5 @@
-// The background request itself (ats-plugins.md R44, issue 5): a GET of the URL without
-// Range, If-Range, conditionals or credentials, with the client's other headers and the
-// fetch marker.
+// The background request itself: a GET of the URL without Range, If-Range, conditionals or
+// credentials, with the client's other headers and the fetch marker.
 // An origin of our own records every request head. Clients here are NOT trusted
 // (trusted: 10.0.0.0/8), so a marker they send must be ignored and never forwarded.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Background-fetch rules against the real daemon (issue 5: "each rule type includes/excludes
-// as configured"): content_type, content_length, range_length, user_agent, client_ip, url
+// Background-fetch rules against the real daemon, each rule type including and excluding as
+// configured: content_type, content_length, range_length, user_agent, client_ip, url
 // prefix, url_regex; first match wins; a remap rule's own rules replace the global ones;
 // background_fetch: false turns it off for a rule.
 #include <gtest/gtest.h>

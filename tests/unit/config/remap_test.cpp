@@ -1,4 +1,5 @@
-// remap: from/to URLs, the wildcard host, repeats, and decision 3 (no_modify_cachekey).
+// remap: from/to URLs, the wildcard host, repeats, and no_modify_cachekey (only with Range
+// in the rule's cache key).
 #include "config/remap_parse.hpp"
 
 #include "config_test_util.hpp"

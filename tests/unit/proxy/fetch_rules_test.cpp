@@ -1,5 +1,5 @@
 // Background-fetch rules (include/rangecache/fetch/rules.hpp): the glob, each condition on
-// its own, conditions together, and first-match-wins evaluation (ats-plugins.md B.4).
+// its own, conditions together, and first-match-wins evaluation (as ATS's background_fetch).
 #include "rangecache/fetch/rules.hpp"
 
 #include <gtest/gtest.h>
@@ -310,7 +310,7 @@ TEST(FetchAllowed, ExcludeMatches) {
 }
 
 TEST(FetchAllowed, IncludeBeforeABroaderExcludeIsAnAllowList) {
-  // R54: "include User-Agent ABCDEF" then "exclude User-Agent *".
+  // As ATS's "include User-Agent ABCDEF" then "exclude User-Agent *": only those agents.
   std::vector<config::bgf_rule> rules{include(by_agent("*VLC*")), exclude(by_agent("*"))};
   auto c = video();
   EXPECT_TRUE(allowed(rules, c));

@@ -66,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
         parse_case{"bytes 007-010/0100", known(7, 10, 100)},
         parse_case{"bytes 0-18446744073709551614/18446744073709551615", known(0, max64 - 1, max64)},
         parse_case{"bytes 5-18446744073709551614/*", unknown_length(5, max64 - 1)},
-        // ATS's own gold files (R18): inconsistent values must be refused.
+        // From ATS's own gold tests, which store them: inconsistent values must be refused.
         parse_case{"bytes 0-18/18", std::nullopt}, parse_case{"bytes 19-18/100", std::nullopt},
         parse_case{"bytes 0-100/100", std::nullopt}, parse_case{"bytes 0-0/0", std::nullopt},
         // Garbage.

@@ -29,7 +29,7 @@ TEST(Normalize, CanonicalSpellings) {
 }
 
 TEST(Normalize, EquivalentSpellingsShareOneKey) {
-  // ats-plugins.md R8: these were distinct keys in ATS; decision 10 makes them one.
+  // These were distinct keys in ATS (one object per spelling); here they are one.
   for (const char* header :
        {"bytes=0-99", "bytes=0-099", "bytes=00-99", "bytes= 0-99", "Bytes=0-99", "BYTES=0-0099",
         "bytes=0-99,", "bytes=,0-99", "  bytes=0-99\t", "bytes=0-99, ,"}) {

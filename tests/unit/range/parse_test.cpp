@@ -138,7 +138,7 @@ INSTANTIATE_TEST_SUITE_P(Table, ParseBad,
                              // The unit and "=" are not whitespace-tolerant (not in the grammar).
                              bad_case{"bytes =0-1", invalid}, bad_case{"by tes=0-1", invalid},
                              bad_case{"bytes:0-1", invalid}, bad_case{"\"bytes\"=0-1", invalid},
-                             // Other units: passed through untouched (decision 1).
+                             // Other units: passed through untouched (not cached).
                              bad_case{"items=0-5", not_bytes}, bad_case{"byte=0-1", not_bytes},
                              bad_case{"bytesx=0-1", not_bytes}, bad_case{"none=", not_bytes},
                              bad_case{"x-custom=anything at all", not_bytes}));
