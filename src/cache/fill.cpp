@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "core.hpp"
+#include "rangecache/cache/fill_sink.hpp"
 
 namespace rangecache::cache {
 
@@ -60,21 +60,28 @@ const char* to_string(fill_error e) {
   return "unknown";
 }
 
-fill::fill(std::shared_ptr<detail::core> core, std::shared_ptr<detail::fill_state> state,
-           std::optional<std::uint64_t> expected_length)
-    : core_(std::move(core)), state_(std::move(state)), error_(fill_error::none) {
-  progress_ = state_->published;
-  ref_ = {state_->hash, state_->id, expected_length.value_or(object_ref::unknown_length),
-          state_->chunk_size};
+fill::fill() = default;
+
+fill::fill(std::unique_ptr<fill_sink> sink, std::shared_ptr<fill_progress> progress, object_ref ref,
+           std::uint64_t max_object_size)
+    : sink_(std::move(sink)),
+      max_object_size_(max_object_size),
+      error_(fill_error::none),
+      progress_(std::move(progress)),
+      ref_(ref) {}
+
+fill fill::refused(fill_error why) {
+  fill f;
+  f.error_ = why;
+  return f;
 }
 
 fill::fill(fill&& other) noexcept
-    : core_(std::move(other.core_)),
-      state_(std::move(other.state_)),
+    : sink_(std::move(other.sink_)),
       staging_(std::move(other.staging_)),
       staged_(other.staged_),
-      next_index_(other.next_index_),
       appended_(other.appended_),
+      max_object_size_(other.max_object_size_),
       error_(other.error_),
       progress_(std::move(other.progress_)),
       ref_(std::exchange(other.ref_, {})) {
@@ -84,12 +91,11 @@ fill::fill(fill&& other) noexcept
 fill& fill::operator=(fill&& other) noexcept {
   if (this != &other) {
     abort();
-    core_ = std::move(other.core_);
-    state_ = std::move(other.state_);
+    sink_ = std::move(other.sink_);
     staging_ = std::move(other.staging_);
     staged_ = other.staged_;
-    next_index_ = other.next_index_;
     appended_ = other.appended_;
+    max_object_size_ = other.max_object_size_;
     error_ = other.error_;
     progress_ = std::move(other.progress_);
     ref_ = std::exchange(other.ref_, {});
@@ -103,60 +109,48 @@ fill::~fill() {
 }
 
 bool fill::active() const {
-  return state_ && error_ == fill_error::none && state_->failure.load() == fill_error::none;
+  return sink_ && error_ == fill_error::none && sink_->failure() == fill_error::none;
 }
 
 fill_error fill::error() const {
-  if (error_ == fill_error::none && state_) return state_->failure.load();
+  if (error_ == fill_error::none && sink_) return sink_->failure();
   return error_;
 }
 
-// Gives up: the writer reclaims whatever was written. Counted once, here, unless the writer
-// failed the fill (it counted it then).
+// Gives up: the backend drops whatever was written (and counts the failure once).
 fill_error fill::fail(fill_error why) {
-  const bool from_writer = state_ && state_->failure.load() == why;
-  if (state_) {
-    // Followers stop now; the writer says so again when it applies the abort.
-    state_->publish_state(fill_progress::failed);
-    core_->queue.push(detail::abort_op{std::move(state_)}, 0, true);
-    if (!from_writer) detail::counters::add(core_->stats.failed_fills);
-  }
+  if (sink_) sink_->abort(why);
   release();
   error_ = why;
   return why;
 }
 
 void fill::release() {
-  state_.reset();
+  sink_.reset();
   staging_.reset();
   staged_ = 0;
 }
 
 void fill::abort() {
-  if (!state_) return;
-  state_->publish_state(fill_progress::failed);
-  core_->queue.push(detail::abort_op{std::move(state_)}, 0, true);
-  detail::counters::add(core_->stats.aborted_fills);
+  if (!sink_) return;
+  sink_->abort(fill_error::aborted);
   release();
   error_ = fill_error::aborted;
 }
 
 fill_error fill::flush_chunk() {
-  detail::chunk_op op{state_, std::move(staging_), next_index_, staged_};
   const std::uint32_t size = staged_;
   staged_ = 0;
-  if (!core_->queue.push(std::move(op), size, false))
-    return fail(core_->closing.load() ? fill_error::closed : fill_error::queue_full);
-  ++next_index_;
+  if (const fill_error e = sink_->put_chunk(std::move(staging_), size); e != fill_error::none)
+    return fail(e);
   return fill_error::none;
 }
 
 fill_error fill::append(std::span<const std::byte> bytes) {
-  if (!state_) return error_;
-  if (const fill_error f = state_->failure.load(); f != fill_error::none) return fail(f);
-  if (appended_ + bytes.size() > core_->settings.max_object_size)
-    return fail(fill_error::too_large);
-  const std::uint32_t chunk = state_->chunk_size;
+  if (!sink_) return error_;
+  if (const fill_error f = sink_->failure(); f != fill_error::none) return fail(f);
+  if (appended_ + bytes.size() > max_object_size_) return fail(fill_error::too_large);
+  const std::uint32_t chunk = ref_.chunk_size;
   while (!bytes.empty()) {
     if (!staging_) staging_ = std::make_unique_for_overwrite<std::byte[]>(chunk);
     const std::size_t n = std::min<std::size_t>(bytes.size(), chunk - staged_);
@@ -176,16 +170,16 @@ fill_error fill::append(std::string_view bytes) {
 }
 
 fill_error fill::commit(object_meta meta, commit_callback done) {
-  if (!state_) return error_ == fill_error::none ? fill_error::closed : error_;
-  if (const fill_error f = state_->failure.load(); f != fill_error::none) return fail(f);
+  if (!sink_) return error_ == fill_error::none ? fill_error::closed : error_;
+  if (const fill_error f = sink_->failure(); f != fill_error::none) return fail(f);
   // The caller's length is checked here too, so a short body fails before its last chunk
-  // is even queued; the writer checks what it actually wrote.
+  // is even handed over; the backend checks what it actually stored.
   if (meta.content_length != appended_) return fail(fill_error::length_mismatch);
   if (staged_ > 0) {
     if (const fill_error e = flush_chunk(); e != fill_error::none) return e;
   }
-  if (!core_->queue.push(detail::commit_op{state_, std::move(meta), std::move(done)}, 0, true))
-    return fail(fill_error::closed);
+  if (const fill_error e = sink_->commit(std::move(meta), std::move(done)); e != fill_error::none)
+    return fail(e);
   ref_.length = appended_;
   release();
   error_ = fill_error::none;

@@ -146,10 +146,10 @@ std::unique_ptr<store> store::open(const store_settings& settings) {
 }
 
 store::~store() {
-  close();
+  do_close();
 }
 
-void store::close() {
+void store::do_close() {
   if (!impl_ || impl_->closed.exchange(true)) return;
   impl_->core->closing.store(true);
   impl_->writer->stop();
@@ -176,62 +176,37 @@ const store_settings& store::settings() const {
   return impl_->core->settings;
 }
 
-lookup_status store::lookup(std::string_view key, cached_object& out) {
+lookup_status store::do_lookup(std::string_view key, cached_object& out, bool count) {
   if (impl_->closed.load(std::memory_order_relaxed)) return lookup_status::error;
   MDB_txn* txn = impl_->acquire_txn();
   if (!txn) return lookup_status::error;
-  const lookup_status st = impl_->lookup_in(txn, key, out, true);
+  const lookup_status st = impl_->lookup_in(txn, key, out, count);
   impl_->release_txn(txn);
   return st;
 }
 
-std::optional<cached_object> store::lookup(std::string_view key) {
-  cached_object out;
-  if (lookup(key, out) != lookup_status::hit) return std::nullopt;
-  return out;
-}
-
-std::optional<cached_object> store::peek(std::string_view key) {
-  if (impl_->closed) return std::nullopt;
-  MDB_txn* txn = impl_->acquire_txn();
-  if (!txn) return std::nullopt;
-  cached_object out;
-  const lookup_status st = impl_->lookup_in(txn, key, out, false);
-  impl_->release_txn(txn);
-  if (st != lookup_status::hit) return std::nullopt;
-  return out;
-}
-
-fill store::begin_fill(std::string_view key, std::string_view url, fill_options options) {
-  fill f;
+fill store::do_begin_fill(std::string_view key, std::string_view url, const fill_options& options) {
   detail::core& c = *impl_->core;
-  if (impl_->closed || c.closing.load()) {
-    f.error_ = fill_error::closed;
-    return f;
-  }
-  if (options.expected_length && *options.expected_length > c.settings.max_object_size) {
-    f.error_ = fill_error::too_large;
-    return f;
-  }
+  if (impl_->closed || c.closing.load()) return fill::refused(fill_error::closed);
+  if (options.expected_length && *options.expected_length > c.settings.max_object_size)
+    return fill::refused(fill_error::too_large);
   const std::uint64_t id = c.next_seq.fetch_add(1);
   auto state = std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
                                                     std::string(url), c.settings.chunk_size);
-  return fill(impl_->core, std::move(state), options.expected_length);
+  std::shared_ptr<fill_progress> progress = state->published;
+  const object_ref ref{state->hash, id,
+                       options.expected_length.value_or(object_ref::unknown_length),
+                       state->chunk_size};
+  return fill(detail::make_store_fill_sink(impl_->core, std::move(state)), std::move(progress), ref,
+              c.settings.max_object_size);
 }
 
-void store::update(std::string_view key, const object_ref& ref, object_meta meta,
-                   update_callback done) {
+void store::do_update(std::string_view key, const object_ref& ref, object_meta meta,
+                      update_callback done) {
   detail::core& c = *impl_->core;
   detail::update_op op{c.hash(key), std::string(key), ref.id, std::move(meta), std::move(done)};
   auto cb = op.done;
   if (!c.queue.push(std::move(op), 0, true) && cb) cb(update_status::error);
-}
-
-update_status store::update_wait(std::string_view key, const object_ref& ref, object_meta meta) {
-  auto p = std::make_shared<std::promise<update_status>>();
-  auto f = p->get_future();
-  update(key, ref, std::move(meta), [p](update_status s) { p->set_value(s); });
-  return f.get();
 }
 
 void store::touch(const object_ref& ref) {
@@ -250,50 +225,30 @@ void push_purge(detail::core& c, detail::purge_op::scope what, std::string_view 
   auto cb = op.done;
   if (!c.queue.push(std::move(op), 0, true) && cb) cb(0);
 }
-
-template <class F>
-std::uint64_t wait_for(F&& start) {
-  auto p = std::make_shared<std::promise<std::uint64_t>>();
-  auto f = p->get_future();
-  start([p](std::uint64_t n) { p->set_value(n); });
-  return f.get();
-}
 }  // namespace
 
-void store::purge(std::string_view key, purge_callback done) {
+void store::do_purge(std::string_view key, purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::key, key, std::move(done));
 }
-void store::purge_url(std::string_view url, purge_callback done) {
+void store::do_purge_url(std::string_view url, purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::url, url, std::move(done));
 }
-void store::purge_all(purge_callback done) {
+void store::do_purge_all(purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::all, {}, std::move(done));
 }
-void store::purge_url_ranges(std::string_view url, std::string_view keep_etag,
-                             purge_callback done) {
+void store::do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
+                                purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::url_ranges, url, std::move(done), keep_etag);
 }
-std::uint64_t store::purge_url_ranges_wait(std::string_view url, std::string_view keep_etag) {
-  return wait_for([&](purge_callback cb) { purge_url_ranges(url, keep_etag, std::move(cb)); });
-}
-std::uint64_t store::purge_wait(std::string_view key) {
-  return wait_for([&](purge_callback cb) { purge(key, std::move(cb)); });
-}
-std::uint64_t store::purge_url_wait(std::string_view url) {
-  return wait_for([&](purge_callback cb) { purge_url(url, std::move(cb)); });
-}
-std::uint64_t store::purge_all_wait() {
-  return wait_for([&](purge_callback cb) { purge_all(std::move(cb)); });
-}
 
-void store::flush() {
+void store::do_flush() {
   auto p = std::make_shared<std::promise<void>>();
   auto f = p->get_future();
   if (!impl_->core->queue.push(detail::barrier_op{[p] { p->set_value(); }}, 0, true)) return;
   f.get();
 }
 
-void store::for_each(const std::function<void(const cached_object&)>& visit) {
+void store::do_for_each(const std::function<void(const cached_object&)>& visit) {
   if (impl_->closed) return;
   std::string after;  // raw key of the last record seen
   std::vector<cached_object> page;
@@ -324,13 +279,13 @@ void store::for_each(const std::function<void(const cached_object&)>& visit) {
   }
 }
 
-store_stats store::stats() const {
+store_stats store::do_stats() const {
   store_stats s = impl_->core->stats.snapshot();
   s.writer_queue_bytes = impl_->core->queue.bytes();
   return s;
 }
 
-storage_info store::storage() const {
+storage_info store::do_storage() const {
   storage_info info;
   if (!impl_->env) return info;
   MDB_envinfo ei;
@@ -343,6 +298,10 @@ storage_info store::storage() const {
   info.readers_used = ei.me_numreaders;
   info.max_readers = ei.me_maxreaders;
   return info;
+}
+
+std::unique_ptr<read_source> store::do_open_reader() {
+  return impl_->open_reader();
 }
 
 }  // namespace rangecache::cache

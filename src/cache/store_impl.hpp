@@ -1,4 +1,5 @@
-// store::impl, shared by store.cpp and reader.cpp.
+// store::impl and the LMDB backend's fill sink and read source, shared by store.cpp,
+// store_fill.cpp and store_reader.cpp.
 #pragma once
 
 #include <atomic>
@@ -10,6 +11,8 @@
 
 #include "core.hpp"
 #include "env.hpp"
+#include "rangecache/cache/fill_sink.hpp"
+#include "rangecache/cache/read_source.hpp"
 #include "rangecache/cache/store.hpp"
 #include "writer.hpp"
 
@@ -33,9 +36,18 @@ struct store::impl {
 
   // Looks `key` up in an active read transaction and copies the record out.
   lookup_status lookup_in(MDB_txn* txn, std::string_view key, cached_object& out, bool count);
+
+  // A reader's own read transaction and chunk cursor (store_reader.cpp).
+  class reader_source;
+  // Null when the store is closed or no reader slot is free.
+  std::unique_ptr<read_source> open_reader();
 };
 
 namespace detail {
+// The fill handle's LMDB side: chunks, the commit and the abort go to the writer's queue.
+std::unique_ptr<fill_sink> make_store_fill_sink(std::shared_ptr<core> c,
+                                                std::shared_ptr<fill_state> state);
+
 // Begins a read-only transaction, clearing stale reader slots once if the table is full.
 int begin_read(MDB_env* env, MDB_txn** txn);
 }  // namespace detail

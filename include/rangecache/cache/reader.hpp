@@ -1,6 +1,8 @@
-// The hit path. One reader per thread (it owns an LMDB read transaction that is renewed for
-// each call and reset before the call returns), so serving a hit takes no lock and copies
-// nothing: the visitor gets pointers into the map for one writev.
+// The hit path. One reader per thread, whatever the backend: the LMDB store gives each
+// reader a read transaction that is renewed for each call and reset before the call returns,
+// so serving a hit takes no lock and copies nothing: the visitor gets pointers into the map
+// for one writev. A reader costs one virtual call per lookup and per read batch, never one
+// per byte.
 #pragma once
 
 #include <cstddef>
@@ -15,10 +17,12 @@
 
 namespace rangecache::cache {
 
-class store;
+class object_store;
+class read_source;
 
-// Bytes inside the memory map. Valid only until the visitor returns: the read transaction
-// ends then, and the writer may reuse the pages. Layout-compatible with struct iovec.
+// Bytes inside the store (LMDB's memory map, or the memory store's chunks). Valid only until
+// the visitor returns: the read transaction ends then, and the writer may reuse the pages.
+// Layout-compatible with struct iovec.
 struct mapped_slice {
   const std::byte* data = nullptr;
   std::size_t size = 0;
@@ -29,7 +33,7 @@ enum class lookup_status { hit, miss, error };
 enum class read_status {
   ok,     // `bytes` delivered (0 at or past the end)
   gone,   // the object's chunks are missing: replaced or evicted; cut the response
-  error,  // an unexpected LMDB error
+  error,  // an unexpected backend error (LMDB), or a closed store
 };
 
 struct read_result {
@@ -57,20 +61,24 @@ class slice_visitor {
 
 class reader {
  public:
-  // Takes an LMDB reader slot for its lifetime. Must be destroyed before the store.
-  explicit reader(store& s);
+  // Takes what the backend needs per reader (an LMDB reader slot) for its lifetime. Must be
+  // destroyed before the store.
+  explicit reader(object_store& s);
   reader(reader&&) noexcept;
   reader& operator=(reader&&) noexcept;
   ~reader();
 
-  bool valid() const { return impl_ != nullptr; }  // false: no reader slot was free
+  bool valid() const { return source_ != nullptr; }  // false: no reader slot was free
 
-  // Like store::lookup (counts hit/miss, records the access) without the store's txn pool.
+  // Like object_store::lookup (counts hit/miss, records the access), without the store's
+  // shared state (LMDB: its pool of read transactions).
   lookup_status lookup(std::string_view key, cached_object& out);
 
   // One batch of [offset, offset + len) of the object, at most read_batch_bytes and
   // read_batch_chunks chunks, offered to `visit` inside one short read transaction. Call
-  // again from offset + result.bytes for the rest; never keep the pointers.
+  // again from offset + result.bytes for the rest; never keep the pointers. `gone` as soon as
+  // the object was replaced, evicted or purged (or, for a fill in progress, past what is
+  // durable): never bytes of another object.
   read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                    slice_visitor visit);
 
@@ -78,8 +86,7 @@ class reader {
   read_result read_copy(const object_ref& obj, std::uint64_t offset, std::span<std::byte> out);
 
  private:
-  struct impl;
-  std::unique_ptr<impl> impl_;
+  std::unique_ptr<read_source> source_;
 };
 
 }  // namespace rangecache::cache

@@ -1,22 +1,19 @@
-// The object store: one LMDB environment under cache.path, one writer thread that owns every
-// write transaction, and lookups/reads from any thread. The rest of the program sees only
-// this, fill.hpp and reader.hpp; LMDB stays inside src/cache/.
+// The LMDB object store: one LMDB environment under cache.path, one writer thread that owns
+// every write transaction, and lookups/reads from any thread. The rest of the program sees it
+// as an object_store (object_store.hpp), with fill.hpp and reader.hpp; LMDB stays inside
+// src/cache/.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include "rangecache/cache/fill.hpp"
-#include "rangecache/cache/object.hpp"
-#include "rangecache/cache/reader.hpp"
+#include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/settings.hpp"
-#include "rangecache/cache/stats.hpp"
 
 namespace rangecache::cache {
 
@@ -41,78 +38,49 @@ struct open_report {
   std::chrono::milliseconds duration{0};
 };
 
-enum class update_status { updated, gone, error };
-using update_callback = std::function<void(update_status)>;
-using purge_callback = std::function<void(std::uint64_t removed)>;
-
-class store {
+// Its purges, updates and commits are queued to the writer thread: their callbacks run there,
+// and flush() waits for everything queued before it.
+class store final : public object_store {
  public:
   // Opens or creates the environment, moves a damaged one aside, sweeps unfinished fills,
   // rebuilds the eviction order and starts the writer. Throws store_error.
   static std::unique_ptr<store> open(const store_settings& settings);
 
-  store(const store&) = delete;
-  store& operator=(const store&) = delete;
   // close()
-  ~store();
-
-  // Stops taking fills, lets the writer finish what is queued (commits whose bytes are all
-  // queued complete; later appends fail), syncs and closes the environment. Readers must be
-  // gone by then. Idempotent.
-  void close();
+  ~store() override;
 
   const open_report& report() const;
   const store_settings& settings() const;
 
-  // Copies the record of `key` out under a short read transaction. A hit counts and records
-  // the access for eviction; a hash collision is a miss.
-  lookup_status lookup(std::string_view key, cached_object& out);
-  std::optional<cached_object> lookup(std::string_view key);
-  // Same without counting or recording an access (admin, tests).
-  std::optional<cached_object> peek(std::string_view key);
-
-  // Starts writing `key`, which belongs to `url` (the complete object's key, or the URL a
-  // range key was built from). Returns an inactive fill (see error()) if refused.
-  fill begin_fill(std::string_view key, std::string_view url, fill_options options = {});
-
-  // 304 revalidation: new headers and times for the object `ref` names, same body. `gone` if
-  // the key now holds another object (or none), or content_length differs.
-  void update(std::string_view key, const object_ref& ref, object_meta meta,
-              update_callback done = {});
-  update_status update_wait(std::string_view key, const object_ref& ref, object_meta meta);
-
   // Records an access for eviction (lookup does it already). Batched: no write per hit.
   void touch(const object_ref& ref);
 
-  // Removals. `done` gets the number of objects removed, from the writer thread.
-  // A fill of an affected key that is still running when the purge is applied never commits.
-  void purge(std::string_view key, purge_callback done = {});
-  void purge_url(std::string_view url, purge_callback done = {});  // the object and its ranges
-  void purge_all(purge_callback done = {});
-  // The URL's range objects only (those with meta.range), the complete object stays; with a
-  // non-empty keep_etag, only ranges of another version (ETag differs). Fills in progress are
-  // not affected: this tidies up after a complete object was stored.
-  void purge_url_ranges(std::string_view url, std::string_view keep_etag = {},
-                        purge_callback done = {});
-  std::uint64_t purge_wait(std::string_view key);
-  std::uint64_t purge_url_wait(std::string_view url);
-  std::uint64_t purge_all_wait();
-  std::uint64_t purge_url_ranges_wait(std::string_view url, std::string_view keep_etag = {});
-
-  // Waits until everything queued before the call has been applied (tests, shutdown).
-  void flush();
-
-  // Every committed object, copied, in hash order, a few at a time (admin and tests: each
-  // batch is its own read transaction, so this never pins the file).
-  void for_each(const std::function<void(const cached_object&)>& visit);
-
-  store_stats stats() const;
-  storage_info storage() const;
-
  private:
-  friend class reader;
   struct impl;
   explicit store(std::unique_ptr<impl> p);
+
+  // close(): stops taking fills, lets the writer finish what is queued (commits whose bytes
+  // are all queued complete; later appends fail), syncs and closes the environment.
+  void do_close() override;
+  // Under a short read transaction from a pool shared by all threads.
+  lookup_status do_lookup(std::string_view key, cached_object& out, bool count) override;
+  fill do_begin_fill(std::string_view key, std::string_view url,
+                     const fill_options& options) override;
+  void do_update(std::string_view key, const object_ref& ref, object_meta meta,
+                 update_callback done) override;
+  void do_purge(std::string_view key, purge_callback done) override;
+  void do_purge_url(std::string_view url, purge_callback done) override;
+  void do_purge_all(purge_callback done) override;
+  void do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
+                           purge_callback done) override;
+  void do_flush() override;
+  // Each batch is its own read transaction, so this never pins the file.
+  void do_for_each(const std::function<void(const cached_object&)>& visit) override;
+  store_stats do_stats() const override;
+  storage_info do_storage() const override;
+  // Takes an LMDB reader slot; null when none is free.
+  std::unique_ptr<read_source> do_open_reader() override;
+
   std::unique_ptr<impl> impl_;
 };
 

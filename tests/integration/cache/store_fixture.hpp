@@ -1,5 +1,6 @@
-// Helpers for the store's integration tests: a fresh LMDB directory per test, and object
-// bodies derived from (seed, offset) so every byte can be checked without keeping a copy.
+// Helpers for the store's integration tests (either backend): a fresh directory per test, and
+// object bodies derived from (seed, offset) so every byte can be checked without keeping a
+// copy.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/record.hpp"
 #include "rangecache/cache/store.hpp"
 #include "temp_dir.hpp"
@@ -120,8 +122,8 @@ inline fill_error stream(fill& f, std::uint64_t seed, std::uint64_t len,
   return fill_error::none;
 }
 
-inline commit_result put(store& s, std::string_view key, std::string_view url, std::uint64_t len,
-                         std::uint64_t gen = 0, std::size_t piece = 10007) {
+inline commit_result put(object_store& s, std::string_view key, std::string_view url,
+                         std::uint64_t len, std::uint64_t gen = 0, std::size_t piece = 10007) {
   fill f = s.begin_fill(key, url, {len});
   if (!f.active()) return {f.error(), {}};
   if (const fill_error e = stream(f, seed_of(key, gen), len, piece); e != fill_error::none)

@@ -1,0 +1,99 @@
+// The LMDB store's read source: each reader owns a read transaction and a cursor on `chunks`,
+// renewed for each call and reset before it returns, so serving a hit takes no lock.
+#include <memory>
+
+#include "read_batch.hpp"
+#include "store_impl.hpp"
+
+namespace rangecache::cache {
+
+class store::impl::reader_source final : public read_source {
+ public:
+  reader_source(store::impl& owner, MDB_txn* txn, MDB_cursor* cursor)
+      : core_(owner.core), owner_(&owner), txn_(txn), cursor_(cursor) {
+    core_->live_readers.fetch_add(1);
+  }
+  ~reader_source() override {
+    mdb_cursor_close(cursor_);
+    mdb_txn_abort(txn_);
+    core_->live_readers.fetch_sub(1);
+  }
+
+  lookup_status lookup(std::string_view key, cached_object& out) override {
+    if (!renew()) return lookup_status::error;
+    active guard{txn_};
+    return owner_->lookup_in(txn_, key, out, true);
+  }
+
+  read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
+                   slice_visitor visit) override;
+
+ private:
+  // Ends the read transaction however the visitor leaves (even by exception).
+  struct active {
+    MDB_txn* txn;
+    ~active() { mdb_txn_reset(txn); }
+  };
+
+  bool renew() {
+    if (mdb_txn_renew(txn_) != 0) return false;
+    if (mdb_cursor_renew(txn_, cursor_) != 0) {
+      mdb_txn_reset(txn_);
+      return false;
+    }
+    return true;
+  }
+
+  std::shared_ptr<detail::core> core_;
+  store::impl* owner_;
+  MDB_txn* txn_;  // reset between calls: keeps its reader slot, pins nothing
+  MDB_cursor* cursor_;
+};
+
+read_result store::impl::reader_source::read(const object_ref& obj, std::uint64_t offset,
+                                             std::uint64_t len, slice_visitor visit) {
+  detail::read_batch batch(obj, offset, len, core_->settings);
+  if (batch.early()) return *batch.early();
+  if (!renew()) return {read_status::error, 0};
+  active guard{txn_};
+
+  const std::uint64_t first = batch.first_chunk();
+  detail::chunk_key ck(obj.id, static_cast<std::uint32_t>(first));
+  MDB_val k = ck.val(), v;
+  for (std::uint64_t i = 0; i < batch.chunk_count(); ++i) {
+    const int rc = mdb_cursor_get(cursor_, &k, &v, i == 0 ? MDB_SET_KEY : MDB_NEXT);
+    std::uint64_t id = 0;
+    std::uint32_t index = 0;
+    const std::uint64_t want = first + i;
+    // A chunk that is missing, or not the one expected, means the object's chunks are being
+    // reclaimed (replaced, evicted or an aborted fill): the caller must not send anything
+    // more of it.
+    if (rc == MDB_NOTFOUND ||
+        (rc == 0 && (!detail::chunk_key::parse(k, id, index) || id != obj.id || index != want ||
+                     !batch.fits(want, v.mv_size)))) {
+      detail::counters::add(core_->stats.lost_mid_stream);
+      return {read_status::gone, 0};
+    }
+    if (rc != 0) {
+      detail::counters::add(core_->stats.lmdb_errors);
+      return {read_status::error, 0};
+    }
+    if (!batch.add(static_cast<const std::byte*>(v.mv_data), v.mv_size)) break;
+  }
+  return batch.deliver(visit);
+}
+
+std::unique_ptr<read_source> store::impl::open_reader() {
+  if (closed) return nullptr;
+  MDB_txn* txn = nullptr;
+  if (detail::begin_read(env->env, &txn) != 0) return nullptr;
+  MDB_cursor* cursor = nullptr;
+  if (mdb_cursor_open(txn, env->chunks, &cursor) != 0) {
+    mdb_txn_abort(txn);
+    return nullptr;
+  }
+  mdb_txn_reset(txn);
+  return std::make_unique<reader_source>(*this, txn, cursor);
+}
+
+}  // namespace rangecache::cache
