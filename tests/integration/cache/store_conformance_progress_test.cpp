@@ -1,12 +1,10 @@
 // Read-while-write: the bytes of a fill in progress that are already durable can be read
 // through fill::progress_ref() before its record commits, as fill::progress() says.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include "store_fixture.hpp"
+#include "store_conformance.hpp"
 
 namespace rc_store_test {
 namespace {
@@ -44,9 +42,8 @@ int state(const fill_progress& p) {
   return p.state.load(std::memory_order_acquire);
 }
 
-TEST(StoreProgress, DurableChunksReadableBeforeCommit) {
-  temp_dir dir;
-  auto s = store::open(settings_for(dir, 256ull << 20));
+TEST_P(StoreConformance, DurableChunksReadableBeforeCommit) {
+  auto& s = store_;
   reader r(*s);
   ASSERT_TRUE(r.valid());
   const std::string key = "http://p/a";
@@ -91,9 +88,8 @@ TEST(StoreProgress, DurableChunksReadableBeforeCommit) {
   EXPECT_EQ(o->ref, ref);
 }
 
-TEST(StoreProgress, UnknownLength) {
-  temp_dir dir;
-  auto s = store::open(settings_for(dir, 256ull << 20));
+TEST_P(StoreConformance, ReadWhileWriteOfUnknownLength) {
+  auto& s = store_;
   reader r(*s);
   const std::string key = "http://p/unknown";
   const std::uint64_t seed = seed_of(key);
@@ -124,9 +120,8 @@ TEST(StoreProgress, UnknownLength) {
   EXPECT_EQ(r.read_copy(ref, len, {buf.data(), 100}).bytes, 0u);
 }
 
-TEST(StoreProgress, AbortFailsAndChunksGo) {
-  temp_dir dir;
-  auto s = store::open(settings_for(dir, 256ull << 20));
+TEST_P(StoreConformance, AbortFailsFollowersAndChunksGo) {
+  auto& s = store_;
   reader r(*s);
   const std::string key = "http://p/abort";
   const std::uint64_t seed = seed_of(key);
@@ -158,9 +153,8 @@ TEST(StoreProgress, AbortFailsAndChunksGo) {
   EXPECT_FALSE(s->peek(key));
 }
 
-TEST(StoreProgress, DestroyedHandleAndRefusedCommitFail) {
-  temp_dir dir;
-  auto s = store::open(settings_for(dir, 256ull << 20));
+TEST_P(StoreConformance, DestroyedHandleAndRefusedCommitFail) {
+  auto& s = store_;
   std::shared_ptr<const fill_progress> p1, p2;
   {
     fill f = s->begin_fill("http://p/d", "http://p/d", {2 * cs});
@@ -183,9 +177,8 @@ TEST(StoreProgress, DestroyedHandleAndRefusedCommitFail) {
   EXPECT_FALSE(never.progress_ref().valid());
 }
 
-TEST(StoreProgress, FollowerReadsWhileFilling) {
-  temp_dir dir;
-  auto s = store::open(settings_for(dir, 256ull << 20));
+TEST_P(StoreConformance, FollowerReadsWhileFilling) {
+  auto& s = store_;
   const std::string key = "http://p/big";
   const std::uint64_t seed = seed_of(key);
   constexpr std::uint64_t len = 32ull << 20;
@@ -253,6 +246,43 @@ TEST(StoreProgress, FollowerReadsWhileFilling) {
   EXPECT_EQ(followed.load(), len);
   EXPECT_EQ(state(*p), fill_progress::committed);
   EXPECT_GT(polls_with_progress.load(), 10u);  // it really followed, not read at the end
+}
+
+// Followers wait on listeners rather than polling: every step of a fill must wake them,
+// and by the time a commit (or abort) returns they have heard its outcome.
+TEST_P(StoreConformance, ProgressListenersHearEveryStep) {
+  const std::string key = "http://p/listened";
+  fill f = store_->begin_fill(key, key, {3 * cs + 5});
+  const auto p = f.progress();
+  std::atomic<int> calls{0};
+  std::atomic<std::uint64_t> heard_durable{0};
+  std::atomic<int> heard_state{fill_progress::filling};
+  const auto id = p->listen([&] {
+    ++calls;
+    heard_durable = durable(*p);
+    heard_state = state(*p);
+  });
+  ASSERT_EQ(stream(f, seed_of(key), 3 * cs + 5), fill_error::none);
+  store_->flush();
+  EXPECT_GE(calls.load(), 1);
+  EXPECT_EQ(heard_durable.load(), 3 * cs);
+  EXPECT_EQ(heard_state.load(), fill_progress::filling);
+  ASSERT_TRUE(f.commit_wait(meta_for(3 * cs + 5)).ok());
+  EXPECT_EQ(heard_durable.load(), 3 * cs + 5);
+  EXPECT_EQ(heard_state.load(), fill_progress::committed);
+  p->unlisten(id);
+
+  fill g = store_->begin_fill(key + "/aborted", key + "/aborted");
+  const auto q = g.progress();
+  std::atomic<int> heard_failed{0};
+  const auto qid = q->listen([&] {
+    if (state(*q) == fill_progress::failed) ++heard_failed;
+  });
+  ASSERT_EQ(stream(g, 1, cs), fill_error::none);
+  g.abort();
+  EXPECT_GE(heard_failed.load(), 1);
+  store_->flush();
+  q->unlisten(qid);
 }
 
 }  // namespace
