@@ -32,6 +32,13 @@ sync_mode read_sync(const context& ctx, const item& at) {
   ctx.expected(at, "none, meta or full");
 }
 
+cache_backend read_backend(const context& ctx, const item& at) {
+  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
+  if (text == "lmdb") return cache_backend::lmdb;
+  if (text == "memory") return cache_backend::memory;
+  ctx.expected(at, "lmdb or memory");
+}
+
 // spdlog's names; "warn" and "err" are its accepted short forms, stored in full so that
 // spdlog::level::from_str (which maps anything unknown to "off") always sees a real name.
 std::string read_level(const context& ctx, const item& at) {
@@ -67,7 +74,7 @@ unsigned read_workers(const context& ctx, const item& at) {
 }
 
 void load_cache(const context& ctx, const item& node, cache_settings& out) {
-  const map_reader map(ctx, node, {"path", "max_size", "sync"});
+  const map_reader map(ctx, node, {"path", "max_size", "sync", "backend"});
   if (const auto* value = map.find("path")) {
     out.path = read_string(ctx, *value);
     if (out.path.empty()) ctx.expected(*value, "a directory");
@@ -78,6 +85,7 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
     if (out.max_size < (std::uint64_t{1} << 20)) ctx.expected(*value, "at least 1MiB");
   }
   read_into(map, "sync", out.sync, read_sync);
+  read_into(map, "backend", out.backend, read_backend);
 }
 
 void load_server(const context& ctx, const item& node, server_settings& out) {

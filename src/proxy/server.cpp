@@ -8,6 +8,8 @@
 
 #include "admin.hpp"
 #include "logs.hpp"
+#include "rangecache/cache/memory_store.hpp"
+#include "rangecache/cache/store.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "worker.hpp"
 
@@ -53,7 +55,7 @@ awaitable<void> flush_logs(worker* w) {
 }  // namespace
 
 struct server::impl {
-  std::unique_ptr<cache::store> store;  // declared first: destroyed after the workers
+  std::unique_ptr<cache::object_store> store;  // declared first: destroyed after the workers
   std::shared_ptr<shared_state> shared = std::make_shared<shared_state>();
   std::vector<std::unique_ptr<worker>> workers;
   std::unique_ptr<tcp::acceptor> admin;
@@ -74,6 +76,23 @@ std::function<void(const cache::write_failure&)> store_failure_logger(std::strin
     spdlog::error("cache {}: cannot write ({}: {}); new objects are not stored while this lasts{}",
                   path, cache::to_string(f.why), f.message, since);
   };
+}
+
+// The LMDB store at cache.path, with what opening it found in the log.
+std::unique_ptr<cache::object_store> open_lmdb_store(const cache::store_settings& ss) {
+  std::unique_ptr<cache::store> store;
+  try {
+    store = cache::store::open(ss);
+  } catch (const cache::store_error& e) {
+    throw std::runtime_error("cannot open the cache at " + ss.path + ": " + e.what());
+  }
+  const auto& report = store->report();
+  if (report.moved_aside)
+    spdlog::error("cache at {} was damaged ({}); moved to {}, starting empty", ss.path,
+                  report.reason, report.moved_to);
+  spdlog::info("cache {}: {} objects, {} bytes, opened in {} ms", ss.path, report.objects,
+               report.bytes, report.duration.count());
+  return store;
 }
 
 void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
@@ -109,17 +128,12 @@ void server::start(const std::string& port_file) {
   ss.sync = cfg->cache.sync == config::sync_mode::none   ? cache::sync_mode::none
             : cfg->cache.sync == config::sync_mode::full ? cache::sync_mode::full
                                                          : cache::sync_mode::meta;
-  try {
-    impl_->store = cache::store::open(ss);
-  } catch (const cache::store_error& e) {
-    throw std::runtime_error("cannot open the cache at " + ss.path + ": " + e.what());
+  if (cfg->cache.backend == config::cache_backend::memory) {
+    impl_->store = cache::make_memory_store(ss);
+    spdlog::info("cache in memory: at most {} bytes, empty at every start", ss.max_size);
+  } else {
+    impl_->store = open_lmdb_store(ss);
   }
-  const auto& report = impl_->store->report();
-  if (report.moved_aside)
-    spdlog::error("cache at {} was damaged ({}); moved to {}, starting empty", ss.path,
-                  report.reason, report.moved_to);
-  spdlog::info("cache {}: {} objects, {} bytes, opened in {} ms", ss.path, report.objects,
-               report.bytes, report.duration.count());
   for (unsigned i = 0; i < n; ++i) {
     impl_->workers.push_back(std::make_unique<worker>(impl_->shared));
     auto& w = *impl_->workers.back();

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "asio_fwd.hpp"
+#include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/reader.hpp"
-#include "rangecache/cache/store.hpp"
 #include "shared_state.hpp"
 #include "upstream_pool.hpp"
 
@@ -30,8 +30,8 @@ struct worker {
   asio::executor_work_guard<asio::io_context::executor_type> work;
   upstream_pool pool;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-  cache::store* store = nullptr;        // owned by the server, outlives the worker
-  std::optional<cache::reader> reader;  // this thread's read transaction
+  cache::object_store* store = nullptr;  // owned by the server, outlives the worker
+  std::optional<cache::reader> reader;   // this thread's read transaction
   std::thread thread;
 };
 

@@ -28,10 +28,15 @@ struct listen_endpoint {
 
 enum class sync_mode { none, meta, full };
 
+// Where objects are kept: an LMDB environment under `path`, or the process's memory (nothing
+// survives a restart; `path` and `sync` are unused).
+enum class cache_backend { lmdb, memory };
+
 struct cache_settings {
   std::string path = "/var/cache/rangecache";
   std::uint64_t max_size = std::uint64_t{1} << 30;
   sync_mode sync = sync_mode::meta;
+  cache_backend backend = cache_backend::lmdb;
 };
 
 // cache_range_requests, one field per option of ATS's cache_range_requests plugin, so a

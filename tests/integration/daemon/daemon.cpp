@@ -16,7 +16,8 @@ std::string daemon_config(const daemon_options& o, const std::filesystem::path& 
   y << "listen: [\"127.0.0.1:0\", \"[::1]:0\"]\n"
     << "workers: " << o.workers << "\n"
     << "cache: { path: " << (o.cache_path.empty() ? (dir / "cache").string() : o.cache_path)
-    << ", max_size: " << o.max_size << ", sync: none }\n"
+    << ", max_size: " << o.max_size << ", sync: none"
+    << (o.cache_backend.empty() ? "" : ", backend: " + o.cache_backend) << " }\n"
     << "remap:\n"
     << "  - from: " << o.from << "\n"
     << "    to: http://"

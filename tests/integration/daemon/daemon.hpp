@@ -21,8 +21,9 @@ struct daemon_options {
   std::string extra;               // top-level YAML added at the end (server:, upstream:)
   unsigned workers = 2;
   std::string max_size = "256MiB";
-  std::string cache_path;   // the store directory; empty: <the daemon's temp dir>/cache
-  std::string purge_allow;  // admin.purge_allow as a YAML list; empty: not set (no one)
+  std::string cache_path;     // the store directory; empty: <the daemon's temp dir>/cache
+  std::string cache_backend;  // cache.backend (lmdb, memory); empty: not set (lmdb)
+  std::string purge_allow;    // admin.purge_allow as a YAML list; empty: not set (no one)
 };
 
 // The YAML the daemon is started with.

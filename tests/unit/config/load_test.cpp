@@ -283,6 +283,14 @@ TEST(ConfigLoad, SyncModes) {
   EXPECT_EQ(load(testing::with_base("cache: { sync: full }\n")).cache.sync, sync_mode::full);
 }
 
+TEST(ConfigLoad, CacheBackends) {
+  EXPECT_EQ(load(testing::with_base("")).cache.backend, cache_backend::lmdb);
+  EXPECT_EQ(load(testing::with_base("cache: { backend: lmdb }\n")).cache.backend,
+            cache_backend::lmdb);
+  EXPECT_EQ(load(testing::with_base("cache: { backend: memory }\n")).cache.backend,
+            cache_backend::memory);
+}
+
 TEST(ConfigLoad, SizesAndDurationsInSettings) {
   const auto cfg = load(testing::with_base(R"(
 cache: { max_size: 1MiB }

@@ -37,6 +37,7 @@ TEST(Reload, EachRestartOnlySettingIsNamed) {
       {[](config& c) { c.cache.path = "/srv/cache"; }, {"cache.path"}},
       {[](config& c) { c.cache.max_size = 2ull << 30; }, {"cache.max_size"}},
       {[](config& c) { c.cache.sync = sync_mode::full; }, {"cache.sync"}},
+      {[](config& c) { c.cache.backend = cache_backend::memory; }, {"cache.backend"}},
       {[](config& c) { c.admin.listen.reset(); }, {"admin.listen"}},
       {[](config& c) { c.admin.listen->port = 9091; }, {"admin.listen"}},
       // Applied by a reload: not named.
