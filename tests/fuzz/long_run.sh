@@ -2,9 +2,9 @@
 # A long fuzz session, one target after another, for the times between releases rather than
 # CI (which runs each target for seconds through ctest):
 #   tests/fuzz/long_run.sh OUT_DIR [MINUTES_PER_TARGET] [TARGET...]    (default 12, all)
-# Prints a table of time, executions, coverage, corpus size and crashes per target, and
-# leaves in OUT_DIR/new/TARGET/ the inputs that reach code the committed seeds do not (a
-# -merge=1 pass keeps that set minimal): copy the small ones to tests/fuzz/corpus/TARGET/.
+# Prints a table of time, executions, coverage, corpus size (what the run kept) and crashes
+# per target, and leaves in OUT_DIR/new/TARGET/ the inputs that reach code the committed
+# seeds do not (a -merge=1 pass keeps that set minimal): copy them to tests/fuzz/corpus/TARGET/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -33,17 +33,19 @@ for target in "${targets[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$done_line")
   crashes=$(find "$out/artifacts/$target" -type f | wc -l)
 
-  # The inputs that add coverage to the committed seeds, merged to a minimal set.
+  # The inputs that reach code the committed seeds do not, merged to a minimal set. Edges
+  # only (-use_counters=0): hit counts would keep hundreds of near-copies.
   merged="$out/merged/$target"
   rm -rf "$merged" "$out/new/$target"
   mkdir -p "$merged" "$out/new/$target"
   cp "$here/corpus/$target"/* "$merged/"
-  "$out/bin/${target}_fuzz" -merge=1 "$merged" "$out/corpus/$target" >"$out/logs/$target.merge.log" 2>&1
+  "$out/bin/${target}_fuzz" -merge=1 -use_counters=0 "$merged" "$out/corpus/$target" \
+    >"$out/logs/$target.merge.log" 2>&1
   for f in "$merged"/*; do
     [[ -e "$here/corpus/$target/$(basename "$f")" ]] || cp "$f" "$out/new/$target/"
   done
-  units=$(find "$merged" -type f | wc -l)
-  bytes=$(du -sb "$merged" | cut -f1)
+  units=$(find "$out/corpus/$target" -type f | wc -l)
+  bytes=$(find "$out/corpus/$target" -type f -printf '%s\n' | awk '{n += $1} END {print n + 0}')
   new=$(find "$out/new/$target" -type f | wc -l)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$seconds" "${execs:-?}" "${cov:-?}" \
     "${ft:-?}" "$units" "$bytes" "$crashes" "$new" >>"$summary"
