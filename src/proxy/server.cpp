@@ -239,6 +239,9 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
+  // The admin acceptor lives on the first worker's loop: it must close before that loop is
+  // destroyed, or its destructor reaches into the loop's freed socket service.
+  impl_->admin.reset();
   impl_->shared->worker_stats.clear();  // the counters go with their workers
   impl_->workers.clear();               // their readers go before the store closes
   if (impl_->store) impl_->store->close();

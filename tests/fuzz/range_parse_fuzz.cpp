@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "check.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/if_range.hpp"
 #include "rangecache/range/multipart.hpp"
@@ -18,14 +19,6 @@
 namespace {
 
 using namespace rangecache;
-
-#define FUZZ_CHECK(cond)                                                     \
-  do {                                                                       \
-    if (!(cond)) {                                                           \
-      __builtin_printf("invariant failed: %s (line %d)\n", #cond, __LINE__); \
-      std::abort();                                                          \
-    }                                                                        \
-  } while (0)
 
 std::uint64_t read_u64(const std::uint8_t*& data, std::size_t& size) {
   std::uint64_t v = 0;

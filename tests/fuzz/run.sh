@@ -1,37 +1,26 @@
 #!/usr/bin/env bash
-# Builds the range parser fuzzer and runs it for a bounded time.
-#   tests/fuzz/run.sh BUILD_DIR [SECONDS]     (default 20 s)
-# Exits non-zero when the build fails or the fuzzer finds a crash or a broken invariant.
+# Builds one fuzz target and runs it for a bounded time, starting from its committed seed
+# corpus (tests/fuzz/corpus/TARGET, never written to) plus what earlier runs in OUT_DIR found.
+#   tests/fuzz/run.sh TARGET OUT_DIR [SECONDS] [libFuzzer flags...]     (default 20 s)
+# Exits non-zero when the build fails or the fuzzer finds a crash, a leak, a timeout or a
+# broken invariant; the input that did it is kept in OUT_DIR/artifacts/TARGET/.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-out="${1:?usage: run.sh BUILD_DIR [SECONDS]}"
-seconds="${2:-20}"
-mkdir -p "$out/corpus" "$out/artifacts"
+target="${1:?usage: run.sh TARGET OUT_DIR [SECONDS] [libFuzzer flags...]}"
+out="${2:?usage: run.sh TARGET OUT_DIR [SECONDS] [libFuzzer flags...]}"
+seconds="${3:-20}"
+shift $(($# < 3 ? $# : 3))
 
-clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -I"$root/include" -I"$root/src" \
-  "$here/range_parse_fuzz.cpp" \
-  "$root"/src/range/*.cpp \
-  "$root/src/util/http_date.cpp" \
-  -o "$out/range_parse_fuzz"
+bash "$here/build.sh" "$target" "$out"
 
-# Seeds: 8 bytes of length, then text. Written each run so the corpus stays in $out.
-seed() { printf '\x10\x27\x00\x00\x00\x00\x00\x00%s' "$2" > "$out/corpus/seed-$1"; }
-seed 1 'bytes=0-499'
-seed 2 'bytes=-500'
-seed 3 'bytes=9500-'
-seed 4 'bytes= 0-999, 4500-5499, -1000'
-seed 5 'Bytes=0-0,-1,,500-700,601-999'
-seed 6 'bytes 42-1233/1234'
-seed 7 'bytes */1234'
-seed 8 'Sun, 06 Nov 1994 08:49:37 GMT'
-seed 9 'Sunday, 06-Nov-94 08:49:37 GMT'
-seed 10 'Sun Nov  6 08:49:37 1994'
-seed 11 '"abc"'
-seed 12 'bytes=0-18446744073709551615'
+found="$out/corpus/$target"
+artifacts="$out/artifacts/$target"
+mkdir -p "$found" "$artifacts"
+dict=()
+[[ -f "$here/dict/$target.dict" ]] && dict=(-dict="$here/dict/$target.dict")
 
-cd "$out/artifacts"
-exec "$out/range_parse_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 "$out/corpus"
+# The first corpus directory receives new inputs; the committed seeds stay untouched.
+exec "$out/bin/${target}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -artifact_prefix="$artifacts/" -print_final_stats=1 "${dict[@]}" "$@" \
+  "$found" "$here/corpus/$target"

@@ -11,5 +11,6 @@
 #include "origin.hpp"
 #include "proc_status.hpp"
 #include "process.hpp"
+#include "sanitizer_report.hpp"
 #include "sha256.hpp"
 #include "temp_dir.hpp"

@@ -55,7 +55,9 @@ proxy_daemon::proxy_daemon(daemon_options options) : dir_("rc-daemon") {
 }
 
 proxy_daemon::~proxy_daemon() {
-  if (process_) process_->stop(std::chrono::seconds(10));
+  if (!process_) return;
+  process_->stop(std::chrono::seconds(10));
+  expect_no_sanitizer_report(process_->stderr_text(), "rangecache");
 }
 
 daemon_exit run_daemon_to_exit(const daemon_options& options, std::chrono::milliseconds timeout) {
@@ -71,6 +73,7 @@ daemon_exit run_daemon_to_exit(const daemon_options& options, std::chrono::milli
   out.exited = status.has_value();
   if (status && WIFEXITED(*status)) out.exit_code = WEXITSTATUS(*status);
   out.err = p.stderr_text();
+  expect_no_sanitizer_report(out.err, "rangecache");
   return out;
 }
 

@@ -81,7 +81,9 @@ TEST(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
             << " ms, RssAnon baseline " << baseline->rss_anon_kib << " KiB, peak "
             << sampler.peak_kib() << " KiB over " << sampler.samples() << " samples" << std::endl;
   EXPECT_GT(sampler.samples(), 5);
-  EXPECT_LT(sampler.peak_kib(), 64 * 1024) << "memory grew with the object";
+  if (memory_bounds_apply) {
+    EXPECT_LT(sampler.peak_kib(), 64 * 1024) << "memory grew with the object";
+  }
   EXPECT_EQ(full_gets(o, path), 1);
 
   // Served from the complete object, byte for byte, anywhere in it.
