@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test suite again, built with AddressSanitizer and UBSan (RANGECACHE_SANITIZE): the
+# The test suite again, built with AddressSanitizer, and UBSan outside the network module
+# (RANGECACHE_SANITIZE, see CMakeLists.txt for why): the
 # unit and store tests run sanitized, and the daemon tests start the sanitized daemon, whose
 # reports fail the test that started it (tests/support/sanitizer_report.hpp). The fuzz tests
 # are left to the plain build; they carry their own sanitizers.
