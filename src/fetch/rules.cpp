@@ -42,11 +42,7 @@ bool rule_matches(const config::bgf_match& m, const candidate& c) {
     return false;
   if (m.range_length && !m.range_length->matches(c.range_length)) return false;
   if (m.user_agent && !glob_match(*m.user_agent, c.user_agent)) return false;
-  if (!m.client_ip.empty()) {
-    bool any = false;
-    for (const auto& net : m.client_ip) any = any || net.contains(c.client_ip);
-    if (!any) return false;
-  }
+  if (!m.client_ip.empty() && !util::any_contains(m.client_ip, c.client_ip)) return false;
   if (m.url_prefix) {
     // A prefix names either the path ("/videos/") or the whole URL ("http://h/videos/").
     auto path_start = c.url.find("://");

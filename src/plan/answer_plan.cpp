@@ -59,9 +59,9 @@ range::resolved_ranges resolve_for(const answer_request& rq, const cache::object
 }
 
 std::string stored_content_range(const cache::content_range& r) {
-  auto text = range::format_content_range({r.first, r.last - r.first + 1},
-                                          r.total == cache::content_range::unknown_total ? 0
-                                                                                         : r.total);
+  auto text =
+      range::format_content_range({r.first, r.last - r.first + 1},
+                                  r.total == cache::content_range::unknown_total ? 0 : r.total);
   std::string value(text.view());
   if (r.total == cache::content_range::unknown_total)
     value = value.substr(0, value.rfind('/')) + "/*";
@@ -95,7 +95,8 @@ answer_plan multipart_body(const answer_request& rq, const cache::object_meta& m
   plan.body_bytes = mp.content_length;
   plan.head = h.finish();
   if (rq.head) return plan;
-  for (auto& part : mp.parts) plan.parts.push_back({std::move(part.header), part.offset, part.length});
+  for (auto& part : mp.parts)
+    plan.parts.push_back({std::move(part.header), part.offset, part.length});
   plan.trailer = std::move(mp.trailer);
   return plan;
 }

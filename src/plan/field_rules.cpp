@@ -16,9 +16,8 @@ bool named(const std::array<std::string_view, N>& names, std::string_view name) 
 
 // Proxy-Authenticate and Proxy-Authorization are for this hop only (RFC 9110 §11.7).
 constexpr std::array<std::string_view, 9> hop_by_hop = {
-    "connection", "keep-alive", "proxy-connection",   "te",
-    "trailer",    "upgrade",    "transfer-encoding", "proxy-authenticate",
-    "proxy-authorization"};
+    "connection",        "keep-alive",         "proxy-connection",   "te", "trailer", "upgrade",
+    "transfer-encoding", "proxy-authenticate", "proxy-authorization"};
 
 // Rebuilt by every answer, so never kept.
 constexpr std::array<std::string_view, 5> rebuilt = {"content-length", "age", "via", "x-cache",
@@ -26,8 +25,7 @@ constexpr std::array<std::string_view, 5> rebuilt = {"content-length", "age", "v
 
 // Kept, but written by each answer itself rather than repeated.
 constexpr std::array<std::string_view, 7> answer_owned = {
-    "content-length", "content-range", "age", "via", "connection", "transfer-encoding",
-    "x-cache"};
+    "content-length", "content-range", "age", "via", "connection", "transfer-encoding", "x-cache"};
 
 }  // namespace
 

@@ -51,7 +51,8 @@ head_builder& head_builder::field(std::string_view name, std::string_view value)
 head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
   std::array<char, 24> digits{};
   auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
-  return field(name, std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+  return field(name,
+               std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
 }
 
 head_builder& head_builder::stored_fields(const cache::object_meta& meta) {

@@ -178,7 +178,8 @@ awaitable<outcome> session::upstream_failed(const upstream_exchange& ex, access_
   if (timeout) bump(stats.upstream_timeouts);
   spdlog::warn("upstream {}: {} {}: {}", ex.pool_key, log.method, log.url(), ex.ec.message());
   const char* what = timeout ? "origin timeout" : "origin unreachable or bad answer";
-  co_return co_await send_error(timeout ? 504 : 502, what, false, log);
+  const unsigned status = timeout ? 504 : 502;
+  co_return co_await send_error(status, what, false, log);
 }
 
 awaitable<outcome> session::forward(const config::config& cfg, const config::remap_rule& rule,

@@ -7,21 +7,11 @@
 #include "session.hpp"
 
 namespace rangecache::proxy {
-namespace {
-
-bool purge_allowed(const config::config& cfg, const std::string& ip) {
-  for (const auto& net : cfg.admin.purge_allow)
-    if (net.contains(ip)) return true;
-  return false;
-}
-
-}  // namespace
-
 awaitable<outcome> session::purge(const config::config& cfg, const config::remap_rule& rule,
                                   request_authority authority, access_entry& log) {
   auto& req = parser_->get();
   const bool keep = req.keep_alive();
-  if (!purge_allowed(cfg, client_ip_))
+  if (!util::any_contains(cfg.admin.purge_allow, client_ip_))
     co_return co_await send_error(403, "PURGE is not allowed from here", keep, log);
   if (!w_->store) co_return co_await send_error(404, "no cache", keep, log);
 

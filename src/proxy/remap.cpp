@@ -77,6 +77,20 @@ int dot_segment(std::string_view seg) {
   return dots;
 }
 
+// `host` or `host:port`, an IPv6 address in brackets: how a Host field spells an authority.
+std::string host_header(std::string_view host, std::optional<std::uint16_t> port) {
+  const bool v6 = host.find(':') != std::string_view::npos;
+  std::string out;
+  if (v6) out += '[';
+  out += host;
+  if (v6) out += ']';
+  if (port) {
+    out += ':';
+    out += std::to_string(*port);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<std::string> normalize_path(std::string_view path_and_query) {
@@ -161,29 +175,13 @@ std::string rewrite_target(const config::remap_rule& rule, std::string_view path
 }
 
 std::string authority_host_header(const request_authority& authority) {
-  std::string out;
-  bool v6 = authority.host.find(':') != std::string::npos;
-  if (v6) out += '[';
-  out += authority.host;
-  if (v6) out += ']';
-  if (authority.port) {
-    out += ':';
-    out += std::to_string(*authority.port);
-  }
-  return out;
+  return host_header(authority.host, authority.port);
 }
 
 std::string origin_host_header(const config::remap_rule& rule) {
-  std::string out;
-  bool v6 = rule.to_host.find(':') != std::string::npos;
-  if (v6) out += '[';
-  out += rule.to_host;
-  if (v6) out += ']';
-  if (rule.to_port != 80) {
-    out += ':';
-    out += std::to_string(rule.to_port);
-  }
-  return out;
+  // Port 80 is http's default: left out, as a browser would.
+  return host_header(
+      rule.to_host, rule.to_port == 80 ? std::nullopt : std::optional<std::uint16_t>(rule.to_port));
 }
 
 }  // namespace rangecache::proxy

@@ -152,9 +152,7 @@ inline bool status_has_body(unsigned status) {
 
 // Clients (config `trusted`) whose control headers (X-Crr-Ims, ...) are honoured.
 inline bool trusted_client(const config::config& cfg, std::string_view ip) {
-  for (const auto& net : cfg.trusted)
-    if (net.contains(ip)) return true;
-  return false;
+  return util::any_contains(cfg.trusted, ip);
 }
 
 }  // namespace rangecache::proxy

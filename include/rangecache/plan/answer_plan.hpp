@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "rangecache/cache/object.hpp"
 #include "rangecache/range/byte_range.hpp"
 
@@ -39,13 +41,15 @@ struct answer_part {
 
 struct answer_plan {
   unsigned status = 200;
-  std::string head;                // the response head, ending with the empty line
-  std::vector<answer_part> parts;  // body parts; empty for HEAD and bodiless answers
-  std::string trailer;             // text after the last part (multipart's closing line)
-  std::uint64_t body_bytes = 0;    // the body length the head announces
+  std::string head;  // the response head, ending with the empty line
+  // Body parts; empty for HEAD and bodiless answers. One part (every answer but multipart)
+  // is kept inline: planning a hit allocates no part list.
+  boost::container::small_vector<answer_part, 1> parts;
+  std::string trailer;           // text after the last part (multipart's closing line)
+  std::uint64_t body_bytes = 0;  // the body length the head announces
 };
 
-// `multipart` is true when the plan needs a boundary: plan_answer asks for one only then.
+// True when the answer is multipart and so needs a boundary: the caller makes one only then.
 bool answer_needs_boundary(const answer_request& request, const cache::object_meta& meta);
 
 answer_plan plan_answer(const answer_request& request, const cache::object_meta& meta);

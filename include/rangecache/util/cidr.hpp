@@ -1,6 +1,8 @@
 // An IPv4 or IPv6 network (`10.0.0.0/8`, `::1/128`); a bare address means a single host.
 #pragma once
 
+#include <vector>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -24,5 +26,12 @@ struct cidr {
   bool contains(const ip_address& addr) const;
   bool contains(std::string_view addr) const;
 };
+
+// Whether any of `nets` contains `addr` (trusted clients, PURGE allow lists).
+inline bool any_contains(const std::vector<cidr>& nets, std::string_view addr) {
+  for (const auto& net : nets)
+    if (net.contains(addr)) return true;
+  return false;
+}
 
 }  // namespace rangecache::util

@@ -136,8 +136,8 @@ TEST(PlanAnswerMultipart, PartsHeadersAndLengthAgree) {
   ASSERT_TRUE(answer_needs_boundary(f.rq, meta));
   auto plan = plan_answer(f.rq, meta);
   EXPECT_EQ(plan.status, 206);
-  EXPECT_TRUE(has_field(plan.head,
-                        "Content-Type: multipart/byteranges; boundary=" + std::string(f.rq.boundary)))
+  EXPECT_TRUE(has_field(
+      plan.head, "Content-Type: multipart/byteranges; boundary=" + std::string(f.rq.boundary)))
       << plan.head;
   EXPECT_EQ(plan.head.find("video/mp4"), std::string::npos) << "the type belongs in the parts";
   ASSERT_EQ(plan.parts.size(), 2u);

@@ -22,13 +22,14 @@ TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
     const char* name;
     bool stored, replayed, updated;
   };
-  for (auto r : {row{"Content-Type", true, true, true}, row{"ETag", true, true, true},
-                 row{"content-length", false, false, false}, row{"Age", false, false, false},
-                 row{"Via", false, false, false}, row{"X-Cache", false, false, false},
-                 row{"Content-Range", true, false, false}, row{"Connection", false, false, false},
-                 row{"Keep-Alive", false, false, false}, row{"Transfer-Encoding", false, false, false},
-                 row{"Proxy-Authenticate", false, false, false}, row{"Set-Cookie2", false, true, false},
-                 row{"X-Custom", true, true, true}}) {
+  for (auto r :
+       {row{"Content-Type", true, true, true}, row{"ETag", true, true, true},
+        row{"content-length", false, false, false}, row{"Age", false, false, false},
+        row{"Via", false, false, false}, row{"X-Cache", false, false, false},
+        row{"Content-Range", true, false, false}, row{"Connection", false, false, false},
+        row{"Keep-Alive", false, false, false}, row{"Transfer-Encoding", false, false, false},
+        row{"Proxy-Authenticate", false, false, false}, row{"Set-Cookie2", false, true, false},
+        row{"X-Custom", true, true, true}}) {
     EXPECT_EQ(plan::stored_from_origin(r.name), r.stored) << r.name;
     EXPECT_EQ(plan::replayed_from_store(r.name), r.replayed) << r.name;
     EXPECT_EQ(plan::updated_by_304(r.name), r.updated) << r.name;
