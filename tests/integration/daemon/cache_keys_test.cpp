@@ -14,28 +14,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class CacheKeys : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CacheKeys : public daemon_suite<CacheKeys> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
-  static origin* origin_;
-  static proxy_daemon* daemon_;
+ protected:
 };
-origin* CacheKeys::origin_ = nullptr;
-proxy_daemon* CacheKeys::daemon_ = nullptr;
 
 // Sends a GET on its own connection and returns once the origin has it: by then the proxy
 // leads the fill for the request's key, and later requests for that key follow it.

@@ -12,33 +12,21 @@ using namespace rc_test;
 
 namespace {
 
-class CacheMemoryBackend : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CacheMemoryBackend : public daemon_suite<CacheMemoryBackend> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
     o.cache_backend = "memory";
     o.purge_allow = "[\"127.0.0.1/32\"]";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
+
+ protected:
   void TearDown() override {
     EXPECT_TRUE(daemon_->proc().running()) << daemon_->proc().stderr_text();
   }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CacheMemoryBackend::origin_ = nullptr;
-proxy_daemon* CacheMemoryBackend::daemon_ = nullptr;
 
 }  // namespace
 

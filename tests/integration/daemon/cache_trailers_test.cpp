@@ -19,23 +19,15 @@ const std::string trailers =
     "chunked=1&trailer=Set-Cookie:sid=secret&trailer=ETag:%22evil%22"
     "&trailer=Cache-Control:no-store";
 
-class CacheTrailers : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CacheTrailers : public daemon_suite<CacheTrailers> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
+ protected:
   static response range_get(const std::string& target, const std::string& range) {
     return get(daemon_->port(), target, {{"Range", range}});
   }
@@ -48,12 +40,7 @@ class CacheTrailers : public ::testing::Test {
     EXPECT_EQ(r.header_values("Cache-Control"), strings{"max-age=3600"}) << r;
     EXPECT_FALSE(r.has_header("Trailer")) << r;
   }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CacheTrailers::origin_ = nullptr;
-proxy_daemon* CacheTrailers::daemon_ = nullptr;
 
 }  // namespace
 

@@ -10,33 +10,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class Purge : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class Purge : public daemon_suite<Purge> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
     // IPv4 loopback may purge; ::1 may not, which gives the test a refused client.
     o.purge_allow = "[\"127.0.0.1/32\"]";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
+
+ protected:
   void TearDown() override {
     EXPECT_TRUE(daemon_->proc().running()) << daemon_->proc().stderr_text();
   }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* Purge::origin_ = nullptr;
-proxy_daemon* Purge::daemon_ = nullptr;
 
 // The smuggled request a PURGE's body carries: if the daemon ever reads it as a request of
 // its own, its answer shows up on the connection.
