@@ -44,6 +44,10 @@ std::string metrics_text(worker* w) {
   counter("upstream_timeouts_total", "Origin timeouts.", s.upstream_timeouts);
   counter("upstream_reused_total", "Requests sent on a pooled keep-alive connection.",
           s.upstream_reused);
+  counter(
+      "upstream_retried_total",
+      "Requests sent again on a fresh connection: the pooled one had been closed by the origin.",
+      s.upstream_retried);
   counter("responses_cut_total", "Responses cut short (client connection reset).", s.responses_cut);
   counter("bytes_sent_total", "Body bytes sent to clients.", s.bytes_sent);
   counter("collapsed_total", "Misses that waited for another request's fill.", s.collapsed);

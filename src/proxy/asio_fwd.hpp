@@ -1,23 +1,16 @@
-// The few names every network file uses, and the one completion token they all use:
-// errors come back as values, since a reset or a timeout is expected on a network;
-// exceptions are kept for bugs.
+// The network names of include/rangecache/net, in the proxy's namespace.
 #pragma once
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include "rangecache/net/asio_names.hpp"
 
 namespace rangecache::proxy {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
-using error_code = boost::system::error_code;
-
-inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-template <typename T = void>
-using awaitable = asio::awaitable<T>;
+namespace asio = net::asio;
+namespace beast = net::beast;
+namespace http = net::http;
+using net::awaitable;
+using net::error_code;
+using net::tcp;
+using net::use_tuple;
 
 }  // namespace rangecache::proxy

@@ -4,12 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include "cache_meta.hpp"
-#include "commit_wait.hpp"
+#include "rangecache/flight/store_tee.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/content_range.hpp"
 #include "rangecache/range/normalize.hpp"
 #include "rangecache/range/resolve.hpp"
+#include "response_writer.hpp"
 #include "session.hpp"
 
 namespace rangecache::proxy {
@@ -22,37 +23,44 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   // The range goes upstream in its canonical spelling, the one in the key, so equal ranges
   // from different clients are one origin request and one object.
   if (cr.crr) up.set(http::field::range, range::canonical_range(cr.ranges.specs[0]).view());
-  if (revalidating) {
-    const auto& sm = stale->meta;
-    for (auto f : {http::field::if_none_match, http::field::if_modified_since,
-                   http::field::if_range, http::field::if_match, http::field::if_unmodified_since})
-      up.erase(f);
-    if (!sm.etag.empty()) up.set(http::field::if_none_match, sm.etag);
-    if (!sm.last_modified.empty()) up.set(http::field::if_modified_since, sm.last_modified);
-    // A complete object is revalidated whole: a 200 then replaces it.
-    if (!sm.range) up.erase(http::field::range);
-  }
+  if (revalidating) add_validators(up, stale->meta);
 
   cache::exchange_times times;
   times.request_time = unix_now();
-  auto ex = co_await exchange(cfg, rule, up, false, cr.head);
-  if (ex.ec) {
-    if (revalidating && ex.ec != asio::error::connection_aborted &&
-        cache::stale_on_error_allowed(freshness_of(stale->meta))) {
-      spdlog::warn("upstream {}: {}; serving stale {}", ex.pool_key, ex.ec.message(), log.url());
+  auto a = co_await ask_origin(cfg, rule, up, cr.head);
+  if (a.ec) {
+    if (revalidating && cache::stale_on_error_allowed(freshness_of(stale->meta))) {
+      spdlog::warn("upstream {}: {}; serving stale {}", origin_of(rule).pool_key(), a.ec.message(),
+                   log.url());
       co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
     }
-    co_return co_await upstream_failed(ex, log);
+    co_return co_await upstream_failed(a, rule, log);
   }
   times.response_time = unix_now();
-  log.upstream_status = ex.parser->get().result_int();
-  if (!revalidating || log.upstream_status != 304)
-    co_return co_await relay(cfg, rule, authority, cr, std::move(ex), times, revalidating, log);
+  log.upstream_status = a.status();
+  if (!revalidating || a.status() != 304)
+    co_return co_await relay(cfg, rule, authority, cr, std::move(a), times, revalidating, log);
+  co_return co_await not_modified(cfg, rule, authority, cr, std::move(a), std::move(up),
+                                  std::move(*stale), times, log);
+}
 
-  w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, *ex.parser,
-                                 cfg.upstream.max_idle_per_origin);
-  auto obj = std::move(*stale);
-  if (freshen_with_304(obj.meta, ex.parser->get(), times)) {
+void session::add_validators(origin::request& up, const cache::object_meta& stored) {
+  for (auto f : {http::field::if_none_match, http::field::if_modified_since, http::field::if_range,
+                 http::field::if_match, http::field::if_unmodified_since})
+    up.erase(f);
+  if (!stored.etag.empty()) up.set(http::field::if_none_match, stored.etag);
+  if (!stored.last_modified.empty()) up.set(http::field::if_modified_since, stored.last_modified);
+  // A complete object is revalidated whole: a 200 then replaces it.
+  if (!stored.range) up.erase(http::field::range);
+}
+
+awaitable<outcome> session::not_modified(const config::config& cfg, const config::remap_rule& rule,
+                                         const request_authority& authority,
+                                         const cache_request& cr, origin::answer a,
+                                         origin::request up, cache::cached_object obj,
+                                         cache::exchange_times times, access_entry& log) {
+  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  if (freshen_with_304(obj.meta, a.head(), times)) {
     // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
     const auto& key = obj.meta.range ? cr.range_key : cr.full_key;
     w_->store->update(key, obj.ref, obj.meta);
@@ -65,72 +73,73 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   up.erase(http::field::if_none_match);
   up.erase(http::field::if_modified_since);
   times.request_time = unix_now();
-  auto again = co_await exchange(cfg, rule, up, false, cr.head);
-  if (again.ec) co_return co_await upstream_failed(again, log);
+  auto again = co_await ask_origin(cfg, rule, std::move(up), cr.head);
+  if (again.ec) co_return co_await upstream_failed(again, rule, log);
   times.response_time = unix_now();
-  log.upstream_status = again.parser->get().result_int();
+  log.upstream_status = again.status();
   co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
 }
 
-awaitable<outcome> session::relay(const config::config& cfg, const config::remap_rule& rule,
-                                  const request_authority& authority, const cache_request& cr,
-                                  upstream_exchange ex, cache::exchange_times times,
-                                  bool revalidating, access_entry& log) {
-  auto& req = parser_->get();
-  auto& stats = w_->stats;
-  const bool keep_wanted = req.keep_alive();
-  auto& rp = *ex.parser;
-  auto& ur = rp.get();
-  const unsigned status = ur.result_int();
-  auto give_back = [&] {
-    w_->pool.give_back_if_reusable(ex.pool_key, ex.conn, rp, cfg.upstream.max_idle_per_origin);
-  };
-
-  // What may be stored, under which key, and what the client gets: decided from the head.
-  const auto request_info = view_request(req);
-  auto view = view_response(status, ur);
-  const auto content_length =
-      rp.content_length() ? std::optional<std::uint64_t>(*rp.content_length()) : std::nullopt;
+plan::fill_plan session::plan_for(const cache_request& cr, const config::remap_rule& rule,
+                                  origin::answer& a, access_entry& log) {
+  auto& ur = a.head();
+  const auto request_info = view_request(parser_->get());
+  const auto view = view_response(ur.result_int(), ur);
   const auto content_ranges = field_values(ur, http::field::content_range);
   const auto vary = field_values(ur, http::field::vary);
   plan::origin_head head;
-  head.status = status;
-  head.content_length = content_length;
+  head.status = ur.result_int();
+  if (a.parser->content_length()) head.content_length = *a.parser->content_length();
   head.content_ranges = content_ranges;
   head.vary = vary;
   head.set_cookie = ur.find(http::field::set_cookie) != ur.end();
   head.info = view.info();
-  const auto fp = plan::plan_fill(request_info.info(), head, cr, rule);
+  auto fp = plan::plan_fill(request_info.info(), head, cr, rule);
   if (fp.range_mismatch)
     spdlog::warn("{}: origin 206 Content-Range does not match {}: not stored", log.url(),
                  range::canonical_range(cr.ranges.specs[0]).view());
-  const std::string& store_key = plan::store_key(fp, cr);
-  const auto& stored_range = fp.stored_range;
-  const bool body_expected = !cr.head && status_has_body(status);
-  const unsigned client_status = fp.client_status;
-  const std::uint64_t window_from = fp.window_from;
-  const std::uint64_t window_len = fp.windowed ? fp.window_length : ~std::uint64_t{0};
-  const std::string& client_content_range = fp.client_content_range;
+  return fp;
+}
 
+cache::fill session::begin_store(const cache_request& cr, const plan::fill_plan& fp,
+                                 origin::answer& a, const cache::exchange_times& times,
+                                 cache::object_meta& head_meta, access_entry& log) {
+  const std::string& store_key = plan::store_key(fp, cr);
+  const bool body_expected = !cr.head && status_has_body(a.status());
   cache::fill fill;
   if (!store_key.empty() && body_expected) {
     cache::fill_options fo;
-    fo.expected_length = content_length;
+    if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();
     fill = w_->store->begin_fill(store_key, cr.url, fo);
     if (!fill.active())
       spdlog::debug("{}: not stored: {}", log.url(), cache::to_string(fill.error()));
   }
-  // The record is made from the head as it is now: Beast adds a chunked body's trailers to
-  // the same fields once the body ends, and they must never be stored as header fields.
-  cache::object_meta head_meta;
-  if (fill.active())
-    head_meta = make_meta(200, ur, content_length.value_or(0),
-                          cache::analyze_freshness(view.info(), times), stored_range);
-  // Requests waiting on this key stream from the fill as its bytes become durable.
+  if (fill.active()) {
+    // The record is made from the head as it is now: Beast adds a chunked body's trailers to
+    // the same fields once the body ends, and they must never be stored as header fields.
+    auto& ur = a.head();
+    const auto view = view_response(ur.result_int(), ur);
+    head_meta = make_meta(200, ur, a.parser->content_length().value_or(0),
+                          cache::analyze_freshness(view.info(), times), fp.stored_range);
+    publish_fill(cr, store_key, fill, head_meta, a.parser->content_length().has_value());
+    return fill;
+  }
+  // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
+  // for a while later ones need not wait for each other. Only the response can say the key
+  // is uncacheable: one client's "no-store" or Authorization must not stop collapsing for
+  // everyone else.
+  if (!inflight_key_.empty() && !fp.response_storable)
+    w_->shared->inflight.mark_uncacheable(inflight_key_, std::chrono::seconds(10));
+  release_inflight();
+  return fill;
+}
+
+void session::publish_fill(const cache_request& cr, const std::string& store_key,
+                           const cache::fill& fill, const cache::object_meta& head_meta,
+                           bool length_known) {
   // An origin 200 to a range request is the complete object: lead its key as well, so that
   // other ranges of the URL stream from this fill instead of going upstream again.
-  if (fill.active() && store_key == cr.full_key && inflight_key_ != cr.full_key &&
-      extra_inflight_key_.empty()) {
+  if (store_key == cr.full_key && inflight_key_ != cr.full_key && extra_inflight_key_.empty()) {
     auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
     auto role = w_->shared->inflight.join(cr.full_key, probe);
     if (role == inflight_table::role::lead)
@@ -138,46 +147,35 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
     else if (role == inflight_table::role::follow)
       w_->shared->inflight.leave(cr.full_key, probe);
   }
-  if (fill.active() && content_length && !inflight_key_.empty()) {
-    auto st = std::make_shared<inflight_stream>();
-    st->object.key = store_key;
-    st->object.url = cr.url;
-    st->object.meta = head_meta;
-    st->object.ref = fill.progress_ref();
-    st->progress = fill.progress();
-    if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
-    w_->shared->inflight.publish(inflight_key_, std::move(st));
-  }
-  // Nothing will be stored: requests waiting on this key need not wait for the transfer, and
-  // for a while later ones need not wait for each other.
-  // Only the response can say the key is uncacheable: one client's "no-store" or
-  // Authorization must not stop collapsing for everyone else.
-  if (!fill.active()) {
-    if (!inflight_key_.empty() && !fp.response_storable)
-      w_->shared->inflight.mark_uncacheable(inflight_key_, std::chrono::seconds(10));
-    release_inflight();
-  }
-  // A range answered by the origin: the complete object is worth having (background fetch).
-  if (fp.offer_background_fetch)
-    offer_background_fetch(cfg, rule, authority, cr, ur[http::field::content_type],
-                           fp.complete_length, content_length.value_or(0));
-  log.cache = !fill.active() ? cache_result::pass
-              : revalidating ? cache_result::refreshed
-                             : cache_result::miss;
+  // Requests waiting on this key stream from the fill as its bytes become durable.
+  if (!length_known || inflight_key_.empty()) return;
+  auto st = std::make_shared<inflight_stream>();
+  st->object.key = store_key;
+  st->object.url = cr.url;
+  st->object.meta = head_meta;
+  st->object.ref = fill.progress_ref();
+  st->progress = fill.progress();
+  if (!extra_inflight_key_.empty()) w_->shared->inflight.publish(extra_inflight_key_, st);
+  w_->shared->inflight.publish(inflight_key_, std::move(st));
+}
 
-  http::response<http::buffer_body> res;
+bool session::client_head_for_fill(http::response<http::buffer_body>& res, origin::answer& a,
+                                   const plan::fill_plan& fp, bool body_expected,
+                                   access_entry& log) {
+  auto& req = parser_->get();
+  auto& ur = a.head();
+  const unsigned status = ur.result_int();
   res.version(11);
-  res.result(client_status);
-  if (client_status == status) res.reason(ur.reason());
+  res.result(fp.client_status);
+  if (fp.client_status == status) res.reason(ur.reason());
   copy_end_to_end(ur.base(), res.base());
   append_via(res.base(), ur.version());
   res.set("X-Cache", log.cache);
-  bool keep = keep_wanted && !w_->shared->draining.load(std::memory_order_relaxed);
-  bool client_body = body_expected && !(client_status == 416 && status != 416);
-  if (client_status != status) {
-    res.set(http::field::content_range, client_content_range);
-    res.content_length(window_len == ~std::uint64_t{0} ? 0 : window_len);
-  } else if (body_expected && !content_length) {
+  bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
+  if (fp.client_status != status) {
+    res.set(http::field::content_range, fp.client_content_range);
+    res.content_length(fp.windowed ? fp.window_length : 0);
+  } else if (body_expected && !a.parser->content_length()) {
     if (req.version() == 11)
       res.chunked(true);
     else
@@ -185,106 +183,58 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   }
   res.keep_alive(keep);
   if (keep && req.version() == 10) res.set(http::field::connection, "keep-alive");
-  log.status = client_status;
+  log.status = fp.client_status;
+  return keep;
+}
 
-  http::response_serializer<http::buffer_body> sr{res};
-  res.body().data = nullptr;
-  res.body().size = 0;
-  res.body().more = client_body;
-  // With a body, the head goes out with its first piece in one write (one packet for a
-  // small answer); without one, now.
+awaitable<outcome> session::relay(const config::config& cfg, const config::remap_rule& rule,
+                                  const request_authority& authority, const cache_request& cr,
+                                  origin::answer a, cache::exchange_times times, bool revalidating,
+                                  access_entry& log) {
+  const unsigned status = a.status();
+  const auto fp = plan_for(cr, rule, a, log);
+  const bool body_expected = !cr.head && status_has_body(status);
+  cache::object_meta head_meta;
+  cache::fill fill = begin_store(cr, fp, a, times, head_meta, log);
+  // A range answered by the origin: the complete object is worth having (background fetch).
+  if (fp.offer_background_fetch)
+    offer_background_fetch(cfg, rule, authority, cr, a.head()[http::field::content_type],
+                           fp.complete_length, a.parser->content_length().value_or(0));
+  log.cache = !fill.active() ? cache_result::pass
+              : revalidating ? cache_result::refreshed
+                             : cache_result::miss;
+
+  http::response<http::buffer_body> res;
+  const bool keep = client_head_for_fill(res, a, fp, body_expected, log);
+  const bool client_body = body_expected && !(fp.client_status == 416 && status != 416);
+  response_writer writer(stream_, res, client_body, cfg.server.send_timeout);
+  if (fp.windowed) writer.window(fp.window_from, fp.window_length);
   if (!client_body) {
-    stream_.expires_after(cfg.server.send_timeout);
-    auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
-    if (ec) co_return outcome::cut;
+    const bool ok = co_await writer.write_head();
+    if (!ok) co_return outcome::cut;
   }
-
-  std::uint64_t pos = 0;   // body offset read from the origin
-  std::uint64_t sent = 0;  // body bytes written to the client
-  bool committed = false;
+  flight::tee_options to;
+  // Followers wake as soon as the object is in the store, not after the last client write.
+  to.on_commit = [this] { release_inflight(); };
+  flight::store_tee tee(stream_.get_executor(), fill, head_meta, &writer, to);
   if (body_expected) {
-    while (!rp.is_done()) {
-      ur.body().data = body_buf_.get();
-      ur.body().size = relay_buffer_size;
-      auto ec = co_await read_body_piece(*ex.conn, rp, cfg.upstream.read_timeout);
-      if (ec) {
-        // Nothing partial is ever stored: the fill is dropped with the connection.
-        fill.abort();
-        bump(stats.responses_cut);
-        bump(stats.upstream_errors);
-        spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", ex.pool_key, log.method,
-                     log.url(), pos, ec.message());
-        // The head is still ours (it leaves with the first piece): say so cleanly.
-        if (client_body && sent == 0)
-          co_return co_await send_error(502, "origin broke off its answer", false, log);
-        log.bytes = sent;
-        log.cache = "CUT";
-        finish_log(log);
-        co_return outcome::cut;
-      }
-      const std::size_t got = relay_buffer_size - ur.body().size;
-      // A read may bring no body byte (a chunk header, or only the last chunk): the one that
-      // completes the message must still reach the commit below.
-      if (got == 0 && !rp.is_done()) continue;
-      if (got != 0 && fill.active()) {
-        auto fe = fill.append(std::string_view(body_buf_.get(), got));
-        if (fe != cache::fill_error::none)
-          spdlog::debug("{}: fill dropped: {}", log.url(), cache::to_string(fe));
-      }
-      if (rp.is_done() && fill.active()) {
-        // Last piece: commit first, so the client never holds a complete answer that the
-        // cache does not have yet.
-        auto meta = head_meta;
-        meta.content_length = pos + got;
-        asio::any_io_executor exec = stream_.get_executor();
-        committed = co_await commit_and_wait(exec, fill, std::move(meta));
-        release_inflight();
-      }
-      // The client's share of this piece.
-      const std::uint64_t from = std::max(pos, window_from);
-      const std::uint64_t to = std::min(
-          pos + got, window_len == ~std::uint64_t{0} ? pos + got : window_from + window_len);
-      pos += got;
-      if (!client_body || from >= to) continue;
-      res.body().data = body_buf_.get() + (from - (pos - got));
-      res.body().size = to - from;
-      res.body().more = true;
-      stream_.expires_after(cfg.server.send_timeout);
-      auto [wec, wn] = co_await http::async_write(stream_, sr, use_tuple);
-      if (wec == http::error::need_buffer) wec = {};
-      if (wec) {
-        fill.abort();
-        co_return outcome::cut;
-      }
-      sent += to - from;
-    }
-    if (client_body) {
-      res.body().data = nullptr;
-      res.body().size = 0;
-      res.body().more = false;
-      auto [fec, fn] = co_await http::async_write(stream_, sr, use_tuple);
-      if (fec == http::error::need_buffer) fec = {};
-      if (fec) co_return outcome::cut;
-    }
+    auto r = co_await origin::relay_body(a, body_buf_.get(), relay_buffer_size, tee,
+                                         cfg.upstream.read_timeout);
+    if (r.ec)
+      co_return co_await origin_cut(rule, r.ec, r.bytes, !client_body || writer.sent() > 0,
+                                    writer.sent(), log);
+    if (r.stopped) co_return outcome::cut;
   }
-  if (fill.active() && rp.is_done() && pos == 0) {
-    // An empty body: nothing went through the loop.
-    auto meta = head_meta;
-    meta.content_length = 0;
-    asio::any_io_executor exec = stream_.get_executor();
-    committed = co_await commit_and_wait(exec, fill, std::move(meta));
-  }
-  if (!committed && fill.active()) fill.abort();
-  if (committed && store_key == cr.full_key && !stored_range) {
+  if (tee.committed() && plan::store_key(fp, cr) == cr.full_key && !fp.stored_range) {
     // A new complete object: range objects of another version must never be served again;
     // with consolidate, none are kept (the complete object answers every range).
     w_->store->purge_url_ranges(cr.url, cfg.background_fetch.consolidate
                                             ? std::string_view{}
                                             : std::string_view(head_meta.etag));
   }
-  log.bytes = sent;
+  log.bytes = writer.sent();
   finish_log(log);
-  give_back();
+  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
   co_return keep ? outcome::keep_alive : outcome::close;
 }
 

@@ -1,6 +1,6 @@
 #include "hit_writer.hpp"
 
-#include "progress_wait.hpp"
+#include "rangecache/flight/progress_wait.hpp"
 
 #include <sys/uio.h>
 
@@ -9,6 +9,9 @@
 #include <charconv>
 
 namespace rangecache::proxy {
+
+using flight::progress_wait;
+
 namespace {
 
 awaitable<bool> wait_writable(beast::tcp_stream& stream, std::chrono::milliseconds timeout) {

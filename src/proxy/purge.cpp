@@ -1,7 +1,7 @@
 // PURGE: removing a URL's objects on demand (operators, deploy hooks).
 #include <spdlog/spdlog.h>
 
-#include "commit_wait.hpp"
+#include "rangecache/flight/commit_wait.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/normalize.hpp"
 #include "session.hpp"
@@ -30,7 +30,7 @@ awaitable<outcome> session::purge(const config::config& cfg, const config::remap
     };
   }
   auto ex = stream_.get_executor();
-  const std::uint64_t removed = co_await purge_and_wait(ex, std::move(start));
+  const std::uint64_t removed = co_await flight::purge_and_wait(ex, std::move(start));
   spdlog::info("PURGE {} from {}: {} objects", url, client_ip_, removed);
   log.cache = "PURGE";
   if (!removed) co_return co_await send_error(404, "nothing cached for this URL", keep, log);

@@ -12,8 +12,10 @@
 #include "hit_writer.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/plan/cache_request.hpp"
+#include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/remap.hpp"
 #include "worker.hpp"
 
@@ -29,15 +31,6 @@ enum class outcome {
   keep_alive,  // the answer is complete and the connection may carry another request
   close,       // answer complete; close gracefully
   cut,         // a body was cut short or the client is gone: reset the connection
-};
-
-// The origin's answer to one request: its header is read, its body is still to come.
-struct upstream_exchange {
-  std::unique_ptr<upstream_conn> conn;
-  std::unique_ptr<http::response_parser<http::buffer_body>> parser;  // parsers cannot move
-  error_code ec;  // set when there is no answer: connect failure, timeout, bad response
-  bool client_body_bad = false;  // the client's body did not parse: a 400 for the client
-  std::string pool_key;
 };
 
 class session {
@@ -74,19 +67,30 @@ class session {
   awaitable<bool> discard_body();
   // Before closing a connection whose request body was not read: drain it for a moment.
   awaitable<void> linger();
-  // Sends `up` (and the client's body when has_body) and reads the answer's header.
-  awaitable<upstream_exchange> exchange(const config::config& cfg, const config::remap_rule& rule,
-                                        http::request<http::buffer_body>& up, bool has_body,
-                                        bool head);
-  // The client's body, after the head `usr` sent: returns the upstream write error; a client
-  // failure is left in `ex` (ec, client_body_bad) and closes the upstream connection.
-  awaitable<error_code> send_request_body(const config::config& cfg, upstream_exchange& ex,
-                                          http::request<http::buffer_body>& up,
-                                          http::request_serializer<http::buffer_body>& usr);
   // The upstream request for the client's one: end-to-end headers, Host, Via, XFF.
-  http::request<http::buffer_body> upstream_request(const config::remap_rule& rule,
-                                                    const request_authority& authority);
-  awaitable<outcome> upstream_failed(const upstream_exchange& ex, access_entry& log);
+  origin::request upstream_request(const config::remap_rule& rule,
+                                   const request_authority& authority);
+  // A request without a body to the rule's origin (counted in the stats).
+  awaitable<origin::answer> ask_origin(const config::config& cfg, const config::remap_rule& rule,
+                                       origin::request up, bool head);
+  // A request with the client's body.
+  awaitable<origin::answer> send_with_body(const config::config& cfg,
+                                           const config::remap_rule& rule, origin::request up,
+                                           bool head);
+  void count_origin_request(const origin::answer& a);
+  // No answer from the origin: 502/504, a 400 for a malformed client body, or a cut.
+  awaitable<outcome> upstream_failed(const origin::answer& a, const config::remap_rule& rule,
+                                     access_entry& log);
+  // The origin broke off mid-body after `read` bytes: a 502 while the head is still ours,
+  // else a cut connection.
+  awaitable<outcome> origin_cut(const config::remap_rule& rule, error_code ec, std::uint64_t read,
+                                bool head_sent, std::uint64_t sent, access_entry& log);
+  // A successful unsafe request removes what is stored for its URL.
+  awaitable<void> invalidate_after(const config::remap_rule& rule,
+                                   const request_authority& authority, unsigned status);
+  // Pass-through of the origin's answer to the client.
+  awaitable<outcome> pass_answer(const config::config& cfg, const config::remap_rule& rule,
+                                 origin::answer& a, bool has_body, access_entry& log);
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
                                      request_authority authority, access_entry& log);
   // Answers from a stored object (fresh, allowed stale, or just revalidated).
@@ -104,12 +108,31 @@ class session {
   awaitable<outcome> fetch(const config::config& cfg, const config::remap_rule& rule,
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
+  void add_validators(origin::request& up, const cache::object_meta& stored);
+  // A 304 to a revalidation: the stored object freshened and served, or (when the 304 is
+  // about another version) the request repeated without validators.
+  awaitable<outcome> not_modified(const config::config& cfg, const config::remap_rule& rule,
+                                  const request_authority& authority, const cache_request& cr,
+                                  origin::answer a, origin::request up, cache::cached_object obj,
+                                  cache::exchange_times times, access_entry& log);
   // The rest of fetch once the origin's head is read: the answer goes to the client and,
   // when storable, into the store. `revalidating`: it replaces a stale object.
   awaitable<outcome> relay(const config::config& cfg, const config::remap_rule& rule,
                            const request_authority& authority, const cache_request& cr,
-                           upstream_exchange ex, cache::exchange_times times, bool revalidating,
+                           origin::answer a, cache::exchange_times times, bool revalidating,
                            access_entry& log);
+  plan::fill_plan plan_for(const cache_request& cr, const config::remap_rule& rule,
+                           origin::answer& a, access_entry& log);
+  // The fill the plan allows (inactive when none), with its record in `head_meta`, led and
+  // published for requests waiting on its key.
+  cache::fill begin_store(const cache_request& cr, const plan::fill_plan& fp, origin::answer& a,
+                          const cache::exchange_times& times, cache::object_meta& head_meta,
+                          access_entry& log);
+  void publish_fill(const cache_request& cr, const std::string& store_key, const cache::fill& fill,
+                    const cache::object_meta& head_meta, bool length_known);
+  // The client's head for an answer relayed from the origin; returns keep-alive.
+  bool client_head_for_fill(http::response<http::buffer_body>& res, origin::answer& a,
+                            const plan::fill_plan& fp, bool body_expected, access_entry& log);
   bool finish_log(access_entry& log);
   // PURGE of a URL (every object of it) or, with a Range, of that one range object; only
   // from admin.purge_allow.
@@ -142,6 +165,9 @@ class session {
 awaitable<void> run_session(worker* w, tcp::socket socket);
 
 inline constexpr std::size_t relay_buffer_size = 64 * 1024;
+
+origin::endpoint origin_of(const config::remap_rule& rule);
+origin::send_settings send_settings_for(const config::config& cfg, bool head);
 // The largest request body read and dropped to keep a connection after an early answer.
 inline constexpr std::uint64_t max_discarded_body = 1024 * 1024;
 

@@ -11,19 +11,20 @@ namespace rangecache::proxy {
 
 // Every counter, listed once: the per-worker set and the summed totals are both made from
 // this list, so a counter cannot be added to one and forgotten in the other.
-#define RANGECACHE_PROXY_COUNTERS(X)                                    \
-  X(connections_accepted)                                               \
-  X(connections_refused) /* over max_connections */                     \
-  X(accept_errors)       /* accept() failed (EMFILE, ...) */            \
-  X(requests)                                                           \
-  X(bad_requests)                                                       \
-  X(upstream_requests)                                                  \
-  X(upstream_errors)                                                    \
-  X(upstream_timeouts)                                                  \
-  X(upstream_reused)                                                    \
-  X(responses_cut) /* a body cut short: the client connection closed */ \
-  X(bytes_sent)                                                         \
-  X(collapsed)          /* misses that waited for another's fill */     \
+#define RANGECACHE_PROXY_COUNTERS(X)                                             \
+  X(connections_accepted)                                                        \
+  X(connections_refused) /* over max_connections */                              \
+  X(accept_errors)       /* accept() failed (EMFILE, ...) */                     \
+  X(requests)                                                                    \
+  X(bad_requests)                                                                \
+  X(upstream_requests)                                                           \
+  X(upstream_errors)                                                             \
+  X(upstream_timeouts)                                                           \
+  X(upstream_reused)                                                             \
+  X(upstream_retried) /* pooled connections the origin had closed: sent again */ \
+  X(responses_cut)    /* a body cut short: the client connection closed */       \
+  X(bytes_sent)                                                                  \
+  X(collapsed)          /* misses that waited for another's fill */              \
   X(active_connections) /* a gauge: up when a connection opens, down when it closes */
 
 struct alignas(64) proxy_stats {

@@ -62,7 +62,7 @@ void begin_drain(worker* w) {
   // Copy: closing a session's socket may end it and erase it from the set.
   std::vector<session*> idle(w->sessions.begin(), w->sessions.end());
   for (auto* s : idle) s->close_if_idle();
-  w->pool.clear();
+  w->origins.connections().clear();
 }
 
 }  // namespace rangecache::proxy

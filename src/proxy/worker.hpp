@@ -10,8 +10,8 @@
 #include "asio_fwd.hpp"
 #include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/reader.hpp"
+#include "rangecache/origin/client.hpp"
 #include "shared_state.hpp"
-#include "upstream_pool.hpp"
 
 namespace rangecache::proxy {
 
@@ -19,7 +19,10 @@ class session;
 
 struct worker {
   explicit worker(std::shared_ptr<shared_state> s)
-      : shared(std::move(s)), ioc(1), work(asio::make_work_guard(ioc)), pool(ioc.get_executor()) {}
+      : shared(std::move(s)),
+        ioc(1),
+        work(asio::make_work_guard(ioc)),
+        origins(ioc.get_executor()) {}
 
   // Order matters: sessions still suspended when the loop is destroyed unregister themselves
   // from `sessions` and count down `shared`, so both outlive `ioc`; sockets die before it.
@@ -28,7 +31,7 @@ struct worker {
   std::unordered_set<session*> sessions;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work;
-  upstream_pool pool;
+  origin::client origins;  // this worker's connections to origins
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   cache::object_store* store = nullptr;  // owned by the server, outlives the worker
   std::optional<cache::reader> reader;   // this thread's read transaction

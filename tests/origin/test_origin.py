@@ -418,6 +418,26 @@ def warn(message):
 # Connection handling
 
 
+class ResetSchedule:
+    """--reset-every N: every Nth response on a keep-alive connection is followed by a reset,
+    as origins behind flaky middleboxes or under memory pressure do."""
+
+    def __init__(self):
+        self.every = 0
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def due(self):
+        if not self.every:
+            return False
+        with self.lock:
+            self.count += 1
+            return self.count % self.every == 0
+
+
+RESETS = ResetSchedule()
+
+
 class Handler(socketserver.BaseRequestHandler):
     idle_timeout = 60.0
 
@@ -449,7 +469,7 @@ class Handler(socketserver.BaseRequestHandler):
         except BadRequest as e:
             warn(f"bad request: {e}")
             self.send_simple(request, 400, f"bad request: {e}\n", close=True)
-        except (ConnectionError, TimeoutError, OSError) as e:
+        except (ConnectionError, OSError) as e:
             # Clients that go away or stall are part of the tests: note, do not crash.
             warn(f"connection from {self.client_address[0]}: {type(e).__name__}: {e}")
         except Exception:  # keep serving other connections whatever happens here
@@ -475,7 +495,8 @@ class Handler(socketserver.BaseRequestHandler):
             while line == "":  # RFC 9112 2.2: ignore empty lines before the request line
                 line = self.read_line(allow_eof=True)
         except TimeoutError:
-            return None  # idle keep-alive connection
+            STATS.event("idle_closed")  # an idle keep-alive connection, closed as origins do
+            return None
         if line is None:
             return None
         parts = line.split(" ")
@@ -629,6 +650,12 @@ class Handler(socketserver.BaseRequestHandler):
 
     def after_response(self, request):
         """The faults of a keep-alive connection between two responses."""
+        if RESETS.due():
+            try:
+                self.abort(reset=True)
+            finally:
+                STATS.event("reset_after")  # counted once the reset is out
+            raise Abort()
         if request.flag("extra"):
             delay = request.param_float("extra_delay")
             if delay:
@@ -909,6 +936,8 @@ def main():
     parser.add_argument("--idle-timeout", type=float, default=60.0,
                         help="seconds an idle keep-alive connection is kept; also bounds a "
                         "send the client does not read")
+    parser.add_argument("--reset-every", type=int, default=0,
+                        help="reset the connection after every Nth keep-alive response")
     parser.add_argument("--exit-with-parent", action="store_true",
                         help="exit when the parent process goes away")
     args = parser.parse_args()
@@ -921,6 +950,7 @@ def main():
     global LOG
     LOG = RequestLog(args.log)
     Handler.idle_timeout = args.idle_timeout
+    RESETS.every = args.reset_every
 
     def on_signal(signum, _frame):
         os._exit(0)  # daemon handler threads may sit in sleep(); do not wait for them

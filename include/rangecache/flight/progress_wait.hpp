@@ -9,10 +9,12 @@
 #include <cstdint>
 #include <memory>
 
-#include "asio_fwd.hpp"
 #include "rangecache/cache/fill.hpp"
+#include "rangecache/net/asio_names.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
+
+using namespace rangecache::net;
 
 class progress_wait {
  public:
@@ -37,4 +39,4 @@ class progress_wait {
   std::uint64_t id_;
 };
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight

@@ -1,6 +1,6 @@
-#include "progress_wait.hpp"
+#include "rangecache/flight/progress_wait.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
 
 progress_wait::progress_wait(asio::any_io_executor ex, const cache::fill_progress& progress)
     : state_(std::make_shared<wake_state>(ex)), progress_(progress) {
@@ -25,4 +25,4 @@ awaitable<void> progress_wait::changed(std::chrono::steady_clock::time_point unt
   state_->woken.store(false, std::memory_order_release);
 }
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight

@@ -1,17 +1,17 @@
-#include "upstream_pool.hpp"
+#include "rangecache/origin/pool.hpp"
 
 #include <sys/socket.h>
 
 #include <cerrno>
 
-namespace rangecache::proxy {
+namespace rangecache::origin {
 namespace {
 
 // Between two answers an origin has nothing to say. Bytes waiting on the socket are stray
 // (an answer longer than it announced, late): whatever came after them would be read as the
 // answer to the next request. End of stream means the origin closed it. Either way the
 // connection is done for. A non-blocking peek tells without consuming anything.
-bool poisoned(upstream_conn& conn) {
+bool poisoned(connection& conn) {
   if (conn.buffer.size() != 0) return true;
   char byte;
   const auto n = ::recv(conn.stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -21,8 +21,7 @@ bool poisoned(upstream_conn& conn) {
 
 }  // namespace
 
-awaitable<error_code> read_body_piece(upstream_conn& conn,
-                                      http::response_parser<http::buffer_body>& parser,
+awaitable<error_code> read_body_piece(connection& conn, response_parser& parser,
                                       std::chrono::milliseconds timeout) {
   for (;;) {
     conn.stream.expires_after(timeout);
@@ -36,8 +35,8 @@ awaitable<error_code> read_body_piece(upstream_conn& conn,
   }
 }
 
-std::unique_ptr<upstream_conn> upstream_pool::take(const std::string& key,
-                                                   std::chrono::milliseconds idle_timeout) {
+std::unique_ptr<connection> pool::take(const std::string& key,
+                                       std::chrono::milliseconds idle_timeout) {
   auto it = idle_.find(key);
   if (it == idle_.end()) return nullptr;
   auto& list = it->second;
@@ -54,8 +53,8 @@ std::unique_ptr<upstream_conn> upstream_pool::take(const std::string& key,
   return nullptr;
 }
 
-awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t port,
-                                                 std::chrono::milliseconds timeout) {
+awaitable<connect_result> pool::connect(std::string host, std::uint16_t port,
+                                        std::chrono::milliseconds timeout) {
   connect_result out;
   tcp::resolver resolver(ex_);
   const std::string service = std::to_string(port);
@@ -65,7 +64,7 @@ awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t
     out.ec = rec;
     co_return out;
   }
-  auto conn = std::make_unique<upstream_conn>(ex_);
+  auto conn = std::make_unique<connection>(ex_);
   conn->stream.expires_after(timeout);
   auto [cec, ep] = co_await conn->stream.async_connect(results, use_tuple);
   if (cec) {
@@ -81,8 +80,8 @@ awaitable<connect_result> upstream_pool::connect(std::string host, std::uint16_t
   co_return out;
 }
 
-void upstream_pool::give_back(const std::string& key, std::unique_ptr<upstream_conn> conn,
-                              std::size_t max_idle) {
+void pool::give_back(const std::string& key, std::unique_ptr<connection> conn,
+                     std::size_t max_idle) {
   auto& list = idle_[key];
   if (list.size() >= max_idle || poisoned(*conn)) return;
   conn->idle_since = std::chrono::steady_clock::now();
@@ -90,10 +89,10 @@ void upstream_pool::give_back(const std::string& key, std::unique_ptr<upstream_c
   list.push_back(std::move(conn));
 }
 
-std::size_t upstream_pool::idle_count() const {
+std::size_t pool::idle_count() const {
   std::size_t n = 0;
   for (const auto& [key, list] : idle_) n += list.size();
   return n;
 }
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::origin

@@ -1,8 +1,8 @@
-#include "commit_wait.hpp"
+#include "rangecache/flight/commit_wait.hpp"
 
 #include <spdlog/spdlog.h>
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
 namespace {
 
 struct commit_waiter {
@@ -45,4 +45,4 @@ awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
   co_return *count;
 }
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <functional>
-#include "asio_fwd.hpp"
+#include "rangecache/net/asio_names.hpp"
 
 #include "rangecache/cache/fill.hpp"
 #include "rangecache/cache/store.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
+
+using namespace rangecache::net;
 
 // True once the object is visible in the store.
 awaitable<bool> commit_and_wait(asio::any_io_executor ex, cache::fill& fill,
@@ -19,4 +21,4 @@ awaitable<bool> commit_and_wait(asio::any_io_executor ex, cache::fill& fill,
 awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
                                         std::function<void(cache::purge_callback)> start);
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight
