@@ -26,7 +26,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   auto& store = *w->store;
   // Already complete and fresh (a client's GET may have stored it meanwhile): nothing to do.
   if (auto obj = store.peek(j.key); obj && !obj->meta.range) {
-    auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, unix_now());
+    auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, w->shared->clock->now());
     if (reuse != cache::reuse::revalidate) {
       w->shared->fetches.stats().already_cached.fetch_add(1, std::memory_order_relaxed);
       out.ok = true;
@@ -67,7 +67,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, const fetch::job& j, bool lead) {
   }
   auto& res = rp.get();
   cache::exchange_times times;
-  times.request_time = times.response_time = unix_now();
+  times.request_time = times.response_time = w->shared->clock->now();
   if (res.result_int() != 200) {
     out.result = "status " + std::to_string(res.result_int());
     co_return out;

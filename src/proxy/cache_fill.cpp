@@ -34,7 +34,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   }
 
   cache::exchange_times times;
-  times.request_time = unix_now();
+  times.request_time = w_->shared->clock->now();
   auto ex = co_await exchange(cfg, rule, up, false, cr.head);
   if (ex.ec) {
     if (revalidating && ex.ec != asio::error::connection_aborted &&
@@ -44,7 +44,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     }
     co_return co_await upstream_failed(ex, log);
   }
-  times.response_time = unix_now();
+  times.response_time = w_->shared->clock->now();
   log.upstream_status = ex.parser->get().result_int();
   if (!revalidating || log.upstream_status != 304)
     co_return co_await relay(cfg, rule, authority, cr, std::move(ex), times, revalidating, log);
@@ -64,10 +64,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   spdlog::debug("{}: the origin's 304 does not select the stored object: fetched again", log.url());
   up.erase(http::field::if_none_match);
   up.erase(http::field::if_modified_since);
-  times.request_time = unix_now();
+  times.request_time = w_->shared->clock->now();
   auto again = co_await exchange(cfg, rule, up, false, cr.head);
   if (again.ec) co_return co_await upstream_failed(again, log);
-  times.response_time = unix_now();
+  times.response_time = w_->shared->clock->now();
   log.upstream_status = again.parser->get().result_int();
   co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
 }
