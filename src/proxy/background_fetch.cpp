@@ -23,7 +23,7 @@ struct fetch_outcome {
 bool already_fresh(worker* w, const fetch::job& j) {
   auto obj = w->store->peek(j.key);
   if (!obj || obj->meta.range) return false;
-  auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, unix_now());
+  auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, w->shared->clock->now());
   return reuse != cache::reuse::revalidate;
 }
 
@@ -100,7 +100,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, fetch::job j, bool lead) {
   auto cfg = w->shared->config_now();
   const origin::endpoint to{j.host, j.port};
   cache::exchange_times times;
-  times.request_time = unix_now();
+  times.request_time = w->shared->clock->now();
   auto req = fetch_request(j);
   std::string no_body;
   auto a = co_await w->origins.send(to, std::move(req), std::move(no_body),
@@ -109,7 +109,7 @@ awaitable<fetch_outcome> fetch_one(worker* w, fetch::job j, bool lead) {
     out.result = "origin: " + a.ec.message();
     co_return out;
   }
-  times.response_time = unix_now();
+  times.response_time = w->shared->clock->now();
   if (out.result = refusal(a); !out.result.empty()) co_return out;
   cache::fill_options fo;
   if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();

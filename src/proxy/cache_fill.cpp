@@ -26,7 +26,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   if (revalidating) add_validators(up, stale->meta);
 
   cache::exchange_times times;
-  times.request_time = unix_now();
+  times.request_time = w_->shared->clock->now();
   auto a = co_await ask_origin(cfg, rule, up, cr.head);
   if (a.ec) {
     if (revalidating && cache::stale_on_error_allowed(freshness_of(stale->meta))) {
@@ -36,7 +36,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
     }
     co_return co_await upstream_failed(a, rule, log);
   }
-  times.response_time = unix_now();
+  times.response_time = w_->shared->clock->now();
   log.upstream_status = a.status();
   if (!revalidating || a.status() != 304)
     co_return co_await relay(cfg, rule, authority, cr, std::move(a), times, revalidating, log);
@@ -72,10 +72,10 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
   spdlog::debug("{}: the origin's 304 does not select the stored object: fetched again", log.url());
   up.erase(http::field::if_none_match);
   up.erase(http::field::if_modified_since);
-  times.request_time = unix_now();
+  times.request_time = w_->shared->clock->now();
   auto again = co_await ask_origin(cfg, rule, std::move(up), cr.head);
   if (again.ec) co_return co_await upstream_failed(again, rule, log);
-  times.response_time = unix_now();
+  times.response_time = w_->shared->clock->now();
   log.upstream_status = again.status();
   co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
 }

@@ -121,7 +121,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
   // for a key leads and the others wait for its fill, then look again (request collapsing).
   for (int round = 0;; ++round) {
-    const auto now = unix_now();
+    const auto now = w_->shared->clock->now();
     const auto request_info = view_request(req);
 
     // a. The complete object answers any range.
@@ -297,7 +297,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   if (auto it = req.find(http::field::if_modified_since); it != req.end())
     rq.if_modified_since = it->value();
   rq.label = label;
-  rq.now = unix_now();
+  rq.now = w_->shared->clock->now();
   range::multipart_boundary boundary;
   if (plan::answer_needs_boundary(rq, obj.meta)) {
     boundary = range::make_boundary();

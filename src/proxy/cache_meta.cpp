@@ -82,12 +82,6 @@ std::vector<std::string_view> field_values(const http::fields& fields, http::fie
   return out;
 }
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 cache::object_meta make_meta(unsigned status, const http::fields& fields,
                              std::uint64_t content_length, const cache::freshness_info& fresh,
                              std::optional<cache::content_range> range) {

@@ -31,8 +31,6 @@ struct response_view {
 };
 response_view view_response(unsigned status, const http::fields& fields);
 
-std::int64_t unix_now();
-
 // Every value of one field, in order (for fields that may repeat: Vary, Content-Range).
 std::vector<std::string_view> field_values(const http::fields& fields, http::field name);
 

@@ -103,8 +103,10 @@ void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
 
 }  // namespace
 
-server::server(std::shared_ptr<const config::config> cfg) : impl_(std::make_unique<impl>()) {
+server::server(std::shared_ptr<const config::config> cfg, std::shared_ptr<const util::clock> clock)
+    : impl_(std::make_unique<impl>()) {
   impl_->shared->cfg.store(cfg);
+  if (clock) impl_->shared->clock = std::move(clock);
   impl_->shared->access_log.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);
 }

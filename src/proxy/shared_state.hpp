@@ -11,6 +11,7 @@
 #include "inflight.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "stats.hpp"
 
@@ -21,6 +22,9 @@ struct shared_state {
   std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
   std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
   std::atomic<bool> draining{false};
+  // The time every freshness decision is made at: set before the workers start, not
+  // changed after (tests put a clock of their own here).
+  std::shared_ptr<const util::clock> clock = util::system_clock();
   // Each worker's counters, filled in before the workers start and not changed after.
   std::vector<const proxy_stats*> worker_stats;
   proxy_totals totals() const { return sum_of(worker_stats); }

@@ -69,7 +69,10 @@ Other endpoints
   Any method on /__echo_headers also names the request's fields, lower-case and in order,
     in the response header X-Echo-Names (so that a HEAD shows them too)
   POST /__reset     clears the statistics
-  Neither control endpoint is counted.
+  POST /__clock?advance=S  moves the time in Date headers S seconds forward (S >= 0, whole
+                    seconds), for tests whose proxy runs on a clock they move: the origin's
+                    Date then agrees with it instead of looking S seconds old
+  No control endpoint is counted.
 
 Log: one line per request: METHOD TARGET RANGE|- STATUS BODY_BYTES_SENT (whitespace removed
 from RANGE so the line always has five fields; a request dropped by stall= logs status 0).
@@ -373,6 +376,23 @@ class Stats:
             return json.dumps(doc, separators=(",", ":"))
 
 
+class DateClock:
+    """The time Date headers give: the real time plus what POST /__clock added."""
+
+    def __init__(self):
+        self.lock_ = threading.Lock()
+        self.offset_ = 0
+
+    def advance(self, seconds):
+        with self.lock_:
+            self.offset_ += seconds
+
+    def date(self):
+        with self.lock_:
+            offset = self.offset_
+        return formatdate(time.time() + offset, usegmt=True)
+
+
 class RequestLog:
     def __init__(self, path):
         self.lock_ = threading.Lock()
@@ -389,6 +409,7 @@ class RequestLog:
 
 
 STATS = Stats()
+CLOCK = DateClock()
 LOG = RequestLog(None)
 
 
@@ -588,7 +609,7 @@ class Handler(socketserver.BaseRequestHandler):
         self.send_all(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
     def common_headers(self, request, cache_control):
-        headers = [("Date", formatdate(usegmt=True)), ("Server", "rc-test-origin")]
+        headers = [("Date", CLOCK.date()), ("Server", "rc-test-origin")]
         cc = request.params.get("cc", cache_control)
         if cc:
             headers.append(("Cache-Control", cc))
@@ -739,7 +760,7 @@ class Handler(socketserver.BaseRequestHandler):
     # -- routing ------------------------------------------------------------------------
 
     def serve(self, request):
-        control = request.path in ("/__stats", "/__reset")
+        control = request.path in ("/__stats", "/__reset", "/__clock")
         if not control:
             STATS.record(request)
             if not self.counted_:  # connections used only for control do not count
@@ -766,6 +787,12 @@ class Handler(socketserver.BaseRequestHandler):
             return self.send_json(request, STATS.to_json())
         if request.path == "/__reset":
             STATS.reset()
+            return self.send_json(request, {"ok": True})
+        if request.path == "/__clock":
+            advance = request.param_int("advance")
+            if request.method != "POST" or advance is None or advance < 0:
+                return self.send_simple(request, 400, "POST /__clock?advance=SECONDS\n")
+            CLOCK.advance(advance)
             return self.send_json(request, {"ok": True})
         status = request.param_int("status")
         if status is not None and status not in (200, 206):

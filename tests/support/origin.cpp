@@ -113,6 +113,10 @@ void origin::reset() const {
   control("POST", "/__reset");
 }
 
+void origin::advance_clock(std::chrono::seconds by) const {
+  control("POST", "/__clock?advance=" + std::to_string(by.count()));
+}
+
 std::string origin::log() const {
   return read_file(log_path_).value_or("");
 }

@@ -51,6 +51,9 @@ class origin {
   // The Range values of the requests for `target` that had one, in arrival order.
   std::vector<std::string> ranges(std::string_view target) const;
   void reset() const;
+  // Moves the time in the origin's Date headers forward (POST /__clock), to keep them in
+  // step with a proxy whose clock a test moves.
+  void advance_clock(std::chrono::seconds by) const;
 
   const std::filesystem::path& log_path() const { return log_path_; }
   std::string log() const;

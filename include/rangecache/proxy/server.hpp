@@ -5,12 +5,15 @@
 #include <string>
 
 #include "rangecache/config/config.hpp"
+#include "rangecache/util/clock.hpp"
 
 namespace rangecache::proxy {
 
 class server {
  public:
-  explicit server(std::shared_ptr<const config::config> cfg);
+  // `clock` gives the time freshness is judged at; tests pass one they can move.
+  explicit server(std::shared_ptr<const config::config> cfg,
+                  std::shared_ptr<const util::clock> clock = util::system_clock());
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

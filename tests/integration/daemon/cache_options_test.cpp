@@ -3,13 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
-#include <thread>
 
 #include "cache_checks.hpp"
 #include "daemon.hpp"
 
 using namespace rc_test;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -235,42 +233,6 @@ TEST_F(CacheOptions, ConsiderIdentOnAFreshObject) {
   }
   EXPECT_EQ(x_cache(range_get(*d, path, "bytes=0-99")), "HIT");
   EXPECT_EQ(origin_->count(path), count);
-}
-
-TEST_F(CacheOptions, ConsiderIdentOnAStaleObject) {
-  auto d = start("    cache_range_requests: { consider_ident: true }\n");
-  const auto path = unique_gen(50000);
-  const auto target = path + "?cc=max-age=1";
-  const auto etag = expected_etag(path, 50000);
-  const auto lm_path = unique_gen(50000);
-  const auto lm_target = lm_path + "?cc=max-age=1&no_etag=1";
-  prime(*d, target, path, 50000);
-  prime(*d, lm_target, lm_path, 50000);
-  std::this_thread::sleep_for(2100ms);
-
-  // Stale + the exact identifier = fresh, served without the origin.
-  auto r = range_get(*d, target, "bytes=0-99", {{"X-Crr-Ident", "Etag " + etag}});
-  EXPECT_TRUE(is_partial(r, path, 0, 99, 50000));
-  EXPECT_EQ(x_cache(r), "HIT");
-  EXPECT_EQ(origin_->count(target), 1);
-  // Without an ETag, Last-Modified is the identifier.
-  auto lm = range_get(*d, lm_target, "bytes=0-99",
-                      {{"X-Crr-Ident", std::string("Last-Modified ") + last_modified}});
-  EXPECT_TRUE(is_partial(lm, lm_path, 0, 99, 50000));
-  EXPECT_EQ(x_cache(lm), "HIT");
-  EXPECT_EQ(origin_->count(lm_target), 1);
-
-  // Stale stays stale with a mismatch, a bare tag or Stale. (max-age=0 keeps it stale
-  // after each revalidation's 304 has made it fresh for another second.)
-  for (const char* v : {"Etag \"other\"", "Etag", "Stale"}) {
-    auto s = range_get(*d, lm_target, "bytes=0-99",
-                       {{"X-Crr-Ident", v}, {"Cache-Control", "max-age=0"}});
-    EXPECT_EQ(x_cache(s), "REVALIDATED") << v;
-  }
-  auto stale = range_get(*d, target, "bytes=0-99", {{"X-Crr-Ident", "Stale"}});
-  EXPECT_TRUE(is_partial(stale, path, 0, 99, 50000));
-  EXPECT_EQ(x_cache(stale), "REVALIDATED");
-  EXPECT_EQ(origin_->count(target), 2);
 }
 
 TEST_F(CacheOptions, ConsiderIdentOffOrUntrustedIgnoresTheHeader) {
