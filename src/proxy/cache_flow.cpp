@@ -57,14 +57,11 @@ bool session::finish_log(access_entry& log) {
   return true;
 }
 
-awaitable<outcome> session::serve_cacheable(const config::config& cfg,
-                                            const config::remap_rule& rule,
-                                            request_authority authority, access_entry& log) {
+bool session::describe_request(const config::config& cfg, const config::remap_rule& rule,
+                               const request_authority& authority, cache_request& cr) {
   auto& req = parser_->get();
   const auto& crr_opt = rule.cache_range_requests;
-  cache_request cr;
   cr.head = req.method() == http::verb::head;
-
   // Control headers count only from trusted clients (handle() already removed them from
   // anyone else's request).
   bool skip_crr = false;
@@ -79,12 +76,11 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     }
     if (crr_opt.consider_ident) cr.crr_ident = std::string(req[crr_opt.ident_header]);
   }
-
   cr.target = rewrite_target(rule, authority.path_and_query);
   cr.url = cache_url_for(rule, cr.target);
-  std::vector<range::key_header> key_headers;
   // The Host a preserve_host rule sends upstream picks the origin's answer: one host's
   // object must never answer for another.
+  std::vector<range::key_header> key_headers;
   std::string host_value;
   if (rule.preserve_host) {
     host_value = authority_host_header(authority);
@@ -96,137 +92,155 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
         {name, it == req.end() ? std::nullopt : std::optional<std::string_view>(it->value())});
   }
   cr.full_key = range::cache_key(cr.url, {}, key_headers);
-
-  auto range_count = std::distance(req.equal_range(http::field::range).first,
-                                   req.equal_range(http::field::range).second);
-  auto range_value = req[http::field::range];
-  if (range_count == 1 && !range_value.empty()) {
-    cr.ranges = range::parse_range(range_value);
-    // Range caching is for bytes only: other units pass through untouched.
-    if (cr.ranges.status == range::parse_status::not_bytes)
-      co_return co_await forward(cfg, rule, std::move(authority), log);
-    cr.ranged = cr.ranges.ok();
-  }
-  // An invalid or repeated Range is ignored (RFC 9110 §14.2), here and upstream.
-  if (!cr.ranged) req.erase(http::field::range);
-  cr.if_range = req.find(http::field::if_range) != req.end();
+  if (!read_ranges(cr)) return false;
   cr.crr = crr_opt.enabled && cr.ranged && cr.ranges.specs.size() == 1 && !skip_crr;
   if (cr.crr) {
     cr.range_key = crr_opt.no_modify_cachekey
                        ? cr.full_key  // the rule's key headers include Range (checked at load)
                        : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
   }
+  return true;
+}
 
+bool session::read_ranges(cache_request& cr) {
+  auto& req = parser_->get();
+  auto range_count = std::distance(req.equal_range(http::field::range).first,
+                                   req.equal_range(http::field::range).second);
+  auto range_value = req[http::field::range];
+  if (range_count == 1 && !range_value.empty()) {
+    cr.ranges = range::parse_range(range_value);
+    // Range caching is for bytes only: other units pass through untouched.
+    if (cr.ranges.status == range::parse_status::not_bytes) return false;
+    cr.ranged = cr.ranges.ok();
+  }
+  // An invalid or repeated Range is ignored (RFC 9110 §14.2), here and upstream.
+  if (!cr.ranged) req.erase(http::field::range);
+  cr.if_range = req.find(http::field::if_range) != req.end();
+  return true;
+}
+
+session::stored_verdict session::judge_range_object(const cache_request& cr,
+                                                    const cache::cached_object& robj,
+                                                    std::int64_t now) {
+  auto& req = parser_->get();
+  const auto request_info = view_request(req);
+  auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
+  bool fresh = reuse != cache::reuse::revalidate;
+  // X-Crr-Ims newer than the stored Date makes a fresh object stale, never the reverse.
+  if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims) fresh = false;
+  // X-Crr-Ident can turn either way; a valid X-Crr-Ims takes precedence, as in ATS.
+  if (!cr.crr_ident.empty() && !cr.crr_ims) {
+    if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
+  }
+  // If-Range cannot be settled by a partial object when it does not match: the answer
+  // would be the whole object, which only the origin has. Ask it.
+  const bool if_range_ok =
+      !cr.if_range ||
+      range::if_range_allows_range(
+          req[http::field::if_range],
+          {robj.meta.etag,
+           robj.meta.last_modified.empty() ? std::nullopt
+                                           : util::parse_http_date(robj.meta.last_modified),
+           robj.meta.date.time_since_epoch().count()});
+  if (!if_range_ok) return stored_verdict::unusable;
+  return fresh ? stored_verdict::serve : stored_verdict::revalidate;
+}
+
+awaitable<outcome> session::serve_range_hit(const config::config& cfg,
+                                            const config::remap_rule& rule,
+                                            const request_authority& authority,
+                                            const cache_request& cr, access_entry& log) {
+  const auto& robj = lookup_range_;
+  // The range came from its own object: the complete one is still missing, so this hit
+  // offers the URL for a background fetch too.
+  if (robj.meta.range) {
+    const auto* type = find_header(robj.meta, "Content-Type");
+    const auto total = robj.meta.range->total == cache::content_range::unknown_total
+                           ? std::nullopt
+                           : std::optional<std::uint64_t>(robj.meta.range->total);
+    offer_background_fetch(cfg, rule, authority, cr,
+                           type ? std::string_view(*type) : std::string_view{}, total,
+                           robj.meta.content_length);
+  }
+  co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
+}
+
+awaitable<outcome> session::serve_cacheable(const config::config& cfg,
+                                            const config::remap_rule& rule,
+                                            request_authority authority, access_entry& log) {
+  const auto& crr_opt = rule.cache_range_requests;
+  cache_request cr;
+  if (!describe_request(cfg, rule, authority, cr))
+    co_return co_await forward(cfg, rule, std::move(authority), log);
+  const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
   auto& reader = *w_->reader;
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
   // for a key leads and the others wait for its fill, then look again (request collapsing).
   for (int round = 0;; ++round) {
     const auto now = w_->shared->clock->now();
-    const auto request_info = view_request(req);
-
-    // a. The complete object answers any range.
-    // Session-owned: a lookup reuses the strings of the previous one instead of allocating.
+    // a. The complete object answers any range. Session-owned: a lookup reuses the strings
+    // of the previous one instead of allocating.
     cache::cached_object& obj = lookup_full_;
-    if (!(crr_opt.no_modify_cachekey && cr.ranged) &&
-        reader.lookup(cr.full_key, obj) == cache::lookup_status::hit && !obj.meta.range) {
+    if (complete_first && reader.lookup(cr.full_key, obj) == cache::lookup_status::hit &&
+        !obj.meta.range) {
+      const auto request_info = view_request(parser_->get());
       auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
       if (reuse != cache::reuse::revalidate)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
       co_return co_await fetch(cfg, rule, authority, cr, std::move(obj), log);
     }
-
-    // b. The range object (cache_range_requests).
-    if (cr.crr) {
-      cache::cached_object& robj = lookup_range_;
-      // Under no_modify_cachekey with cache_complete_responses, the range's key may hold an
-      // origin's 200: the complete object, sliced like any other.
-      if (reader.lookup(cr.range_key, robj) == cache::lookup_status::hit &&
-          (robj.meta.range || crr_opt.no_modify_cachekey)) {
-        auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
-        bool fresh = reuse != cache::reuse::revalidate;
-        // X-Crr-Ims newer than the stored Date makes a fresh object stale, never the reverse.
-        if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
-          fresh = false;
-        // X-Crr-Ident can turn either way; a valid X-Crr-Ims takes precedence, as in ATS.
-        if (!cr.crr_ident.empty() && !cr.crr_ims) {
-          if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
-        }
-        // If-Range cannot be settled by a partial object when it does not match: the answer
-        // would be the whole object, which only the origin has. Ask it.
-        bool if_range_ok =
-            !cr.if_range ||
-            range::if_range_allows_range(
-                req[http::field::if_range],
-                {robj.meta.etag,
-                 robj.meta.last_modified.empty() ? std::nullopt
-                                                 : util::parse_http_date(robj.meta.last_modified),
-                 robj.meta.date.time_since_epoch().count()});
-        if (fresh && if_range_ok) {
-          // The range came from its own object: the complete one is still missing, so this
-          // hit offers the URL for a background fetch too.
-          const auto* type = find_header(robj.meta, "Content-Type");
-          if (robj.meta.range)
-            offer_background_fetch(cfg, rule, authority, cr,
-                                   type ? std::string_view(*type) : std::string_view{},
-                                   robj.meta.range->total == cache::content_range::unknown_total
-                                       ? std::nullopt
-                                       : std::optional<std::uint64_t>(robj.meta.range->total),
-                                   robj.meta.content_length);
-          co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
-        }
-        if (if_range_ok) co_return co_await fetch(cfg, rule, authority, cr, std::move(robj), log);
-      }
+    // b. The range object (cache_range_requests). Under no_modify_cachekey with
+    // cache_complete_responses, the range's key may hold an origin's 200: the complete
+    // object, sliced like any other.
+    if (cr.crr && reader.lookup(cr.range_key, lookup_range_) == cache::lookup_status::hit &&
+        (lookup_range_.meta.range || crr_opt.no_modify_cachekey)) {
+      const auto verdict = judge_range_object(cr, lookup_range_, now);
+      if (verdict == stored_verdict::serve)
+        co_return co_await serve_range_hit(cfg, rule, authority, cr, log);
+      if (verdict == stored_verdict::revalidate)
+        co_return co_await fetch(cfg, rule, authority, cr, std::move(lookup_range_), log);
     }
-
     // HEAD is answered from metadata only when the object is there; otherwise it passes
     // through (a HEAD brings no body to store).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
-    auto& inflight = w_->shared->inflight;
-    // The complete object is being written (a GET or a background fetch): any range of it
-    // is served from its bytes as they arrive.
-    if (!(crr_opt.no_modify_cachekey && cr.ranged)) {
-      if (auto st = inflight.stream(cr.full_key); st && fill_answers(*st, cr)) {
-        bump(w_->stats.collapsed);
-        co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
-                                        st->progress.get());
-      }
+    auto next = co_await wait_for_fill(cfg, cr, complete_first, round);
+    if (next.stream) {
+      bump(w_->stats.collapsed);
+      co_return co_await serve_object(cfg, cr, next.stream->object, cache_result::collapsed, log,
+                                      next.stream->progress.get());
     }
-    if (cfg.server.collapse_timeout.count() == 0 || round >= 3)
-      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
-    const std::string& key = cr.crr ? cr.range_key : cr.full_key;
-    auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
-    auto role = inflight.join(key, waiter);
-    if (role == inflight_table::role::pass)
-      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
-    if (role == inflight_table::role::lead) {
-      inflight_key_ = key;
-      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
-    }
-    // Follow: stream from the leader's fill once it has begun, or look again when it ends.
-    const auto deadline = std::chrono::steady_clock::now() + cfg.server.collapse_timeout;
-    bool gave_up = false;
-    while (!waiter->finished.load()) {
-      if (auto st = inflight.stream(key); st && fill_answers(*st, cr)) {
-        inflight.leave(key, waiter);
-        bump(w_->stats.collapsed);
-        co_return co_await serve_object(cfg, cr, st->object, cache_result::collapsed, log,
-                                        st->progress.get());
-      }
-      if (std::chrono::steady_clock::now() >= deadline) {
-        gave_up = true;
-        break;
-      }
-      // Woken (the timer cancelled on this loop) when the leader publishes or finishes.
-      waiter->timer.expires_at(deadline);
-      co_await waiter->timer.async_wait(use_tuple);
-    }
-    if (gave_up) {
-      // Waited long enough: the leader is slow or stuck; go upstream alone.
-      inflight.leave(key, waiter);
-      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
-    }
+    if (!next.finished) co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     bump(w_->stats.collapsed);
   }
+}
+
+awaitable<flight::follow_result> session::wait_for_fill(const config::config& cfg,
+                                                        const cache_request& cr,
+                                                        bool complete_first, int round) {
+  auto& inflight = w_->shared->inflight;
+  flight::follow_result out;
+  // The complete object is being written (a GET or a background fetch): any range of it
+  // is served from its bytes as they arrive.
+  if (complete_first) {
+    if (auto st = inflight.stream(cr.full_key); st && fill_answers(*st, cr)) {
+      out.stream = std::move(st);
+      co_return out;
+    }
+  }
+  // Nothing to wait for (neither stream nor finished): this request goes upstream itself.
+  if (cfg.server.collapse_timeout.count() == 0 || round >= 3) co_return out;
+  const std::string key = cr.crr ? cr.range_key : cr.full_key;
+  auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
+  auto role = inflight.join(key, waiter);
+  if (role == inflight_table::role::lead) inflight_key_ = key;
+  if (role != inflight_table::role::follow) co_return out;
+  // Follow: stream from the leader's fill once it has begun, or look again when it ends;
+  // a leader too slow to do either is given up on and this request goes upstream alone.
+  const auto deadline = std::chrono::steady_clock::now() + cfg.server.collapse_timeout;
+  std::function<bool(const inflight_stream&)> usable = [&cr](const inflight_stream& st) {
+    return fill_answers(st, cr);
+  };
+  co_return co_await flight::follow(inflight, key, waiter, deadline, std::move(usable));
 }
 
 void session::offer_background_fetch(const config::config& cfg, const config::remap_rule& rule,

@@ -91,6 +91,22 @@ class session {
   // Pass-through of the origin's answer to the client.
   awaitable<outcome> pass_answer(const config::config& cfg, const config::remap_rule& rule,
                                  origin::answer& a, bool has_body, access_entry& log);
+  // The cache's view of the request: URL, keys, ranges, trusted control headers. false: a
+  // Range in another unit than bytes (then it passes through).
+  bool describe_request(const config::config& cfg, const config::remap_rule& rule,
+                        const request_authority& authority, cache_request& cr);
+  bool read_ranges(cache_request& cr);
+  enum class stored_verdict { serve, revalidate, unusable };
+  stored_verdict judge_range_object(const cache_request& cr, const cache::cached_object& robj,
+                                    std::int64_t now);
+  awaitable<outcome> serve_range_hit(const config::config& cfg, const config::remap_rule& rule,
+                                     const request_authority& authority, const cache_request& cr,
+                                     access_entry& log);
+  // A miss: a fill of this object already under way to stream from (`stream`), a leader
+  // that finished (`finished`: look again), or neither (go upstream, leading the key when
+  // this request is the first).
+  awaitable<flight::follow_result> wait_for_fill(const config::config& cfg, const cache_request& cr,
+                                                 bool complete_first, int round);
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
                                      request_authority authority, access_entry& log);
   // Answers from a stored object (fresh, allowed stale, or just revalidated).

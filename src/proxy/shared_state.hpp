@@ -8,14 +8,18 @@
 
 #include <spdlog/logger.h>
 
-#include "inflight.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/flight/inflight.hpp"
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
+
+using flight::inflight_stream;
+using flight::inflight_table;
+using flight::inflight_waiter;
 
 struct shared_state {
   std::atomic<std::shared_ptr<const config::config>> cfg;

@@ -13,11 +13,15 @@
 #include <unordered_map>
 #include <vector>
 
-#include "asio_fwd.hpp"
+#include <functional>
+
 #include "rangecache/cache/fill.hpp"
 #include "rangecache/cache/object.hpp"
+#include "rangecache/net/asio_names.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
+
+using namespace rangecache::net;
 
 // A fill others may read while it is being written.
 struct inflight_stream {
@@ -67,4 +71,19 @@ class inflight_table {
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> uncacheable_;
 };
 
-}  // namespace rangecache::proxy
+// How a follower's wait ended.
+struct follow_result {
+  std::shared_ptr<const inflight_stream> stream;  // the leader's fill, to stream from
+  bool finished = false;  // the leader ended without one it may use: look again
+};
+
+// Waits as `waiter` (already joined as a follower of `key`) until the leader publishes a
+// fill that `usable` accepts, the leader finishes, or `deadline` passes (then neither is
+// set). Leaves the table on the way out unless the leader finished. Wakes only when
+// something changes: no polling.
+awaitable<follow_result> follow(inflight_table& table, std::string key,
+                                std::shared_ptr<inflight_waiter> waiter,
+                                std::chrono::steady_clock::time_point deadline,
+                                std::function<bool(const inflight_stream&)> usable);
+
+}  // namespace rangecache::flight

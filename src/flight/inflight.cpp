@@ -1,8 +1,8 @@
-#include "inflight.hpp"
+#include "rangecache/flight/inflight.hpp"
 
 #include <algorithm>
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
 
 inflight_table::role inflight_table::join(const std::string& key, const waiter_ptr& w) {
   std::lock_guard lock(mutex_);
@@ -75,4 +75,27 @@ std::size_t inflight_table::size() const {
   return entries_.size();
 }
 
-}  // namespace rangecache::proxy
+awaitable<follow_result> follow(inflight_table& table, std::string key,
+                                std::shared_ptr<inflight_waiter> waiter,
+                                std::chrono::steady_clock::time_point deadline,
+                                std::function<bool(const inflight_stream&)> usable) {
+  follow_result out;
+  while (!waiter->finished.load()) {
+    if (auto st = table.stream(key); st && usable(*st)) {
+      table.leave(key, waiter);
+      out.stream = std::move(st);
+      co_return out;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      table.leave(key, waiter);
+      co_return out;
+    }
+    // Woken (the timer cancelled on this loop) when the leader publishes or finishes.
+    waiter->timer.expires_at(deadline);
+    co_await waiter->timer.async_wait(use_tuple);
+  }
+  out.finished = true;
+  co_return out;
+}
+
+}  // namespace rangecache::flight
