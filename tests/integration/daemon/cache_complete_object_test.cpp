@@ -22,11 +22,6 @@ class CacheCompleteObject : public daemon_suite<CacheCompleteObject> {
   }
 
  protected:
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more);
-  }
   // A plain GET that stores the complete object.
   static void prime(const std::string& path, std::uint64_t size) {
     auto r = get(daemon_->port(), path, {}, 30s);

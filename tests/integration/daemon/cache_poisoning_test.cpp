@@ -20,13 +20,6 @@ class CachePoisoning : public daemon_suite<CachePoisoning> {
     o.rule_extra = "    cache_range_requests: {}\n";
     return o;
   }
-
- protected:
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}, std::chrono::milliseconds timeout = 10s) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more, timeout);
-  }
 };
 
 }  // namespace

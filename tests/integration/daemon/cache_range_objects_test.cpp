@@ -26,13 +26,6 @@ class CacheRangeObjects : public daemon_suite<CacheRangeObjects> {
     o.extra = "server: { header_limit: 64KiB }\n";
     return o;
   }
-
- protected:
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more);
-  }
 };
 
 }  // namespace

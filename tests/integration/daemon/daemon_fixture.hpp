@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -37,6 +38,13 @@ class daemon_suite : public ::testing::Test {
   void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
   static daemon_options options() { return {}; }
+  // A GET of `target` from the daemon with a Range header (and the headers `more`).
+  static response range_get(const std::string& target, const std::string& range,
+                            header_list more = {},
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    more.emplace_back("Range", range);
+    return get(daemon_->port(), target, more, timeout);
+  }
   // Where a daemon that logs its background fetches writes them (set in options()).
   static std::filesystem::path fetch_log() { return *files_ / "fetch.log"; }
 

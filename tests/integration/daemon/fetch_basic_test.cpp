@@ -48,6 +48,7 @@ class FetchBasic : public daemon_suite<FetchBasic> {
   }
 
  protected:
+  // The fixture's range_get, with 30 s to wait instead of 10.
   static response range_get(const std::string& target, const std::string& range,
                             header_list more = {}) {
     more.emplace_back("Range", range);
