@@ -55,8 +55,9 @@ class daemon_suite : public ::testing::Test {
 
 // One test origin for a whole suite and a daemon of each test's own: for tests that each
 // want another configuration, or a daemon they signal, limit or restart. The origin starts
-// when a test first asks for it, so a test that needs none (or an origin that refuses)
-// does not wait for it.
+// when a test first asks for it, so a test that needs none (or points the daemon at a
+// closed port) does not wait for it. Its counts run on across the suite's tests, so a test
+// that counts requests asks for paths of its own. `Suite` gives each suite its own origin.
 template <class Suite>
 class daemon_per_test : public ::testing::Test {
  protected:
