@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -13,40 +13,22 @@ namespace {
 using strings = std::vector<std::string>;
 constexpr const char* last_modified = "Mon, 01 Jan 2024 00:00:00 GMT";
 
-class CacheCompleteObject : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CacheCompleteObject : public daemon_suite<CacheCompleteObject> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more);
-  }
+ protected:
   // A plain GET that stores the complete object.
   static void prime(const std::string& path, std::uint64_t size) {
     auto r = get(daemon_->port(), path, {}, 30s);
     ASSERT_TRUE(is_whole(r, path, size));
     ASSERT_EQ(x_cache(r), "MISS");
   }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CacheCompleteObject::origin_ = nullptr;
-proxy_daemon* CacheCompleteObject::daemon_ = nullptr;
 
 struct single_case {
   const char* range;
@@ -395,27 +377,35 @@ TEST_F(CacheCompleteObject, LargeObjectRangesAcrossChunks) {
   EXPECT_EQ(origin_->count(path), 1);
 }
 
+namespace {
+
+class CacheCompleteObjectLimits : public daemon_suite<CacheCompleteObjectLimits> {
+ public:
+  static daemon_options options() {
+    daemon_options o;
+    o.max_size = "8MiB";
+    o.rule_extra = "    cache_range_requests: {}\n";
+    return o;
+  }
+};
+
+}  // namespace
+
 // Objects larger than a quarter of cache.max_size are passed through, not stored.
-TEST(CacheCompleteObjectLimits, ObjectsOverAQuarterOfTheCacheAreNotStored) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
-  o.max_size = "8MiB";
-  o.rule_extra = "    cache_range_requests: {}\n";
-  proxy_daemon d(o);
+TEST_F(CacheCompleteObjectLimits, ObjectsOverAQuarterOfTheCacheAreNotStored) {
   const std::uint64_t size = 3000000;
   const auto path = unique_gen(size);
   for (int i = 0; i < 2; ++i) {
-    auto r = get(d.port(), path, {}, 30s);
+    auto r = get(daemon_->port(), path, {}, 30s);
     EXPECT_TRUE(is_whole(r, path, size)) << i;
     EXPECT_EQ(x_cache(r), "PASS") << i;
   }
-  EXPECT_EQ(org.count(path), 2);
+  EXPECT_EQ(origin_->count(path), 2);
   // A small range of it is still cached as a range object.
-  auto miss = get(d.port(), path, {{"Range", "bytes=0-99"}});
+  auto miss = get(daemon_->port(), path, {{"Range", "bytes=0-99"}});
   EXPECT_TRUE(is_partial(miss, path, 0, 99, size));
-  auto hit = get(d.port(), path, {{"Range", "bytes=0-99"}});
+  auto hit = get(daemon_->port(), path, {{"Range", "bytes=0-99"}});
   EXPECT_TRUE(is_partial(hit, path, 0, 99, size));
   EXPECT_EQ(x_cache(hit), "HIT");
-  EXPECT_EQ(org.count(path), 3);
+  EXPECT_EQ(origin_->count(path), 3);
 }

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -13,34 +13,14 @@ namespace {
 
 using strings = std::vector<std::string>;
 
-class CachePoisoning : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CachePoisoning : public daemon_suite<CachePoisoning> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}, std::chrono::milliseconds timeout = 10s) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more, timeout);
-  }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CachePoisoning::origin_ = nullptr;
-proxy_daemon* CachePoisoning::daemon_ = nullptr;
 
 }  // namespace
 
@@ -223,19 +203,27 @@ TEST_F(CachePoisoning, RangeObjectsNeverAnswerOtherRequests) {
   EXPECT_EQ(origin_->count(path), 2);
 }
 
+namespace {
+
+class CachePoisoningUntrusted : public daemon_suite<CachePoisoningUntrusted> {
+ public:
+  static daemon_options options() {
+    daemon_options o;
+    o.rule_extra = "    cache_range_requests: { consider_ims: true, consider_ident: true }\n";
+    o.extra = "trusted: [\"10.0.0.0/8\"]\n";  // loopback is not trusted here
+    return o;
+  }
+};
+
+}  // namespace
+
 // A client outside the trusted list cannot switch range caching off or steer freshness; its
 // control headers are removed before anything else sees them.
-TEST(CachePoisoningUntrusted, ControlHeadersFromUntrustedClientsAreStripped) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
-  o.rule_extra = "    cache_range_requests: { consider_ims: true, consider_ident: true }\n";
-  o.extra = "trusted: [\"10.0.0.0/8\"]\n";  // loopback is not trusted here
-  proxy_daemon d(o);
+TEST_F(CachePoisoningUntrusted, ControlHeadersFromUntrustedClientsAreStripped) {
   const header_list controls{{"X-Skip-Crr", "1"},
                              {"X-Crr-Ims", http_date(std::time(nullptr) + 3600)},
                              {"X-Crr-Ident", "Stale"}};
-  auto echo = get(d.port(), "/__echo_headers?untrusted=1", controls);
+  auto echo = get(daemon_->port(), "/__echo_headers?untrusted=1", controls);
   ASSERT_EQ(echo.status, 200) << echo;
   EXPECT_FALSE(echoed_header(echo, "X-Skip-Crr")) << echo.body;
   EXPECT_FALSE(echoed_header(echo, "X-Crr-Ims")) << echo.body;
@@ -244,11 +232,11 @@ TEST(CachePoisoningUntrusted, ControlHeadersFromUntrustedClientsAreStripped) {
   const auto path = unique_gen(10000);
   header_list h = controls;
   h.emplace_back("Range", "bytes=0-99");
-  auto miss = get(d.port(), path, h);
+  auto miss = get(daemon_->port(), path, h);
   EXPECT_TRUE(is_partial(miss, path, 0, 99, 10000));
   EXPECT_EQ(x_cache(miss), "MISS");
-  auto hit = get(d.port(), path, h);
+  auto hit = get(daemon_->port(), path, h);
   EXPECT_TRUE(is_partial(hit, path, 0, 99, 10000));
   EXPECT_EQ(x_cache(hit), "HIT");
-  EXPECT_EQ(org.count(path), 1);
+  EXPECT_EQ(origin_->count(path), 1);
 }

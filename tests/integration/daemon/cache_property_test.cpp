@@ -13,7 +13,7 @@
 #include <set>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -140,20 +140,23 @@ std::string describe(const gen_range& g) {
   return out;
 }
 
+class CacheProperty : public daemon_suite<CacheProperty> {
+ public:
+  static daemon_options options() {
+    daemon_options o;
+    o.rule_extra = "    cache_range_requests: {}\n";
+    return o;
+  }
+};
+
 }  // namespace
 
-TEST(CacheProperty, RandomRangesAreByteExactColdAndWarm) {
+TEST_F(CacheProperty, RandomRangesAreByteExactColdAndWarm) {
   const auto seed = env_number("RC_PROPERTY_SEED", 0x5eed2024);
   const auto iterations = env_number("RC_PROPERTY_ITERATIONS", 2000);
   std::cout << "[ property ] seed " << seed << " (RC_PROPERTY_SEED), " << iterations
             << " requests\n";
   ::testing::Test::RecordProperty("seed", std::to_string(seed));
-
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
-  o.rule_extra = "    cache_range_requests: {}\n";
-  proxy_daemon d(o);
 
   std::vector<file_state> files;
   for (auto [size, warm] : {std::pair<std::uint64_t, bool>{1000003, false},
@@ -169,7 +172,7 @@ TEST(CacheProperty, RandomRangesAreByteExactColdAndWarm) {
     f.size = size;
     f.warm = warm;
     if (warm) {
-      auto r = get(d.port(), f.path, {}, 30s);
+      auto r = get(daemon_->port(), f.path, {}, 30s);
       ASSERT_TRUE(is_whole(r, f.path, size));
       ASSERT_EQ(x_cache(r), "MISS");
       f.origin_requests = 1;
@@ -191,7 +194,7 @@ TEST(CacheProperty, RandomRangesAreByteExactColdAndWarm) {
     f.asked.push_back(g);
 
     auto& c = conns[gen.below(conns.size())];
-    if (!c) c = std::make_unique<connection>("127.0.0.1", d.port());
+    if (!c) c = std::make_unique<connection>("127.0.0.1", daemon_->port());
     response r;
     if (c->send_request("GET", f.path, {{"Range", g.value}})) r = c->read_response();
     if (!r.complete || iequals(r.header("Connection").value_or(""), "close")) c.reset();
@@ -238,7 +241,7 @@ TEST(CacheProperty, RandomRangesAreByteExactColdAndWarm) {
   }
 
   for (const auto& f : files)
-    EXPECT_EQ(org.count(f.path), f.origin_requests)
+    EXPECT_EQ(origin_->count(f.path), f.origin_requests)
         << f.path << (f.warm ? " (warm)" : " (cold)") << ", seed " << seed;
   std::cout << "[ property ]";
   for (const auto& [k, v] : results) std::cout << " " << k << "=" << v;

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -16,37 +16,17 @@ namespace {
 
 using strings = std::vector<std::string>;
 
-class CacheRangeObjects : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class CacheRangeObjects : public daemon_suite<CacheRangeObjects> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n";
     // Keys longer than 16 KiB must work (ATS once truncated them); the request line has to
     // fit first.
     o.extra = "server: { header_limit: 64KiB }\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-
-  static response range_get(const std::string& target, const std::string& range,
-                            header_list more = {}) {
-    more.emplace_back("Range", range);
-    return get(daemon_->port(), target, more);
-  }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CacheRangeObjects::origin_ = nullptr;
-proxy_daemon* CacheRangeObjects::daemon_ = nullptr;
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -28,10 +28,6 @@ class CacheTrailers : public daemon_suite<CacheTrailers> {
   }
 
  protected:
-  static response range_get(const std::string& target, const std::string& range) {
-    return get(daemon_->port(), target, {{"Range", range}});
-  }
-
   // A cached answer with the head the origin sent before its body, and nothing else.
   static void expect_stored_head(const response& r, const std::string& path, std::uint64_t size) {
     EXPECT_EQ(x_cache(r), "HIT_FULL") << r;

@@ -8,7 +8,7 @@
 #include <map>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -82,36 +82,19 @@ std::string x_cache_of(const timed_response& r) {
   return r.head.substr(at + 9, r.head.find("\r\n", at) - at - 9);
 }
 
-class CollapseBase : public ::testing::Test {
- protected:
-  static proxy_daemon* start(origin& o, std::string extra) {
-    daemon_options opt;
-    opt.origin_port = o.port();
-    opt.max_size = "1GiB";
-    opt.rule_extra = "    cache_range_requests: {}\n";
-    opt.extra = std::move(extra);
-    return new proxy_daemon(opt);
-  }
-};
+// The configuration the suites here share; `extra` sets each one's collapse_timeout.
+daemon_options collapse_options(std::string extra) {
+  daemon_options o;
+  o.max_size = "1GiB";
+  o.rule_extra = "    cache_range_requests: {}\n";
+  o.extra = std::move(extra);
+  return o;
+}
 
-class Collapse : public CollapseBase {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
-    daemon_ = start(*origin_, "");
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-  static origin* origin_;
-  static proxy_daemon* daemon_;
+class Collapse : public daemon_suite<Collapse> {
+ public:
+  static daemon_options options() { return collapse_options(""); }
 };
-origin* Collapse::origin_ = nullptr;
-proxy_daemon* Collapse::daemon_ = nullptr;
 
 }  // namespace
 
@@ -263,24 +246,10 @@ TEST_F(Collapse, ARangeInsideACompleteObjectBeingFilledIsServedFromTheFill) {
 
 namespace {
 
-class CollapseOff : public CollapseBase {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
-    daemon_ = start(*origin_, "server: { collapse_timeout: 0s }\n");
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-  static origin* origin_;
-  static proxy_daemon* daemon_;
+class CollapseOff : public daemon_suite<CollapseOff> {
+ public:
+  static daemon_options options() { return collapse_options("server: { collapse_timeout: 0s }\n"); }
 };
-origin* CollapseOff::origin_ = nullptr;
-proxy_daemon* CollapseOff::daemon_ = nullptr;
 
 }  // namespace
 
@@ -310,24 +279,12 @@ TEST_F(CollapseOff, EveryFullGetGoesUpstream) {
 
 namespace {
 
-class CollapseTimeout : public CollapseBase {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
-    daemon_ = start(*origin_, "server: { collapse_timeout: 300ms }\n");
+class CollapseTimeout : public daemon_suite<CollapseTimeout> {
+ public:
+  static daemon_options options() {
+    return collapse_options("server: { collapse_timeout: 300ms }\n");
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* CollapseTimeout::origin_ = nullptr;
-proxy_daemon* CollapseTimeout::daemon_ = nullptr;
 
 }  // namespace
 

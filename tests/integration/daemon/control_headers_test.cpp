@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -29,13 +29,15 @@ const std::vector<method_case> methods{
     {"GET", ""}, {"HEAD", ""}, {"POST", "post"}, {"PUT", "put"}, {"OPTIONS", ""}, {"GET", "x"},
 };
 
-std::unique_ptr<proxy_daemon> start(const origin& org, const std::string& trusted) {
-  daemon_options o;
-  o.origin_port = org.port();
-  o.rule_extra = "    cache_range_requests: { ims_header: X-My-Ims, ident_header: X-My-Ident }\n";
-  o.extra = "trusted: [\"" + trusted + "\"]\n";
-  return std::make_unique<proxy_daemon>(o);
-}
+// Each test starts a daemon trusting other addresses.
+class ControlHeaders : public daemon_per_test<ControlHeaders> {
+ protected:
+  // A daemon whose rule renames both control headers, trusting only `trusted`.
+  static std::unique_ptr<proxy_daemon> start_trusting(const std::string& trusted) {
+    return start("    cache_range_requests: { ims_header: X-My-Ims, ident_header: X-My-Ident }\n",
+                 "trusted: [\"" + trusted + "\"]\n");
+  }
+};
 
 // The lower-case names of the fields the origin received (its X-Echo-Names answer header).
 std::vector<std::string> seen_by_origin(const proxy_daemon& d, const method_case& m, int n) {
@@ -66,9 +68,8 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
 
 }  // namespace
 
-TEST(ControlHeaders, FromAnUntrustedClientTheyNeverReachTheOrigin) {
-  origin org;
-  auto d = start(org, "192.0.2.0/24");  // loopback is not trusted here
+TEST_F(ControlHeaders, FromAnUntrustedClientTheyNeverReachTheOrigin) {
+  auto d = start_trusting("192.0.2.0/24");  // loopback is not trusted here
   int n = 0;
   for (const auto& m : methods) {
     auto names = seen_by_origin(*d, m, n++);
@@ -78,9 +79,8 @@ TEST(ControlHeaders, FromAnUntrustedClientTheyNeverReachTheOrigin) {
   }
 }
 
-TEST(ControlHeaders, FromATrustedClientTheyStillPass) {
-  origin org;
-  auto d = start(org, "127.0.0.0/8");
+TEST_F(ControlHeaders, FromATrustedClientTheyStillPass) {
+  auto d = start_trusting("127.0.0.0/8");
   int n = 0;
   for (const auto& m : methods) {
     auto names = seen_by_origin(*d, m, n++);

@@ -2,8 +2,6 @@
 // directory and its own logs, all in a temp dir of its own.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -62,27 +60,5 @@ struct daemon_exit {
 };
 daemon_exit run_daemon_to_exit(const daemon_options& options,
                                std::chrono::milliseconds timeout = std::chrono::seconds(10));
-
-// One test origin and one daemon in front of it for a whole test suite, the shape most
-// daemon tests share. `Suite` (the derived fixture) says how the daemon is configured with
-// a static `daemon_options options()`; the origin's port is filled in here.
-template <class Suite>
-class daemon_suite : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = std::make_unique<origin>();
-    daemon_options o = Suite::options();
-    o.origin_port = origin_->port();
-    daemon_ = std::make_unique<proxy_daemon>(o);
-  }
-  static void TearDownTestSuite() {
-    daemon_.reset();
-    origin_.reset();
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-
-  static inline std::unique_ptr<origin> origin_;
-  static inline std::unique_ptr<proxy_daemon> daemon_;
-};
 
 }  // namespace rc_test

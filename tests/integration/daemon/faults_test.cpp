@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -27,9 +27,12 @@ std::uint16_t closed_port() {
   return ntohs(a.sin_port);
 }
 
+// Each test starts a daemon of its own: most configure it differently.
+class Faults : public daemon_per_test<Faults> {};
+
 }  // namespace
 
-TEST(Faults, RefusedOriginIs502) {
+TEST_F(Faults, RefusedOriginIs502) {
   daemon_options o;
   o.origin_port = closed_port();
   proxy_daemon d(o);
@@ -38,10 +41,8 @@ TEST(Faults, RefusedOriginIs502) {
   EXPECT_TRUE(r.complete);
 }
 
-TEST(Faults, StalledOriginIs504) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Faults, StalledOriginIs504) {
+  daemon_options o = defaults();
   o.extra = "upstream: { read_timeout: 1s }\n";
   proxy_daemon d(o);
   auto start = std::chrono::steady_clock::now();
@@ -50,10 +51,8 @@ TEST(Faults, StalledOriginIs504) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 6s);
 }
 
-TEST(Faults, OriginResetMidBodyCutsTheClient) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Faults, OriginResetMidBodyCutsTheClient) {
+  daemon_options o = defaults();
   proxy_daemon d(o);
   for (const char* target : {"/1m.bin?short=1000", "/1m.bin?short=300000"}) {
     connection c("127.0.0.1", d.port());
@@ -75,10 +74,8 @@ TEST(Faults, OriginResetMidBodyCutsTheClient) {
   EXPECT_EQ(ok.body, expected_file("/1m.bin"));
 }
 
-TEST(Faults, OriginResetMidChunkedBodyCutsTheClient) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Faults, OriginResetMidChunkedBodyCutsTheClient) {
+  daemon_options o = defaults();
   proxy_daemon d(o);
   connection c("127.0.0.1", d.port());
   ASSERT_TRUE(c.send_request("GET", "/1m.bin?chunked=1&short=200000"));
@@ -86,10 +83,8 @@ TEST(Faults, OriginResetMidChunkedBodyCutsTheClient) {
   EXPECT_FALSE(r.complete) << r;
 }
 
-TEST(Faults, SlowReadingClientIsCutAfterTheSendTimeout) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Faults, SlowReadingClientIsCutAfterTheSendTimeout) {
+  daemon_options o = defaults();
   o.extra = "server: { send_timeout: 1s }\n";
   proxy_daemon d(o);
   connection c("127.0.0.1", d.port());

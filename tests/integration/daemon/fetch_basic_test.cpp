@@ -10,7 +10,7 @@
 #include <set>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -24,13 +24,10 @@ std::string range_of(std::uint64_t first, std::uint64_t last) {
   return "bytes=" + std::to_string(first) + "-" + std::to_string(last);
 }
 
-class FetchBasic : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    logs_ = new temp_dir("rc-fetch-basic");
-    origin_ = new origin();
+class FetchBasic : public daemon_suite<FetchBasic> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.max_size = "1GiB";
     const std::string to = "    to: http://127.0.0.1:" + std::to_string(origin_->port()) + "/\n";
     // The default rule: range objects and background fetch, as in config/rangecache.yaml.
@@ -46,21 +43,12 @@ class FetchBasic : public ::testing::Test {
         to +
         "    cache_range_requests: {}\n"
         "    background_fetch: { rules: [ { exclude: { user_agent: \"NoFetch*\" } } ] }\n";
-    o.extra = "background_fetch: { log: " + log_path().string() + " }\n";
-    daemon_ = new proxy_daemon(o);
+    o.extra = "background_fetch: { log: " + fetch_log().string() + " }\n";
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-    delete logs_;
-    logs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
-  static std::filesystem::path log_path() { return *logs_ / "fetch.log"; }
-
+ protected:
+  // The fixture's range_get, with 30 s to wait instead of 10.
   static response range_get(const std::string& target, const std::string& range,
                             header_list more = {}) {
     more.emplace_back("Range", range);
@@ -70,12 +58,12 @@ class FetchBasic : public ::testing::Test {
   // Waits for the fetch of `target` (origin-side target, query included) to end, ok.
   static ::testing::AssertionResult fetched_ok(const std::string& target,
                                                std::chrono::milliseconds timeout = 20s) {
-    auto end = wait_fetch_end(log_path(), target, timeout);
+    auto end = wait_fetch_end(fetch_log(), target, timeout);
     if (!end)
       return ::testing::AssertionFailure()
              << "no `end` line for " << target << " in the fetch log within " << timeout.count()
              << " ms; log:\n"
-             << read_file(log_path()).value_or("<none>");
+             << read_file(fetch_log()).value_or("<none>");
     if (end->result != "ok")
       return ::testing::AssertionFailure() << "fetch of " << target << " ended: " << end->raw;
     return ::testing::AssertionSuccess();
@@ -93,7 +81,7 @@ class FetchBasic : public ::testing::Test {
   }
 
   static ::testing::AssertionResult never_fetched(const std::string& target) {
-    auto lines = fetch_log_for(log_path(), target);
+    auto lines = fetch_log_for(fetch_log(), target);
     auto full = full_gets(*origin_, target);
     if (!lines.empty() || full != 0)
       return ::testing::AssertionFailure()
@@ -102,14 +90,7 @@ class FetchBasic : public ::testing::Test {
              << " origin requests without Range";
     return ::testing::AssertionSuccess();
   }
-
-  static temp_dir* logs_;
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-temp_dir* FetchBasic::logs_ = nullptr;
-origin* FetchBasic::origin_ = nullptr;
-proxy_daemon* FetchBasic::daemon_ = nullptr;
 
 }  // namespace
 
@@ -121,8 +102,8 @@ TEST_F(FetchBasic, OneRangeMissMakesOneFullGetThenRangesAreServedFromTheComplete
   EXPECT_EQ(x_cache(miss), "MISS");
 
   ASSERT_TRUE(fetched_ok(path));
-  auto log = fetch_log_for(log_path(), path);
-  ASSERT_EQ(log.size(), 2u) << read_file(log_path()).value_or("");
+  auto log = fetch_log_for(fetch_log(), path);
+  ASSERT_EQ(log.size(), 2u) << read_file(fetch_log()).value_or("");
   EXPECT_EQ(log[0].event, "start");
   EXPECT_EQ(log[1].event, "end");
   EXPECT_EQ(log[1].bytes, size) << log[1].raw;
@@ -148,7 +129,7 @@ TEST_F(FetchBasic, OneRangeMissMakesOneFullGetThenRangesAreServedFromTheComplete
   EXPECT_EQ(whole.body_sha256, expected_sha256(path, 0, size));
   EXPECT_EQ(x_cache(whole), "HIT_FULL");
   EXPECT_EQ(origin_->count(path), 2) << "a hit went to the origin";
-  EXPECT_EQ(fetch_log_for(log_path(), path).size(), 2u) << "fetched again";
+  EXPECT_EQ(fetch_log_for(fetch_log(), path).size(), 2u) << "fetched again";
 }
 
 TEST_F(FetchBasic, WithoutRangeObjectsTheFetchStillFillsTheCompleteObject) {
@@ -278,7 +259,7 @@ TEST_F(FetchBasic, OnlyACacheableRangeAnswerToAGetTriggers) {
   EXPECT_EQ(range_get(beyond, "bytes=60000-60099").status, 416);
   control_fetch();
   // The plain GET is the client's own full GET; nothing else may reach the origin whole.
-  EXPECT_EQ(fetch_log_for(log_path(), plain).size(), 0u);
+  EXPECT_EQ(fetch_log_for(fetch_log(), plain).size(), 0u);
   EXPECT_EQ(full_gets(*origin_, plain), 1);
   for (const auto& t : {ignored, no_store, is_private, missing, headed, beyond})
     EXPECT_TRUE(never_fetched(t)) << t;

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -49,19 +49,26 @@ class rss_sampler {
   std::thread thread_;
 };
 
+// A daemon per test: each measures the memory of a daemon that has fetched nothing else.
+class FetchLarge : public daemon_per_test<FetchLarge> {
+ protected:
+  // Range objects and background fetch (logged to `log`), with room for 2 GiB objects.
+  static daemon_options options(const std::filesystem::path& log) {
+    daemon_options o = defaults();
+    o.max_size = "16GiB";  // the largest object is a quarter of it
+    o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
+    o.extra = "background_fetch: { log: " + log.string() + " }\n";
+    return o;
+  }
+};
+
 }  // namespace
 
-TEST(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
+TEST_F(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
   constexpr std::uint64_t size = 2ull << 30;
   temp_dir logs("rc-fetch-large");
   const auto log = logs / "fetch.log";
-  origin o;
-  daemon_options opt;
-  opt.origin_port = o.port();
-  opt.max_size = "16GiB";  // the largest object is a quarter of it
-  opt.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
-  opt.extra = "background_fetch: { log: " + log.string() + " }\n";
-  proxy_daemon d(opt);
+  proxy_daemon d(options(log));
 
   const std::string path = "/gen/2147483648/big.bin";
   const auto baseline = rss_kib(d.proc().pid());
@@ -84,7 +91,7 @@ TEST(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
   if (memory_bounds_apply) {
     EXPECT_LT(sampler.peak_kib(), 64 * 1024) << "memory grew with the object";
   }
-  EXPECT_EQ(full_gets(o, path), 1);
+  EXPECT_EQ(full_gets(suite_origin(), path), 1);
 
   // Served from the complete object, byte for byte, anywhere in it.
   for (std::uint64_t first :
@@ -99,22 +106,16 @@ TEST(FetchLarge, TwoGiBObjectIsFetchedWithFlatMemory) {
   EXPECT_EQ(big.body_size, 64u << 20);
   EXPECT_EQ(big.body_sha256, expected_sha256(path, mid, 64u << 20));
   EXPECT_EQ(x_cache(big), "HIT_FULL");
-  EXPECT_EQ(o.count(path), 2);
+  EXPECT_EQ(suite_origin().count(path), 2);
 }
 
-TEST(FetchLarge, ConcurrentLargeFetchesAllComplete) {
+TEST_F(FetchLarge, ConcurrentLargeFetchesAllComplete) {
   // Three 512 MiB objects fetched at once (max_concurrent is 4) from an origin faster than
   // the store's writer: the fetches must wait for the writer (back-pressure), not fail.
   constexpr std::uint64_t size = 512u << 20;
   temp_dir logs("rc-fetch-large");
   const auto log = logs / "fetch.log";
-  origin o;
-  daemon_options opt;
-  opt.origin_port = o.port();
-  opt.max_size = "16GiB";
-  opt.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
-  opt.extra = "background_fetch: { log: " + log.string() + " }\n";
-  proxy_daemon d(opt);
+  proxy_daemon d(options(log));
   std::vector<std::string> paths;
   for (int i = 0; i < 3; ++i)
     paths.push_back("/gen/536870912/concurrent-" + std::to_string(i) + ".bin");
@@ -148,17 +149,11 @@ TEST(FetchLarge, ConcurrentLargeFetchesAllComplete) {
 
 namespace {
 
-class FetchShutdown : public ::testing::Test {
+// A daemon per test, stopped mid-fetch, then another on the same store.
+class FetchShutdown : public daemon_per_test<FetchShutdown> {
  protected:
-  static void SetUpTestSuite() { origin_ = new origin(); }
-  static void TearDownTestSuite() {
-    delete origin_;
-    origin_ = nullptr;
-  }
-
   daemon_options options() const {
-    daemon_options o;
-    o.origin_port = origin_->port();
+    daemon_options o = defaults();
     o.max_size = "1GiB";
     o.cache_path = (store_ / "cache").string();
     o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
@@ -177,7 +172,7 @@ class FetchShutdown : public ::testing::Test {
       proxy_daemon first(options());
       auto miss = get(first.port(), path, {{"Range", "bytes=0-65535"}}, 10s);
       ASSERT_TRUE(is_partial(miss, name, 0, 65535, size)) << miss;
-      ASSERT_TRUE(wait_until([&] { return full_gets(*origin_, path) == 1; }, 10s));
+      ASSERT_TRUE(wait_until([&] { return full_gets(suite_origin(), path) == 1; }, 10s));
       std::this_thread::sleep_for(700ms);
       ASSERT_TRUE(fetch_log_for(log(), path).size() == 1)
           << "the fetch ended before the signal: " << read_file(log()).value_or("");
@@ -224,9 +219,7 @@ class FetchShutdown : public ::testing::Test {
   }
 
   temp_dir store_{"rc-fetch-shutdown"};
-  static origin* origin_;
 };
-origin* FetchShutdown::origin_ = nullptr;
 
 }  // namespace
 

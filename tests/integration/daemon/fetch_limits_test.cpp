@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -14,37 +14,17 @@ namespace {
 
 // ---------------------------------------------------------------------------------------
 
-class FetchQueue : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    logs_ = new temp_dir("rc-fetch-queue");
-    origin_ = new origin();
+class FetchQueue : public daemon_suite<FetchQueue> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.max_size = "1GiB";
     o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
-    o.extra = "background_fetch: { max_concurrent: 1, queue_size: 1, log: " + log_path().string() +
+    o.extra = "background_fetch: { max_concurrent: 1, queue_size: 1, log: " + fetch_log().string() +
               " }\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-    delete logs_;
-    logs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-  static std::filesystem::path log_path() { return *logs_ / "fetch.log"; }
-
-  static temp_dir* logs_;
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-temp_dir* FetchQueue::logs_ = nullptr;
-origin* FetchQueue::origin_ = nullptr;
-proxy_daemon* FetchQueue::daemon_ = nullptr;
 
 }  // namespace
 
@@ -70,14 +50,14 @@ TEST_F(FetchQueue, OneRunsOneWaitsTheThirdIsDroppedAndCounted) {
     EXPECT_EQ(queued, 1.0);
   }
 
-  auto first = wait_fetch_end(log_path(), paths[0], 20s);
-  ASSERT_TRUE(first) << read_file(log_path()).value_or("");
+  auto first = wait_fetch_end(fetch_log(), paths[0], 20s);
+  ASSERT_TRUE(first) << read_file(fetch_log()).value_or("");
   EXPECT_EQ(first->result, "ok");
-  auto second = wait_fetch_end(log_path(), paths[1], 20s);
-  ASSERT_TRUE(second) << read_file(log_path()).value_or("");
+  auto second = wait_fetch_end(fetch_log(), paths[1], 20s);
+  ASSERT_TRUE(second) << read_file(fetch_log()).value_or("");
   EXPECT_EQ(second->result, "ok");
   // One at a time: the second started after the first ended.
-  auto log = read_fetch_log(log_path());
+  auto log = read_fetch_log(fetch_log());
   std::vector<std::string> order;
   for (const auto& l : log)
     for (std::size_t i = 0; i < 2; ++i)
@@ -85,7 +65,7 @@ TEST_F(FetchQueue, OneRunsOneWaitsTheThirdIsDroppedAndCounted) {
   EXPECT_EQ(order, (std::vector<std::string>{"start0", "end0", "start1", "end1"}));
 
   std::this_thread::sleep_for(300ms);
-  EXPECT_TRUE(fetch_log_for(log_path(), paths[2]).empty()) << read_file(log_path()).value_or("");
+  EXPECT_TRUE(fetch_log_for(fetch_log(), paths[2]).empty()) << read_file(fetch_log()).value_or("");
   EXPECT_EQ(full_gets(*origin_, paths[0]), 1);
   EXPECT_EQ(full_gets(*origin_, paths[1]), 1);
   EXPECT_EQ(full_gets(*origin_, paths[2]), 0);
@@ -98,8 +78,8 @@ TEST_F(FetchQueue, OneRunsOneWaitsTheThirdIsDroppedAndCounted) {
   // Dropped, not remembered: the next range miss of that URL offers it again.
   auto r = get(daemon_->port(), paths[2], {{"Range", "bytes=5000-5999"}}, 10s);
   EXPECT_EQ(r.status, 206) << r;
-  auto third = wait_fetch_end(log_path(), paths[2], 20s);
-  ASSERT_TRUE(third) << read_file(log_path()).value_or("");
+  auto third = wait_fetch_end(fetch_log(), paths[2], 20s);
+  ASSERT_TRUE(third) << read_file(fetch_log()).value_or("");
   EXPECT_EQ(third->result, "ok");
   EXPECT_EQ(full_gets(*origin_, paths[2]), 1);
 }
@@ -108,36 +88,16 @@ namespace {
 
 // ---------------------------------------------------------------------------------------
 
-class FetchFailure : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    logs_ = new temp_dir("rc-fetch-failure");
-    origin_ = new origin();
+class FetchFailure : public daemon_suite<FetchFailure> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.max_size = "1GiB";
     o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
-    o.extra = "background_fetch: { retry_backoff: 2s, log: " + log_path().string() + " }\n";
-    daemon_ = new proxy_daemon(o);
+    o.extra = "background_fetch: { retry_backoff: 2s, log: " + fetch_log().string() + " }\n";
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-    delete logs_;
-    logs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
-  static std::filesystem::path log_path() { return *logs_ / "fetch.log"; }
-
-  static temp_dir* logs_;
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-temp_dir* FetchFailure::logs_ = nullptr;
-origin* FetchFailure::origin_ = nullptr;
-proxy_daemon* FetchFailure::daemon_ = nullptr;
 
 void failed_fetch_leaves_nothing_and_backs_off(origin& o, proxy_daemon& d,
                                                const std::filesystem::path& log,
@@ -185,13 +145,13 @@ void failed_fetch_leaves_nothing_and_backs_off(origin& o, proxy_daemon& d,
 
 TEST_F(FetchFailure, AFetchResetMidBodyStoresNothingAndIsRetriedAfterTheBackOff) {
   constexpr std::uint64_t size = 1'000'000;
-  failed_fetch_leaves_nothing_and_backs_off(*origin_, *daemon_, log_path(), unique_gen(size), size,
+  failed_fetch_leaves_nothing_and_backs_off(*origin_, *daemon_, fetch_log(), unique_gen(size), size,
                                             "?short=300000");
 }
 
 TEST_F(FetchFailure, AFetchEndedEarlyByAFinStoresNothingAndIsRetriedAfterTheBackOff) {
   constexpr std::uint64_t size = 1'000'000;
-  failed_fetch_leaves_nothing_and_backs_off(*origin_, *daemon_, log_path(), unique_gen(size), size,
+  failed_fetch_leaves_nothing_and_backs_off(*origin_, *daemon_, fetch_log(), unique_gen(size), size,
                                             "?short=300000&fin=1");
 }
 
@@ -203,7 +163,7 @@ TEST_F(FetchFailure, FailuresAreCounted) {
   constexpr std::uint64_t size = 500'000;
   const auto path = unique_gen(size) + "?short=100000&fin=1";
   ASSERT_EQ(get(daemon_->port(), path, {{"Range", "bytes=0-999"}}).status, 206);
-  ASSERT_TRUE(wait_fetch_end(log_path(), path, 20s));
+  ASSERT_TRUE(wait_fetch_end(fetch_log(), path, 20s));
   ASSERT_EQ(get(daemon_->port(), path, {{"Range", "bytes=1000-1999"}}).status, 206);
   EXPECT_EQ(*metric(daemon_->admin_port(), "rangecache_fetch_failed_total") - *failed, 1);
   EXPECT_GE(*metric(daemon_->admin_port(), "rangecache_fetch_backing_off_total") - *backing, 1);

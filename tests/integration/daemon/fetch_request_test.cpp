@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 #include "recording_origin.hpp"
 
@@ -14,24 +14,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class FetchRequest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new recording_origin(256 * 1024);
+class FetchRequest : public daemon_suite<FetchRequest, recording_origin> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.rule_extra = "    cache_range_requests: {}\n    background_fetch: true\n";
     o.extra = "trusted: [\"10.0.0.0/8\"]\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
+ protected:
   static std::vector<recording_origin::request> for_path(const std::string& path) {
     std::vector<recording_origin::request> out;
     for (auto& r : origin_->requests())
@@ -52,12 +44,7 @@ class FetchRequest : public ::testing::Test {
         10s);
     return out;
   }
-
-  static recording_origin* origin_;
-  static proxy_daemon* daemon_;
 };
-recording_origin* FetchRequest::origin_ = nullptr;
-proxy_daemon* FetchRequest::daemon_ = nullptr;
 
 }  // namespace
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -13,13 +13,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class FetchRules : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    logs_ = new temp_dir("rc-fetch-rules");
-    origin_ = new origin();
+class FetchRules : public daemon_suite<FetchRules> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.max_size = "1GiB";
     const std::string to = "    to: http://127.0.0.1:" + std::to_string(origin_->port()) + "/\n";
     o.rule_extra =
@@ -41,7 +38,7 @@ class FetchRules : public ::testing::Test {
     o.extra =
         "background_fetch:\n"
         "  log: " +
-        log_path().string() +
+        fetch_log().string() +
         "\n"
         "  rules:\n"
         "    - include: { user_agent: \"*AlwaysFetch*\" }\n"
@@ -54,20 +51,10 @@ class FetchRules : public ::testing::Test {
         "    - exclude: { url_regex: \"[?&]nofetch=1\" }\n"
         "    - include: { content_type: \"application/*\", range_length: \"<2KiB\" }\n"
         "    - exclude: { range_length: \"<3KiB\" }\n";
-    daemon_ = new proxy_daemon(o);
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete origin_;
-    origin_ = nullptr;
-    delete logs_;
-    logs_ = nullptr;
-  }
-  void SetUp() override { ASSERT_NE(daemon_, nullptr) << "the fixture did not start"; }
 
-  static std::filesystem::path log_path() { return *logs_ / "fetch.log"; }
-
+ protected:
   struct probe {
     std::string client_target;              // what the client asks for (with a remap prefix)
     std::string origin_target;              // what the origin sees
@@ -95,11 +82,11 @@ class FetchRules : public ::testing::Test {
     }
     const auto control = unique_gen(30000, ".control");
     ASSERT_EQ(get(daemon_->port(), control, {{"Range", "bytes=0-4095"}}).status, 206);
-    ASSERT_TRUE(wait_fetch_end(log_path(), control, 20s))
-        << read_file(log_path()).value_or("<no fetch log>");
+    ASSERT_TRUE(wait_fetch_end(fetch_log(), control, 20s))
+        << read_file(fetch_log()).value_or("<no fetch log>");
     for (const auto& [p, fetch] : cases) {
       if (fetch) {
-        auto end = wait_fetch_end(log_path(), p.origin_target, 20s);
+        auto end = wait_fetch_end(fetch_log(), p.origin_target, 20s);
         ASSERT_TRUE(end) << p.client_target << " (" << p.range << ") was not fetched";
         EXPECT_EQ(end->result, "ok") << end->raw;
         EXPECT_EQ(full_gets(*origin_, p.origin_target), 1) << p.client_target;
@@ -108,7 +95,7 @@ class FetchRules : public ::testing::Test {
     std::this_thread::sleep_for(100ms);
     for (const auto& [p, fetch] : cases) {
       if (fetch) continue;
-      auto lines = fetch_log_for(log_path(), p.origin_target);
+      auto lines = fetch_log_for(fetch_log(), p.origin_target);
       EXPECT_TRUE(lines.empty()) << p.client_target << " (" << p.range
                                  << ") was fetched: " << lines[0].raw;
       EXPECT_EQ(full_gets(*origin_, p.origin_target), 0) << p.client_target;
@@ -123,14 +110,7 @@ class FetchRules : public ::testing::Test {
     p.origin_target = origin_target;
     return p;
   }
-
-  static temp_dir* logs_;
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-temp_dir* FetchRules::logs_ = nullptr;
-origin* FetchRules::origin_ = nullptr;
-proxy_daemon* FetchRules::daemon_ = nullptr;
 
 }  // namespace
 

@@ -8,7 +8,7 @@
 #include <regex>
 #include <thread>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -31,9 +31,12 @@ run_result run_rangecache(const std::vector<std::string>& args, const temp_dir& 
   return r;
 }
 
+// Each test that needs a daemon starts its own: they reload, signal and measure it.
+class Lifecycle : public daemon_per_test<Lifecycle> {};
+
 }  // namespace
 
-TEST(Lifecycle, CheckAcceptsTheShippedConfig) {
+TEST_F(Lifecycle, CheckAcceptsTheShippedConfig) {
   temp_dir dir;
   auto r = run_rangecache({"--check", "-c", std::string(RC_SOURCE_DIR) + "/config/rangecache.yaml"},
                           dir);
@@ -41,7 +44,7 @@ TEST(Lifecycle, CheckAcceptsTheShippedConfig) {
   EXPECT_NE(r.out.find("OK"), std::string::npos) << r.out;
 }
 
-TEST(Lifecycle, CheckReportsFileLineAndWhatWasExpected) {
+TEST_F(Lifecycle, CheckReportsFileLineAndWhatWasExpected) {
   temp_dir dir;
   struct bad_case {
     std::string yaml;
@@ -72,7 +75,7 @@ TEST(Lifecycle, CheckReportsFileLineAndWhatWasExpected) {
   EXPECT_NE(r.err.find("missing.yaml"), std::string::npos) << r.err;
 }
 
-TEST(Lifecycle, VersionAndHelp) {
+TEST_F(Lifecycle, VersionAndHelp) {
   temp_dir dir;
   auto v = run_rangecache({"--version"}, dir);
   EXPECT_EQ(v.exit_code, 0);
@@ -82,10 +85,8 @@ TEST(Lifecycle, VersionAndHelp) {
   EXPECT_NE(h.out.find("--config"), std::string::npos);
 }
 
-TEST(Lifecycle, SighupReloadsAndABadConfigKeepsTheOldOne) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Lifecycle, SighupReloadsAndABadConfigKeepsTheOldOne) {
+  daemon_options o = defaults();
   o.from = "http://*/old/";
   proxy_daemon d(o);
   EXPECT_EQ(get(d.port(), "/old/1k.bin").status, 200);
@@ -107,10 +108,8 @@ TEST(Lifecycle, SighupReloadsAndABadConfigKeepsTheOldOne) {
   EXPECT_EQ(get(d.port(), "/new/1k.bin").status, 200);
 }
 
-TEST(Lifecycle, SighupWarnsAboutEachSettingThatNeedsARestart) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Lifecycle, SighupWarnsAboutEachSettingThatNeedsARestart) {
+  daemon_options o = defaults();
   o.workers = 2;
   proxy_daemon d(o);
   daemon_options changed = o;
@@ -144,10 +143,8 @@ TEST(Lifecycle, SighupWarnsAboutEachSettingThatNeedsARestart) {
   EXPECT_EQ(v6.read_response().status, 200);
 }
 
-TEST(Lifecycle, SigtermDrainsInFlightRequestsThenExits) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Lifecycle, SigtermDrainsInFlightRequestsThenExits) {
+  daemon_options o = defaults();
   proxy_daemon d(o);
   // ~2.5 s of body at 400 KB/s: still in flight when SIGTERM arrives.
   connection c("127.0.0.1", d.port());
@@ -167,7 +164,7 @@ TEST(Lifecycle, SigtermDrainsInFlightRequestsThenExits) {
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << describe_wait_status(*status);
 }
 
-TEST(Lifecycle, SystemdUnitVerifies) {
+TEST_F(Lifecycle, SystemdUnitVerifies) {
   if (::system("command -v systemd-analyze >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "systemd-analyze is not installed";
   temp_dir dir;
@@ -189,10 +186,8 @@ TEST(Lifecycle, SystemdUnitVerifies) {
   EXPECT_EQ(err.find("rangecache.service:"), std::string::npos) << err;
 }
 
-TEST(Lifecycle, ProxyingOneGiBKeepsMemoryFlat) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(Lifecycle, ProxyingOneGiBKeepsMemoryFlat) {
+  daemon_options o = defaults();
   o.workers = 1;
   proxy_daemon d(o);
   std::atomic<bool> done{false};

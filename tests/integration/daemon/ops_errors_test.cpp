@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -40,12 +40,13 @@ bool set_limit(pid_t pid, __rlimit_resource resource, rlim_t soft) {
   return ::prlimit(pid, resource, &next, nullptr) == 0;
 }
 
+// Each test starts a daemon of its own: it lowers the daemon's limits and counts its log lines.
+class OpsErrors : public daemon_per_test<OpsErrors> {};
+
 }  // namespace
 
-TEST(OpsErrors, AcceptFailuresAreCountedAndLoggedRateLimited) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(OpsErrors, AcceptFailuresAreCountedAndLoggedRateLimited) {
+  daemon_options o = defaults();
   o.workers = 1;
   proxy_daemon d(o);
   const pid_t pid = d.proc().pid();
@@ -71,10 +72,8 @@ TEST(OpsErrors, AcceptFailuresAreCountedAndLoggedRateLimited) {
   EXPECT_NE(err.find("Too many open files"), std::string::npos) << err;
 }
 
-TEST(OpsErrors, AStoreThatCannotWriteSaysSoOnceAndCountsIt) {
-  origin org;
-  daemon_options o;
-  o.origin_port = org.port();
+TEST_F(OpsErrors, AStoreThatCannotWriteSaysSoOnceAndCountsIt) {
+  daemon_options o = defaults();
   o.workers = 1;
   proxy_daemon d(o);
   // Grow the data file first, so that the limit below stops the store and not the logs.

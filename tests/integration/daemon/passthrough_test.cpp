@@ -3,30 +3,14 @@
 
 #include <thread>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
 
 namespace {
 
-class Passthrough : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
-    daemon_options o;
-    o.origin_port = origin_->port();
-    daemon_ = new proxy_daemon(o);
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete origin_;
-  }
-  static origin* origin_;
-  static proxy_daemon* daemon_;
-};
-origin* Passthrough::origin_ = nullptr;
-proxy_daemon* Passthrough::daemon_ = nullptr;
+class Passthrough : public daemon_suite<Passthrough> {};
 
 }  // namespace
 

@@ -2,30 +2,25 @@
 // origin, slow clients cannot hold a worker.
 #include <gtest/gtest.h>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
 
 namespace {
 
-class Protocol : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    origin_ = new origin();
+class Protocol : public daemon_suite<Protocol> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.from = "http://mapped.test/";
     o.more_rules = "  - from: http://prefix.test/gen/\n    to: http://127.0.0.1:" +
                    std::to_string(origin_->port()) + "/gen/\n";
     o.extra = "server: { header_limit: 8KiB, header_timeout: 1s, idle_timeout: 2s }\n";
-    daemon_ = new proxy_daemon(o);
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete origin_;
+    return o;
   }
 
+ protected:
   // Sends raw bytes on a fresh connection and reads one response.
   static response raw(const std::string& bytes) {
     connection c("127.0.0.1", daemon_->port());
@@ -38,12 +33,7 @@ class Protocol : public ::testing::Test {
     }
     return r;
   }
-
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-origin* Protocol::origin_ = nullptr;
-proxy_daemon* Protocol::daemon_ = nullptr;
 
 }  // namespace
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;

@@ -2,7 +2,7 @@
 // bytes (an origin sending more than it announced) or the origin's close poison it.
 #include <gtest/gtest.h>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -10,14 +10,20 @@ using namespace std::chrono_literals;
 
 namespace {
 
-class UpstreamReuse : public ::testing::Test {
- protected:
-  void SetUp() override {
-    origin_ = std::make_unique<origin>();
+class UpstreamReuse : public daemon_suite<UpstreamReuse> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.workers = 1;  // one pool: every request meets the connection the last one left
-    daemon_ = std::make_unique<proxy_daemon>(o);
+    return o;
+  }
+
+ protected:
+  // The tests share the daemon, but each counts the origin's faults from zero: a fault left
+  // over from an earlier test must not pass for the one this test waits for.
+  void SetUp() override {
+    daemon_suite::SetUp();
+    if (!HasFatalFailure()) origin_->reset();
   }
 
   // Waits until the origin has carried out `n` connection faults of kind `name`.
@@ -42,9 +48,6 @@ class UpstreamReuse : public ::testing::Test {
     EXPECT_FALSE(r.has_header("X-Stray")) << r;
     EXPECT_TRUE(r.body == expected_bytes(path, 0, 3000)) << r;
   }
-
-  std::unique_ptr<origin> origin_;
-  std::unique_ptr<proxy_daemon> daemon_;
 };
 
 }  // namespace

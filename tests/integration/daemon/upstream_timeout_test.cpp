@@ -3,7 +3,7 @@
 // three relay loops (pass-through, cache fill, background fetch).
 #include <gtest/gtest.h>
 
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
 
 using namespace rc_test;
@@ -16,34 +16,20 @@ namespace {
 constexpr std::uint64_t body_size = 70000;
 const std::string slow_query = "?slow=20000";
 
-class UpstreamTimeout : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    logs_ = new temp_dir("rc-read-timeout");
-    origin_ = new origin();
+class UpstreamTimeout : public daemon_suite<UpstreamTimeout> {
+ public:
+  static daemon_options options() {
     daemon_options o;
-    o.origin_port = origin_->port();
     o.workers = 1;
     o.rule_extra =
         "    cache_range_requests: {}\n"
         "    background_fetch: true\n";
-    o.extra = "upstream: { read_timeout: 300ms }\nbackground_fetch: { log: " +
-              (*logs_ / "fetch.log").string() + " }\n";
-    daemon_ = new proxy_daemon(o);
+    o.extra =
+        "upstream: { read_timeout: 300ms }\nbackground_fetch: { log: " + fetch_log().string() +
+        " }\n";
+    return o;
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    delete origin_;
-    delete logs_;
-  }
-
-  static temp_dir* logs_;
-  static origin* origin_;
-  static proxy_daemon* daemon_;
 };
-temp_dir* UpstreamTimeout::logs_ = nullptr;
-origin* UpstreamTimeout::origin_ = nullptr;
-proxy_daemon* UpstreamTimeout::daemon_ = nullptr;
 
 std::string path_of(const std::string& name) {
   return "/gen/" + std::to_string(body_size) + "/" + name;
@@ -77,8 +63,8 @@ TEST_F(UpstreamTimeout, BackgroundFetchOfASlowSteadyOriginIsStored) {
   auto r = get(daemon_->port(), path + slow_query, {{"Range", "bytes=0-99"}}, 30s);
   ASSERT_EQ(r.status, 206) << r;
   EXPECT_TRUE(r.body == expected_bytes(path, 0, 100));
-  auto end = wait_fetch_end(*logs_ / "fetch.log", path + slow_query, 30s);
-  ASSERT_TRUE(end) << read_file(*logs_ / "fetch.log").value_or("<no fetch log>");
+  auto end = wait_fetch_end(fetch_log(), path + slow_query, 30s);
+  ASSERT_TRUE(end) << read_file(fetch_log()).value_or("<no fetch log>");
   EXPECT_EQ(end->result, "ok") << end->raw;
   EXPECT_EQ(end->bytes, body_size) << end->raw;
   auto hit = get(daemon_->port(), path + slow_query, {{"Range", "bytes=65000-65999"}});
