@@ -196,6 +196,7 @@ def long_files(limit):
 
 
 def main():
+    sys.setrecursionlimit(20000)  # deeply nested expressions make deep JSON
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("build_dir")
     p.add_argument("files", nargs="*")
