@@ -112,6 +112,14 @@ struct id_key {
   MDB_val val() { return {sizeof b, b}; }
 };
 
+// Notes object `id` in the gc table: a fill being written, or an object whose chunks are dead.
+inline int put_gc_state(MDB_txn* txn, MDB_dbi gc, std::uint64_t id, gc_state state) {
+  id_key k(id);
+  unsigned char byte = static_cast<unsigned char>(state);
+  MDB_val kv = k.val(), v{1, &byte};
+  return mdb_put(txn, gc, &kv, &v, 0);
+}
+
 inline std::span<const std::byte> as_bytes(const MDB_val& v) {
   return {static_cast<const std::byte*>(v.mv_data), v.mv_size};
 }

@@ -3,7 +3,7 @@
 // and the counters. Shared by the store, its fill sinks and its read sources, so a fill
 // handle or a reader may outlive the store (its later calls fail with `closed` / error).
 //
-// It follows the LMDB store's rules (writer.cpp) so that one conformance suite holds for
+// It follows the LMDB store's rules (writer.hpp) so that one conformance suite holds for
 // both: ids and purge sequence numbers from one counter, a fill purged since it began never
 // commits, eviction between the same watermarks in the same policy order. What differs is
 // only that every change applies before the call returns. Fill progress is published by the

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -62,21 +63,39 @@ class writer {
     std::uint64_t chunk_bytes = 0;
   };
 
+  // writer.cpp: the thread, its batches and what happens when one cannot be written
   void run();
   void run_batch(std::deque<queued_op>& ops);
+  int fill_batch(batch& b, std::deque<queued_op>& ops, std::size_t& applied);
+  void finish_batch(batch& b, std::deque<queued_op>& ops, std::size_t applied);
+  void count_batch(std::size_t ops, std::uint64_t chunk_bytes);
   void fail_ops(std::deque<queued_op>& ops, fill_error why);
   void report_failure(fill_error why, int rc);
   int apply(batch& b, queued_op& q);
-  int apply_chunk(batch& b, chunk_op& op);
-  int apply_commit(batch& b, commit_op& op);
-  int apply_update(batch& b, update_op& op);
-  int apply_purge(batch& b, purge_op& op);
-  int persist_accesses(batch& b);
-  int remove_record(batch& b, const key_hash& hash, const cached_object& old, std::size_t size);
   void save(batch& b, fill_state& f);
   void rollback(batch& b);
+
+  // writer_fill.cpp
+  int apply_chunk(batch& b, chunk_op& op);
+  int apply_commit(batch& b, commit_op& op);
+  fill_error commit_refusal(const fill_state& f, const object_meta& meta) const;
+  int displace_record(batch& b, const fill_state& f, std::optional<object_entry>& old);
+  int write_record(batch& b, const fill_state& f, const cached_object& obj, std::size_t size);
+  void commit_effects(batch& b, fill_state& f, std::uint64_t total,
+                      const std::optional<object_entry>& old);
   void doom(batch& b, fill_state& f, fill_error why);
   void retire_chunks(const fill_state& f, std::uint64_t charge);
+
+  // writer_update.cpp
+  int apply_update(batch& b, update_op& op);
+  int persist_accesses(batch& b);
+
+  // writer_purge.cpp
+  int apply_purge(batch& b, purge_op& op);
+  int purge_key(batch& b, const purge_op& op, std::uint64_t& removed);
+  int purge_url(batch& b, const purge_op& op, std::uint64_t& removed);
+  int purge_all(batch& b, const purge_op& op);
+  int remove_record(batch& b, const key_hash& hash, const cached_object& old, std::size_t size);
   bool purged_since(const fill_state& f) const;
   void note_purge(const key_hash& h, std::uint64_t seq);
 

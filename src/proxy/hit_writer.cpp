@@ -30,6 +30,83 @@ awaitable<bool> wait_writable(beast::tcp_stream& stream, std::chrono::millisecon
   co_return !ec;
 }
 
+// What one non-blocking send did: the socket took less than offered, or it failed (errno).
+struct send_outcome {
+  bool blocked = false;
+  int error = 0;
+};
+
+// Sends what the socket takes of `prefix` now, and drops that part of it.
+send_outcome send_prefix(int fd, std::string_view& prefix) {
+  send_outcome out;
+  auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      out.blocked = true;
+    else
+      out.error = errno;
+  } else {
+    prefix.remove_prefix(static_cast<std::size_t>(n));
+    out.blocked = !prefix.empty();
+  }
+  return out;
+}
+
+// Sends `prefix` and then the mapped slices in one sendmsg, as far as the socket takes them
+// now. Drops what went of `prefix`; returns the slice bytes that went.
+std::size_t send_slices(int fd, std::string_view& prefix,
+                        std::span<const cache::mapped_slice> slices, send_outcome& out) {
+  std::array<iovec, 64> iov;
+  std::size_t count = 0;
+  if (!prefix.empty()) iov[count++] = {const_cast<char*>(prefix.data()), prefix.size()};
+  std::size_t offered = 0;
+  for (const auto& s : slices) {
+    if (count == iov.size()) break;
+    iov[count++] = {const_cast<std::byte*>(s.data), s.size};
+    offered += s.size;
+  }
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = count;
+  auto n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      out.blocked = true;
+    else
+      out.error = errno;
+    return 0;
+  }
+  auto written = static_cast<std::size_t>(n);
+  auto from_prefix = std::min(written, prefix.size());
+  prefix.remove_prefix(from_prefix);
+  written -= from_prefix;
+  if (written < offered || !prefix.empty()) out.blocked = true;
+  return written;
+}
+
+// Read-while-write: how much of [offset, offset + length) of a fill is durable now, or that
+// the fill is gone (failed, or stalled past the timeout), or that the sender must wait.
+struct durable_part {
+  std::uint64_t readable = 0;
+  bool gone = false;
+  bool wait = false;
+};
+
+durable_part follow_fill(const cache::fill_progress& progress, std::uint64_t offset,
+                         std::uint64_t length, bool prefix_left,
+                         std::chrono::steady_clock::time_point stalled_since,
+                         std::chrono::milliseconds timeout) {
+  const int state = progress.state.load(std::memory_order_acquire);
+  const std::uint64_t durable = progress.durable_bytes.load(std::memory_order_acquire);
+  if (state == cache::fill_progress::failed) return {0, true, false};
+  const std::uint64_t readable = durable > offset ? std::min(length, durable - offset) : 0;
+  if (readable > 0 || prefix_left) return {readable, false, false};
+  if (state == cache::fill_progress::committed ||
+      std::chrono::steady_clock::now() - stalled_since > timeout)
+    return {0, true, false};
+  return {0, false, true};
+}
+
 }  // namespace
 
 awaitable<send_status> send_text(beast::tcp_stream& stream, std::string_view text,
@@ -49,18 +126,12 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
   auto stalled_since = std::chrono::steady_clock::now();
   std::optional<progress_wait> waiter;
   while (!prefix.empty() || length > 0) {
-    bool blocked = false;
-    int error = 0;
     std::uint64_t readable = length;
     if (progress && length > 0) {
-      // Read-while-write: only what the writer has made durable so far.
-      const int state = progress->state.load(std::memory_order_acquire);
-      const std::uint64_t durable = progress->durable_bytes.load(std::memory_order_acquire);
-      if (state == 2) co_return send_status::gone;
-      readable = durable > offset ? std::min(length, durable - offset) : 0;
-      if (readable == 0 && prefix.empty()) {
-        if (state == 1 || std::chrono::steady_clock::now() - stalled_since > timeout)
-          co_return send_status::gone;
+      const durable_part part =
+          follow_fill(*progress, offset, length, !prefix.empty(), stalled_since, timeout);
+      if (part.gone) co_return send_status::gone;
+      if (part.wait) {
         // Sleep until the writer reports progress (listening first, then looking again, so
         // nothing published in between is missed).
         if (!waiter) {
@@ -70,59 +141,28 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
         co_await waiter->changed(stalled_since + timeout);
         continue;
       }
+      readable = part.readable;
       stalled_since = std::chrono::steady_clock::now();
     }
+    send_outcome sent;
     if (readable == 0) {
-      auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-          blocked = true;
-        else
-          error = errno;
-      } else {
-        prefix.remove_prefix(static_cast<std::size_t>(n));
-        blocked = !prefix.empty();
-      }
+      sent = send_prefix(fd, prefix);
     } else {
       // Runs inside the reader's read transaction: the slices point into the map and die
       // with it, so they go to the kernel right here and are never kept.
       auto visit = [&](std::span<const cache::mapped_slice> slices) -> std::size_t {
-        std::array<iovec, 64> iov;
-        std::size_t count = 0;
-        if (!prefix.empty()) iov[count++] = {const_cast<char*>(prefix.data()), prefix.size()};
-        std::size_t offered = 0;
-        for (const auto& s : slices) {
-          if (count == iov.size()) break;
-          iov[count++] = {const_cast<std::byte*>(s.data), s.size};
-          offered += s.size;
-        }
-        msghdr msg{};
-        msg.msg_iov = iov.data();
-        msg.msg_iovlen = count;
-        auto n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0) {
-          if (errno == EAGAIN || errno == EWOULDBLOCK)
-            blocked = true;
-          else
-            error = errno;
-          return 0;
-        }
-        auto written = static_cast<std::size_t>(n);
-        auto from_prefix = std::min(written, prefix.size());
-        prefix.remove_prefix(from_prefix);
-        written -= from_prefix;
-        if (written < offered || !prefix.empty()) blocked = true;
-        return written;
+        return send_slices(fd, prefix, slices, sent);
       };
       auto r = reader.read(ref, offset, readable, visit);
       if (r.status == cache::read_status::gone) co_return send_status::gone;
       if (r.status == cache::read_status::error) co_return send_status::io_error;
-      if (r.bytes == 0 && !blocked && !error) co_return send_status::gone;  // shorter than asked
+      if (r.bytes == 0 && !sent.blocked && !sent.error)
+        co_return send_status::gone;  // shorter than asked
       offset += r.bytes;
       length -= r.bytes;
     }
-    if (error) co_return send_status::io_error;
-    if (blocked) {
+    if (sent.error) co_return send_status::io_error;
+    if (sent.blocked) {
       bool ok = co_await wait_writable(stream, timeout);
       if (!ok) co_return send_status::io_error;
     }

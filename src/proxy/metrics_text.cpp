@@ -1,0 +1,124 @@
+#include "metrics_text.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+// Prometheus text, one metric at a time, each with its HELP and TYPE lines.
+class metrics_page {
+ public:
+  void counter(const char* name, const char* help, std::uint64_t value) {
+    metric("counter", name, help, value);
+  }
+  void gauge(const char* name, const char* help, std::uint64_t value) {
+    metric("gauge", name, help, value);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void metric(const char* type, const char* name, const char* help, std::uint64_t value) {
+    out_ += "# HELP rangecache_";
+    out_ += name;
+    out_ += ' ';
+    out_ += help;
+    out_ += "\n# TYPE rangecache_";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += "\nrangecache_";
+    out_ += name;
+    out_ += ' ';
+    out_ += std::to_string(value);
+    out_ += '\n';
+  }
+
+  std::string out_;
+};
+
+void proxy_metrics(metrics_page& m, const proxy_totals& s) {
+  m.counter("connections_accepted_total", "Client connections accepted.", s.connections_accepted);
+  m.counter("connections_refused_total", "Connections closed at once: over max_connections.",
+            s.connections_refused);
+  m.counter("accept_errors_total", "accept() failures (EMFILE and the like); retried.",
+            s.accept_errors);
+  m.counter("requests_total", "Client requests parsed.", s.requests);
+  m.counter("bad_requests_total", "Requests answered with a 4xx by the proxy itself.",
+            s.bad_requests);
+  m.counter("upstream_requests_total", "Requests sent to origins.", s.upstream_requests);
+  m.counter("upstream_errors_total", "Origin failures (refused, reset, bad answer).",
+            s.upstream_errors);
+  m.counter("upstream_timeouts_total", "Origin timeouts.", s.upstream_timeouts);
+  m.counter("upstream_reused_total", "Requests sent on a pooled keep-alive connection.",
+            s.upstream_reused);
+  m.counter("upstream_retried_total",
+            "Requests sent again on a fresh connection: the pooled one had been closed by the "
+            "origin.",
+            s.upstream_retried);
+  m.counter("responses_cut_total", "Responses cut short (client connection reset).",
+            s.responses_cut);
+  m.counter("bytes_sent_total", "Body bytes sent to clients.", s.bytes_sent);
+  m.counter("collapsed_total", "Misses that waited for another request's fill.", s.collapsed);
+  m.gauge("active_connections", "Open client connections.", s.active_connections);
+}
+
+void store_metrics(metrics_page& m, const cache::object_store& store) {
+  const cache::store_stats c = store.stats();
+  m.gauge("cache_objects", "Objects in the store.", c.objects);
+  m.gauge("cache_bytes", "Content bytes in the store.", c.bytes);
+  m.counter("cache_hits_total", "Store lookups that found the object.", c.hits);
+  m.counter("cache_misses_total", "Store lookups that did not.", c.misses);
+  m.counter("cache_evictions_total", "Objects evicted for space.", c.evictions);
+  m.counter("cache_commits_total", "Objects committed.", c.commits);
+  m.counter("cache_fills_aborted_total", "Fills dropped (origin cut, client gone, ...).",
+            c.aborted_fills);
+  m.counter("cache_fills_failed_total", "Fills refused by the store (full queue, size).",
+            c.failed_fills);
+  m.counter("cache_write_batches_total", "Write transactions committed.", c.write_batches);
+  m.counter("cache_write_batch_bytes_total", "Bytes written by those transactions.",
+            c.write_batch_bytes);
+  m.counter("cache_map_full_total", "MDB_MAP_FULL events (handled).", c.map_full_events);
+  m.counter("cache_write_errors_total",
+            "Store writes given up on (disk full, map full, LMDB error); their fills dropped.",
+            c.write_failures);
+  m.counter("cache_lost_mid_stream_total", "Objects gone while being served.", c.lost_mid_stream);
+  m.gauge("cache_writer_queue_bytes", "Bytes queued to the store's writer.", c.writer_queue_bytes);
+  const cache::storage_info st = store.storage();
+  m.gauge("cache_file_bytes", "High-water mark of the LMDB file.", st.file_bytes);
+  m.gauge("cache_map_bytes", "LMDB map size.", st.map_size);
+}
+
+std::uint64_t load(const std::atomic<std::uint64_t>& a) {
+  return a.load(std::memory_order_relaxed);
+}
+
+void fetch_metrics(metrics_page& m, fetch::scheduler& fetches) {
+  const fetch::scheduler_stats& f = fetches.stats();
+  m.counter("fetch_offered_total", "URLs offered for a background fetch.", load(f.offered));
+  m.counter("fetch_started_total", "Background fetches started.", load(f.started));
+  m.counter("fetch_completed_total", "Background fetches stored.", load(f.completed));
+  m.counter("fetch_failed_total", "Background fetches that failed.", load(f.failed));
+  m.counter("fetch_duplicates_total", "Offers of a URL already queued or running.",
+            load(f.duplicates));
+  m.counter("fetch_backing_off_total", "Offers refused during a URL's back-off.",
+            load(f.backing_off));
+  m.counter("fetch_dropped_queue_full_total", "Offers dropped: the queue was full.",
+            load(f.dropped_queue_full));
+  m.counter("fetch_excluded_total", "Offers excluded by the rules.", load(f.excluded_by_rule));
+  m.counter("fetch_already_cached_total", "Fetches skipped: already complete and fresh.",
+            load(f.already_cached));
+  m.counter("fetch_bytes_total", "Bytes stored by background fetches.", load(f.bytes));
+  m.gauge("fetch_running", "Background fetches running.", fetches.running());
+  m.gauge("fetch_queued", "Background fetches queued.", fetches.queued());
+}
+
+}  // namespace
+
+std::string metrics_text(const proxy_totals& totals, cache::object_store* store,
+                         fetch::scheduler& fetches) {
+  metrics_page page;
+  proxy_metrics(page, totals);
+  if (store) store_metrics(page, *store);
+  fetch_metrics(page, fetches);
+  return page.take();
+}
+
+}  // namespace rangecache::proxy

@@ -1,0 +1,16 @@
+// The Prometheus text served at /metrics: the proxy's counters summed over its workers, the
+// store's counters and sizes (when there is a store), and the background fetches'.
+#pragma once
+
+#include <string>
+
+#include "rangecache/cache/object_store.hpp"
+#include "rangecache/fetch/scheduler.hpp"
+#include "stats.hpp"
+
+namespace rangecache::proxy {
+
+std::string metrics_text(const proxy_totals& totals, cache::object_store* store,
+                         fetch::scheduler& fetches);
+
+}  // namespace rangecache::proxy
