@@ -3,7 +3,7 @@
 // feeds both).
 #include <spdlog/spdlog.h>
 
-#include "cache_meta.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/flight/store_tee.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/headers.hpp"

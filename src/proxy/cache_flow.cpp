@@ -2,10 +2,10 @@
 // the range object, then the origin.
 #include <spdlog/spdlog.h>
 
-#include "background_fetch.hpp"
-#include "cache_meta.hpp"
 #include "hit_writer.hpp"
+#include "rangecache/fetch/fetcher.hpp"
 #include "rangecache/fetch/rules.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/cache_key.hpp"
@@ -283,14 +283,15 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   for (const auto& f : up)
     if (!is_credential(f.name_string())) j.headers.emplace_back(f.name_string(), f.value());
   if (scheduler.offer(j, std::chrono::steady_clock::now()) == fetch::offer_result::start_now)
-    asio::co_spawn(w_->ioc, run_background_fetches(w_, std::move(j)), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        spdlog::error("background fetch ended by exception: {}", x.what());
-      }
-    });
+    asio::co_spawn(w_->ioc, fetch::run_background_fetches(fetch_context_of(w_), std::move(j)),
+                   [](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& x) {
+                       spdlog::error("background fetch ended by exception: {}", x.what());
+                     }
+                   });
 }
 
 awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,

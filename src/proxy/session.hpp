@@ -12,6 +12,7 @@
 #include "hit_writer.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/plan/cache_request.hpp"
@@ -22,6 +23,13 @@
 namespace rangecache::proxy {
 
 using request_parser = http::request_parser<http::buffer_body>;
+using flight::field_values;
+using flight::find_header;
+using flight::freshen_with_304;
+using flight::freshness_of;
+using flight::make_meta;
+using flight::view_request;
+using flight::view_response;
 using plan::cache_request;
 using plan::cache_url_for;
 namespace cache_result = plan::cache_result;

@@ -65,4 +65,18 @@ void begin_drain(worker* w) {
   w->origins.connections().clear();
 }
 
+fetch::fetch_context fetch_context_of(worker* w) {
+  fetch::fetch_context c;
+  c.ex = w->ioc.get_executor();
+  c.origins = &w->origins;
+  c.store = w->store;
+  c.inflight = &w->shared->inflight;
+  c.fetches = &w->shared->fetches;
+  c.config = [shared = w->shared] { return shared->config_now(); };
+  c.fetch_log = [shared = w->shared] { return shared->fetch_log.load(); };
+  c.draining = &w->shared->draining;
+  c.clock = w->shared->clock.get();
+  return c;
+}
+
 }  // namespace rangecache::proxy

@@ -10,6 +10,7 @@
 #include "asio_fwd.hpp"
 #include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/reader.hpp"
+#include "rangecache/fetch/fetcher.hpp"
 #include "rangecache/origin/client.hpp"
 #include "shared_state.hpp"
 
@@ -44,6 +45,9 @@ awaitable<void> accept_loop(worker* w, tcp::acceptor* acceptor);
 // After accept() failed with `ec` (EMFILE and friends): counts it, logs it now and then, and
 // waits a little, since the next try would fail the same way at once.
 awaitable<void> accept_failed(worker* w, error_code ec);
+
+// What a background fetch started on this worker uses of it.
+fetch::fetch_context fetch_context_of(worker* w);
 
 // Called on the worker's thread: close acceptors and every idle connection.
 void begin_drain(worker* w);

@@ -1,4 +1,4 @@
-#include "proxy/cache_meta.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,22 +19,22 @@ TEST(CacheMeta, FreshnessSurvivesTheRecord) {
   in.initial_age = 7;
   in.response_time = 1'790'000'000;
   in.must_revalidate = true;
-  auto meta = proxy::make_meta(200, f, 10, in, std::nullopt);
+  auto meta = flight::make_meta(200, f, 10, in, std::nullopt);
   EXPECT_EQ(meta.etag, "\"abc\"");
   EXPECT_EQ(meta.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
   EXPECT_EQ(meta.content_length, 10u);
   // Framing, hop-by-hop and per-answer fields are never stored.
-  EXPECT_EQ(proxy::find_header(meta, "Content-Length"), nullptr);
-  EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
-  EXPECT_EQ(proxy::find_header(meta, "Age"), nullptr);
-  ASSERT_NE(proxy::find_header(meta, "cache-control"), nullptr);
-  auto out = proxy::freshness_of(meta);
+  EXPECT_EQ(flight::find_header(meta, "Content-Length"), nullptr);
+  EXPECT_EQ(flight::find_header(meta, "Connection"), nullptr);
+  EXPECT_EQ(flight::find_header(meta, "Age"), nullptr);
+  ASSERT_NE(flight::find_header(meta, "cache-control"), nullptr);
+  auto out = flight::freshness_of(meta);
   EXPECT_EQ(out.lifetime, 100);
   EXPECT_EQ(out.initial_age, 7);
   EXPECT_EQ(out.response_time, in.response_time);
   EXPECT_TRUE(out.must_revalidate);
   EXPECT_FALSE(out.no_cache);
-  EXPECT_EQ(proxy::age_of(meta, in.response_time + 5), 12);
+  EXPECT_EQ(flight::age_of(meta, in.response_time + 5), 12);
 }
 
 TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
@@ -44,17 +44,17 @@ TEST(CacheMeta, A304ReplacesStoredFieldsOfTheSameName) {
   f.insert("X-Kept", "yes");
   cache::freshness_info fresh;
   fresh.lifetime = 1;
-  auto meta = proxy::make_meta(200, f, 5, fresh, std::nullopt);
+  auto meta = flight::make_meta(200, f, 5, fresh, std::nullopt);
   http::fields update;
   update.insert("Cache-Control", "max-age=600");
   update.insert("Connection", "close");
   update.insert("ETag", "\"v1\"");
   cache::freshness_info fresh2;
   fresh2.lifetime = 600;
-  EXPECT_TRUE(proxy::merge_304(meta, update, fresh2));
-  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=600");
-  EXPECT_EQ(*proxy::find_header(meta, "X-Kept"), "yes");
-  EXPECT_EQ(proxy::find_header(meta, "Connection"), nullptr);
+  EXPECT_TRUE(flight::merge_304(meta, update, fresh2));
+  EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=600");
+  EXPECT_EQ(*flight::find_header(meta, "X-Kept"), "yes");
+  EXPECT_EQ(flight::find_header(meta, "Connection"), nullptr);
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
   EXPECT_EQ(meta.content_length, 5u);
 }
@@ -67,22 +67,22 @@ TEST(CacheMeta, A304ForAnotherVersionLeavesTheRecordAlone) {
   f.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
   cache::freshness_info fresh;
   fresh.lifetime = 1;
-  auto meta = proxy::make_meta(200, f, 5, fresh, std::nullopt);
+  auto meta = flight::make_meta(200, f, 5, fresh, std::nullopt);
   const auto before = meta;
   http::fields update;
   update.insert("Cache-Control", "max-age=600");
   update.insert("ETag", "\"v2\"");
   update.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
   cache::exchange_times times{1'790'000'000, 1'790'000'000};
-  EXPECT_FALSE(proxy::selected_by_304(meta, update));
-  EXPECT_FALSE(proxy::freshen_with_304(meta, update, times));
+  EXPECT_FALSE(flight::selected_by_304(meta, update));
+  EXPECT_FALSE(flight::freshen_with_304(meta, update, times));
   EXPECT_EQ(meta.etag, "\"v1\"");
-  EXPECT_EQ(*proxy::find_header(meta, "ETag"), "\"v1\"");
-  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=1");
+  EXPECT_EQ(*flight::find_header(meta, "ETag"), "\"v1\"");
+  EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=1");
   EXPECT_EQ(meta.freshness_lifetime, before.freshness_lifetime);
 
   update.set("ETag", "\"v1\"");
-  EXPECT_TRUE(proxy::freshen_with_304(meta, update, times));
-  EXPECT_EQ(*proxy::find_header(meta, "Cache-Control"), "max-age=600");
+  EXPECT_TRUE(flight::freshen_with_304(meta, update, times));
+  EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=600");
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
 }

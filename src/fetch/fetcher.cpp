@@ -1,14 +1,19 @@
-#include "background_fetch.hpp"
+#include "rangecache/fetch/fetcher.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include "cache_meta.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/flight/store_tee.hpp"
 #include "rangecache/proxy/headers.hpp"
-#include "session.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::fetch {
 namespace {
+
+using flight::freshness_of;
+using flight::make_meta;
+using flight::view_response;
+using proxy::fetch_marker;
+using proxy::is_credential;
 
 // Bytes a background fetch may have queued to the store's writer beyond what is durable.
 constexpr std::uint64_t fetch_ahead_limit = 8 << 20;
@@ -19,15 +24,23 @@ struct fetch_outcome {
   std::string result;  // for the fetch log
 };
 
+origin::send_settings settings_for(const config::config& cfg) {
+  origin::send_settings s;
+  s.connect_timeout = cfg.upstream.connect_timeout;
+  s.read_timeout = cfg.upstream.read_timeout;
+  s.idle_timeout = cfg.upstream.idle_timeout;
+  return s;
+}
+
 // Already complete and fresh (a client's GET may have stored it meanwhile): nothing to do.
-bool already_fresh(worker* w, const fetch::job& j) {
-  auto obj = w->store->peek(j.key);
+bool already_fresh(const fetch_context& c, const job& j) {
+  auto obj = c.store->peek(j.key);
   if (!obj || obj->meta.range) return false;
-  auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, w->shared->clock->now());
+  auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, c.clock->now());
   return reuse != cache::reuse::revalidate;
 }
 
-origin::request fetch_request(const fetch::job& j) {
+origin::request fetch_request(const job& j) {
   origin::request req{http::verb::get, j.target, 11};
   // The job should hold no credentials; a fetch for everyone never sends any, whatever
   // put the job together.
@@ -51,33 +64,33 @@ std::string refusal(origin::answer& a) {
 }
 
 // Range requests for this URL are served from the fetch's bytes as they arrive.
-void publish(worker* w, const fetch::job& j, const cache::fill& fill,
+void publish(const fetch_context& c, const job& j, const cache::fill& fill,
              const cache::object_meta& meta) {
-  auto st = std::make_shared<inflight_stream>();
+  auto st = std::make_shared<flight::inflight_stream>();
   st->object.key = j.key;
   st->object.url = j.url;
   st->object.meta = meta;
   st->object.ref = fill.progress_ref();
   st->progress = fill.progress();
-  w->shared->inflight.publish(j.key, std::move(st));
+  c.inflight->publish(j.key, std::move(st));
 }
 
 // The body into the store, at the pace of the store's writer.
-awaitable<fetch_outcome> store_body(worker* w, origin::answer& a, cache::fill& fill,
+awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
                                     cache::object_meta meta) {
   fetch_outcome out;
-  auto cfg = w->shared->config_now();
+  auto cfg = c.config();
   flight::tee_options to;
   to.ahead_limit = fetch_ahead_limit;
-  to.stop = &w->shared->draining;
-  flight::store_tee tee(w->ioc.get_executor(), fill, meta, nullptr, to);
+  to.stop = c.draining;
+  flight::store_tee tee(c.ex, fill, meta, nullptr, to);
   // Bounded buffer: a multi-GiB object passes through 64 KiB at a time.
   auto buf = std::make_unique<char[]>(64 * 1024);
   auto r = co_await origin::relay_body(a, buf.get(), 64 * 1024, tee, cfg->upstream.read_timeout);
   out.bytes = r.bytes;
   if (r.ec) {
     out.result = "body: " + r.ec.message();
-  } else if (w->shared->draining.load(std::memory_order_relaxed)) {
+  } else if (c.draining->load(std::memory_order_relaxed)) {
     out.result = "shutdown";
   } else if (!tee.committed()) {
     out.result = fill.error() != cache::fill_error::none
@@ -89,31 +102,30 @@ awaitable<fetch_outcome> store_body(worker* w, origin::answer& a, cache::fill& f
   co_return out;
 }
 
-awaitable<fetch_outcome> fetch_one(worker* w, fetch::job j, bool lead) {
+awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   fetch_outcome out;
-  if (already_fresh(w, j)) {
-    w->shared->fetches.stats().already_cached.fetch_add(1, std::memory_order_relaxed);
+  if (already_fresh(c, j)) {
+    c.fetches->stats().already_cached.fetch_add(1, std::memory_order_relaxed);
     out.ok = true;
     out.result = "already-cached";
     co_return out;
   }
-  auto cfg = w->shared->config_now();
+  auto cfg = c.config();
   const origin::endpoint to{j.host, j.port};
   cache::exchange_times times;
-  times.request_time = w->shared->clock->now();
+  times.request_time = c.clock->now();
   auto req = fetch_request(j);
   std::string no_body;
-  auto a = co_await w->origins.send(to, std::move(req), std::move(no_body),
-                                    send_settings_for(*cfg, false));
+  auto a = co_await c.origins->send(to, std::move(req), std::move(no_body), settings_for(*cfg));
   if (a.ec) {
     out.result = "origin: " + a.ec.message();
     co_return out;
   }
-  times.response_time = w->shared->clock->now();
+  times.response_time = c.clock->now();
   if (out.result = refusal(a); !out.result.empty()) co_return out;
   cache::fill_options fo;
   if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();
-  auto fill = w->store->begin_fill(j.key, j.url, fo);
+  auto fill = c.store->begin_fill(j.key, j.url, fo);
   if (!fill.active()) {
     out.result = std::string("refused: ") + cache::to_string(fill.error());
     co_return out;
@@ -124,48 +136,48 @@ awaitable<fetch_outcome> fetch_one(worker* w, fetch::job j, bool lead) {
   const auto meta =
       make_meta(200, res, fo.expected_length.value_or(0),
                 cache::analyze_freshness(view_response(200, res).info(), times), std::nullopt);
-  if (lead && fo.expected_length) publish(w, j, fill, meta);
-  out = co_await store_body(w, a, fill, meta);
+  if (lead && fo.expected_length) publish(c, j, fill, meta);
+  out = co_await store_body(c, a, fill, meta);
   if (!out.ok) co_return out;
-  w->origins.finish(to, a, cfg->upstream.max_idle_per_origin);
+  c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
-  w->store->purge_url_ranges(j.url,
-                             cfg->background_fetch.consolidate ? std::string_view{} : meta.etag);
+  c.store->purge_url_ranges(j.url,
+                            cfg->background_fetch.consolidate ? std::string_view{} : meta.etag);
   out.result = "ok";
   co_return out;
 }
 
 }  // namespace
 
-awaitable<void> run_background_fetches(worker* w, fetch::job first) {
-  std::optional<fetch::job> next = std::move(first);
+awaitable<void> run_background_fetches(fetch_context c, job first) {
+  std::optional<job> next = std::move(first);
   while (next) {
     auto j = std::move(*next);
     auto start = std::chrono::steady_clock::now();
-    if (auto log = w->shared->fetch_log.load()) log->info("start {}", j.url);
+    if (auto log = c.fetch_log()) log->info("start {}", j.url);
     // Lead the complete object's key, so that range misses stream from this fetch; if a
     // client's GET already fills it, this fetch has nothing to add.
-    auto waiter = std::make_shared<inflight_waiter>(w->ioc.get_executor());
-    auto role = w->shared->inflight.join(j.key, waiter);
+    auto waiter = std::make_shared<flight::inflight_waiter>(c.ex);
+    auto role = c.inflight->join(j.key, waiter);
     fetch_outcome out;
-    if (role == inflight_table::role::follow) {
-      w->shared->inflight.leave(j.key, waiter);
+    if (role == flight::inflight_table::role::follow) {
+      c.inflight->leave(j.key, waiter);
       out.ok = true;
       out.result = "already-in-flight";
     } else {
-      out = co_await fetch_one(w, j, role == inflight_table::role::lead);
-      if (role == inflight_table::role::lead) w->shared->inflight.finish(j.key);
+      out = co_await fetch_one(c, j, role == flight::inflight_table::role::lead);
+      if (role == flight::inflight_table::role::lead) c.inflight->finish(j.key);
     }
-    if (out.ok) w->shared->fetches.stats().bytes.fetch_add(out.bytes, std::memory_order_relaxed);
+    if (out.ok) c.fetches->stats().bytes.fetch_add(out.bytes, std::memory_order_relaxed);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();
-    if (auto log = w->shared->fetch_log.load())
+    if (auto log = c.fetch_log())
       log->info("end {} bytes={} ms={} result={}", j.url, out.bytes, ms, out.result);
     if (!out.ok) spdlog::info("background fetch of {} failed: {}", j.url, out.result);
-    next = w->shared->fetches.finish(j.url, out.ok, std::chrono::steady_clock::now());
+    next = c.fetches->finish(j.url, out.ok, std::chrono::steady_clock::now());
   }
 }
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::fetch

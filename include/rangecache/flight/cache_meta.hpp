@@ -8,12 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "asio_fwd.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/cache/object.hpp"
 #include "rangecache/cache/record_meta.hpp"
+#include "rangecache/net/asio_names.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
+
+using namespace rangecache::net;
 
 // Header values a freshness decision reads, joined where a field may repeat. Owns its
 // strings so the *_info views built from it stay valid.
@@ -58,4 +60,4 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
                       const cache::exchange_times& times);
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight

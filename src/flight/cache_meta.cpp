@@ -1,9 +1,9 @@
-#include "cache_meta.hpp"
+#include "rangecache/flight/cache_meta.hpp"
 
 #include "rangecache/plan/field_rules.hpp"
 #include "rangecache/util/http_date.hpp"
 
-namespace rangecache::proxy {
+namespace rangecache::flight {
 namespace {
 
 std::optional<std::string> joined(const http::fields& f, std::string_view name) {
@@ -150,4 +150,4 @@ bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified
   return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times));
 }
 
-}  // namespace rangecache::proxy
+}  // namespace rangecache::flight
