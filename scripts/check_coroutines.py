@@ -20,12 +20,13 @@ It reads clang's AST, so what it sees is what the compiler sees, not a guess fro
   check_coroutines.py BUILD_DIR [FILE...]     files default to every src/ file with co_await
 Exit status 1 with `file:line:col: message` lines when something is found.
 """
-import json
+import concurrent.futures
 import os
 import re
-import shlex
 import subprocess
 import sys
+
+import clang_args
 
 LOC = re.compile(r"(?:([^\s<>,()']+\.(?:cpp|hpp|h|ipp|hxx)):(\d+):(\d+))|(?:line:(\d+):(\d+))|(?:col:(\d+))")
 NODE = re.compile(r"^([| `-]*)([A-Za-z]+)")
@@ -133,40 +134,11 @@ def check_tree(roots, findings):
         visit(r, None)
 
 
-def compile_args(build_dir, path):
-    with open(os.path.join(build_dir, "compile_commands.json")) as f:
-        commands = json.load(f)
-    for c in commands:
-        if os.path.realpath(c["file"]) == os.path.realpath(path):
-            args = shlex.split(c["command"])[1:]
-            break
-    else:  # a file not in the build (the check's own examples): the proxy module's flags
-        for c in commands:
-            if "/src/proxy/" in c["file"]:
-                args = shlex.split(c["command"])[1:]
-                break
-        else:
-            sys.exit("no compile command for the proxy module in " + build_dir)
-    out, skip = [], False
-    for a in args:
-        if skip:
-            skip = False
-            continue
-        if a in ("-o", "-c", "-MF", "-MT", "-MQ"):
-            skip = True
-            continue
-        if a == "-include" or a.startswith("-W") or a.startswith("-O") or a.endswith(".cpp"):
-            if a == "-include":
-                skip = True
-            continue
-        out.append(a)
-    # The precompiled header is g++'s: clang reads its source instead.
-    return out + ["-include", os.path.join(ROOT, "src/proxy/pch.hpp")]
-
-
-def check_file(build_dir, path):
+def check_file(build_dir, commands, path):
+    # Every network file includes Beast and Asio (the proxy's precompiled header).
+    args = clang_args.compile_args(build_dir, commands, path, fallback_proxy=True, force_pch=True)
     cmd = (["clang++", "-fsyntax-only", "-w", "-Xclang", "-ast-dump", "-Xclang",
-            "-ast-dump-filter=rangecache::"] + compile_args(build_dir, path) + [path])
+            "-ast-dump-filter=rangecache::"] + args + [path])
     res = subprocess.run(cmd, cwd=build_dir, capture_output=True, text=True)
     if res.returncode != 0:
         sys.stderr.write(res.stderr)
@@ -187,9 +159,12 @@ def main():
                 p = os.path.join(d, n)
                 if n.endswith(".cpp") and "co_await" in open(p).read():
                     files.append(p)
+    commands = clang_args.load_commands(build_dir)
     findings = set()
-    for f in files:
-        findings |= check_file(build_dir, f)
+    # Two at a time: each clang is one core's work.
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for found in pool.map(lambda f: check_file(build_dir, commands, f), files):
+            findings |= found
     for where, msg in sorted(findings):
         print("%s: %s" % (where, msg))
     print("checked %d files: %d findings" % (len(files), len(findings)), file=sys.stderr)

@@ -19,9 +19,10 @@ import bisect
 import concurrent.futures
 import json
 import os
-import shlex
 import subprocess
 import sys
+
+import clang_args
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, "src") + os.sep
@@ -30,33 +31,6 @@ FUNCTION_KINDS = {"FunctionDecl", "CXXMethodDecl", "CXXConstructorDecl", "CXXDes
 RECORD_KINDS = {"CXXRecordDecl", "ClassTemplateSpecializationDecl",
                 "ClassTemplatePartialSpecializationDecl"}
 BODY_KINDS = {"CompoundStmt", "CXXTryStmt", "CoroutineBodyStmt"}
-
-
-def compile_args(commands, path):
-    """The file's compile flags for clang: no output, warnings or optimisation flags."""
-    for c in commands:
-        if os.path.realpath(c["file"]) == os.path.realpath(path):
-            args = shlex.split(c["command"])[1:]
-            break
-    else:
-        return None
-    out, skip = [], False
-    for i, a in enumerate(args):
-        if skip:
-            skip = False
-            continue
-        if a in ("-o", "-c", "-MF", "-MT", "-MQ"):
-            skip = True
-        elif a == "-include":
-            skip = True
-            # The precompiled header is g++'s: clang reads its source instead.
-            if args[i + 1].endswith("cmake_pch.hxx"):
-                out += ["-include", os.path.join(ROOT, "src/proxy/pch.hpp")]
-            else:
-                out += ["-include", args[i + 1]]
-        elif not (a.startswith("-W") or a.startswith("-O") or a.endswith(".cpp")):
-            out.append(a)
-    return out
 
 
 def dump_filters(path):
@@ -151,7 +125,7 @@ def line_of(path, offset):
 def functions_of(build_dir, commands, path):
     """(file, begin offset, first line, line count, name) of each function defined in src/,
     or None when clang cannot parse the file."""
-    args = compile_args(commands, path)
+    args = clang_args.compile_args(build_dir, commands, path)
     if args is None:
         sys.stderr.write("%s: not in compile_commands.json\n" % path)
         return None
