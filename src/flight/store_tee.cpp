@@ -30,6 +30,7 @@ awaitable<void> store_tee::keep_pace() {
 }
 
 awaitable<bool> store_tee::take(std::string_view piece, bool last) {
+  if (options_.stop && options_.stop->load(std::memory_order_relaxed)) co_return false;
   if (!piece.empty() && fill_.active()) {
     auto fe = fill_.append(piece);
     if (fe != cache::fill_error::none) spdlog::debug("fill dropped: {}", cache::to_string(fe));

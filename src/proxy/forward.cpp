@@ -5,6 +5,7 @@
 #include "client_body.hpp"
 #include "rangecache/flight/commit_wait.hpp"
 #include "rangecache/origin/retry.hpp"
+#include "rangecache/plan/invalidation.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "response_writer.hpp"
 #include "session.hpp"
@@ -134,18 +135,32 @@ awaitable<outcome> session::origin_cut(const config::remap_rule& rule, error_cod
   co_return outcome::cut;
 }
 
-// RFC 9111 §4.4: a successful unsafe request invalidates what is stored for its URL, and
-// before its answer goes out, so the client's next request cannot see the old object.
+// RFC 9111 §4.4: a successful unsafe request invalidates what is stored for its URL and
+// for the same-origin URLs its answer names (Location, Content-Location), before the
+// answer goes out, so the client's next request cannot see the old objects.
 awaitable<void> session::invalidate_after(const config::remap_rule& rule,
-                                          const request_authority& authority, unsigned status) {
-  const auto method = parser_->get().method();
-  if (!w_->store || status >= 400 || method == http::verb::get || method == http::verb::head ||
-      method == http::verb::options)
-    co_return;
+                                          const request_authority& authority,
+                                          const origin::answer& a) {
+  const auto& req = parser_->get();
+  if (!w_->store || !plan::invalidates(req.method_string(), a.status())) co_return;
+  const std::string target = rewrite_target(rule, authority.path_and_query);
+  const std::string client_host = authority_host_header(authority);
+  const std::string origin_host = origin_host_header(rule);
+  const std::array<std::string_view, 2> same_origin = {client_host, origin_host};
+  std::vector<std::string> urls = {cache_url_for(rule, target)};
+  for (auto field : {http::field::location, http::field::content_location}) {
+    const auto& head = a.parser->get();
+    auto it = head.find(field);
+    if (it == head.end()) continue;
+    if (auto named = plan::same_origin_target(it->value(), target, same_origin))
+      urls.push_back(cache_url_for(rule, *named));
+  }
   std::function<void(cache::purge_callback)> start =
-      [store = w_->store,
-       url = cache_url_for(rule, rewrite_target(rule, authority.path_and_query))](
-          cache::purge_callback done) { store->purge_url(url, std::move(done)); };
+      [store = w_->store, urls = std::move(urls)](cache::purge_callback done) {
+        // One answer for all of them: the last purge's (the writer runs them in order).
+        for (std::size_t i = 0; i + 1 < urls.size(); ++i) store->purge_url(urls[i]);
+        store->purge_url(urls.back(), std::move(done));
+      };
   asio::any_io_executor ex = stream_.get_executor();
   co_await flight::purge_and_wait(ex, std::move(start));
 }
@@ -172,7 +187,7 @@ awaitable<outcome> session::forward(const config::config& cfg, const config::rem
     a = co_await ask_origin(cfg, rule, std::move(up), head);
   if (a.ec) co_return co_await upstream_failed(a, rule, log);
   log.upstream_status = a.status();
-  co_await invalidate_after(rule, authority, a.status());
+  co_await invalidate_after(rule, authority, a);
   co_return co_await pass_answer(cfg, rule, a, has_body, log);
 }
 

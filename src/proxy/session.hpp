@@ -93,9 +93,10 @@ class session {
   // else a cut connection.
   awaitable<outcome> origin_cut(const config::remap_rule& rule, error_code ec, std::uint64_t read,
                                 bool head_sent, std::uint64_t sent, access_entry& log);
-  // A successful unsafe request removes what is stored for its URL.
+  // A successful unsafe request removes what is stored for its URL and the same-origin
+  // URLs its answer names.
   awaitable<void> invalidate_after(const config::remap_rule& rule,
-                                   const request_authority& authority, unsigned status);
+                                   const request_authority& authority, const origin::answer& a);
   // Pass-through of the origin's answer to the client.
   awaitable<outcome> pass_answer(const config::config& cfg, const config::remap_rule& rule,
                                  origin::answer& a, bool has_body, access_entry& log);

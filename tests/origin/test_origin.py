@@ -824,7 +824,12 @@ class Handler(socketserver.BaseRequestHandler):
             "trailers": [[n, v] for n, v in request.trailers],
         }
         names = ",".join(name.lower() for name, _ in request.headers)
-        return self.send_json(request, doc, extra_headers=[("X-Echo-Names", names)])
+        extra = [("X-Echo-Names", names)]
+        # location=, content_location=: an answer naming other URIs (cache invalidation).
+        for param, field in (("location", "Location"), ("content_location", "Content-Location")):
+            if request.params.get(param):
+                extra.append((field, request.params[param]))
+        return self.send_json(request, doc, extra_headers=extra)
 
     def content_version(self, request):
         version = request.params.get("etag", "")

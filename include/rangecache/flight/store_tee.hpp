@@ -21,7 +21,8 @@ struct tee_options {
   // store's writer has made durable at most, instead of filling the writer queue that client
   // fills share; 0: no pacing.
   std::uint64_t ahead_limit = 0;
-  // Checked while pacing: true ends the fill (the daemon is shutting down).
+  // Checked with every piece and while pacing: true ends the fill and the relay (the daemon
+  // is shutting down).
   const std::atomic<bool>* stop = nullptr;
   // Called once the fill committed (or failed to), before the last piece goes on.
   std::function<void()> on_commit;

@@ -355,6 +355,28 @@ TEST_F(CacheCompleteObject, UnsafeMethodsPurgeRangeObjectsToo) {
   EXPECT_EQ(origin_->count(path), 5);
 }
 
+// The same-origin URLs a successful unsafe request's answer names in Location and
+// Content-Location are invalidated too; another origin's URL is not.
+TEST_F(CacheCompleteObject, UnsafeMethodsPurgeTheUrlsTheAnswerNames) {
+  const std::uint64_t size = 10000;
+  const auto named = unique_gen(size), absolute = unique_gen(size), other = unique_gen(size);
+  for (const auto& path : {named, absolute, other}) {
+    prime(path, size);
+    ASSERT_EQ(x_cache(range_get(path, "bytes=0-9")), "HIT_FULL") << path;
+  }
+  const std::string origin_url = "http://127.0.0.1:" + std::to_string(origin_->port());
+  auto u = request(daemon_->port(), "POST",
+                   "/echo/create?location=" + named + "&content_location=" + origin_url + absolute,
+                   {}, "x");
+  ASSERT_EQ(u.status, 200) << u;
+  auto v =
+      request(daemon_->port(), "PUT", "/echo/update?location=http://192.0.2.1" + other, {}, "x");
+  ASSERT_EQ(v.status, 200) << v;
+  EXPECT_EQ(x_cache(range_get(named, "bytes=0-9")), "MISS");
+  EXPECT_EQ(x_cache(range_get(absolute, "bytes=0-9")), "MISS");
+  EXPECT_EQ(x_cache(range_get(other, "bytes=0-9")), "HIT_FULL");
+}
+
 TEST_F(CacheCompleteObject, LargeObjectRangesAcrossChunks) {
   const std::uint64_t size = 8u << 20;
   const auto path = unique_gen(size);
