@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "rangecache/util/http_date.hpp"
+#include "rangecache/util/http_text.hpp"
 
 namespace rangecache::cache {
 namespace {
@@ -113,9 +114,10 @@ class directive_reader {
             }
           }
           if (!closed) {
-            // An unterminated quote swallows the rest; the directive itself still counts
-            // (no-cache="... is still a no-cache).
+            // An unterminated quote swallows the rest; the directive itself still counts,
+            // as a malformed one (no-cache="... is still a no-cache, of everything).
             d.argument = s_.substr(value_start);
+            d.malformed = true;
             pos_ = s_.size();
             return d.name.empty() ? std::nullopt : std::optional<directive>(d);
           }
@@ -278,9 +280,15 @@ cache_control parse_cache_control(std::string_view value) noexcept {
     } else if (iequals(n, "no-store")) {
       cc.no_store = true;
     } else if (iequals(n, "no-cache")) {
-      cc.no_cache = true;
+      if (d->argument && !d->malformed)
+        cc.no_cache_fields = *d->argument;
+      else
+        cc.no_cache = true;
     } else if (iequals(n, "private")) {
-      cc.is_private = true;
+      if (d->argument && !d->malformed)
+        cc.private_fields = *d->argument;
+      else
+        cc.is_private = true;
     } else if (iequals(n, "public")) {
       cc.is_public = true;
     } else if (iequals(n, "must-revalidate")) {
@@ -304,6 +312,17 @@ cache_control parse_cache_control(std::string_view value) noexcept {
     }
   }
   return cc;
+}
+
+bool withheld_field(const cache_control& cc, std::string_view name) noexcept {
+  bool found = false;
+  for (const auto& list : {cc.no_cache_fields, cc.private_fields}) {
+    if (!list) continue;
+    util::for_each_list_element(*list, [&](std::string_view f) {
+      if (util::iequals(f, name)) found = true;
+    });
+  }
+  return found;
 }
 
 bool is_heuristically_cacheable(int status) noexcept {

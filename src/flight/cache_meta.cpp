@@ -2,6 +2,7 @@
 
 #include "rangecache/plan/field_rules.hpp"
 #include "rangecache/util/http_date.hpp"
+#include "rangecache/util/http_text.hpp"
 
 namespace rangecache::flight {
 namespace {
@@ -23,6 +24,24 @@ std::optional<std::string> first(const http::fields& f, std::string_view name) {
   auto it = f.find(name);
   if (it == f.end()) return std::nullopt;
   return std::string(it->value());
+}
+
+// A field the response's own Connection header names is about this connection only
+// (RFC 9110 §7.6.1): never stored, whatever its name.
+bool named_by_connection(const http::fields& f, std::string_view name) {
+  bool named = false;
+  auto [from, to] = f.equal_range(http::field::connection);
+  for (auto it = from; it != to; ++it)
+    util::for_each_list_element(it->value(), [&](std::string_view token) {
+      if (util::iequals(token, name)) named = true;
+    });
+  return named;
+}
+
+// What the origin's response may leave in the store of its fields.
+bool kept(const http::fields& fields, const cache::cache_control& cc, std::string_view name) {
+  return plan::stored_from_origin(name) && !named_by_connection(fields, name) &&
+         !cache::withheld_field(cc, name);
 }
 
 }  // namespace
@@ -87,8 +106,10 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
                              std::optional<cache::content_range> range) {
   cache::object_meta m;
   m.status = static_cast<std::uint16_t>(status);
+  const auto cc_value = joined(fields, "Cache-Control");
+  const auto cc = cache::parse_cache_control(cc_value.value_or(""));
   for (const auto& f : fields)
-    if (plan::stored_from_origin(f.name_string()))
+    if (kept(fields, cc, f.name_string()))
       m.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   m.content_length = content_length;
   m.stored_at = std::chrono::sys_seconds(std::chrono::seconds(fresh.response_time));
@@ -117,13 +138,13 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
   if (!selected_by_304(meta, fields)) return false;
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name)) continue;
+    if (!plan::updated_by_304(name) || named_by_connection(fields, name)) continue;
     std::erase_if(meta.headers,
                   [&](const cache::header_field& h) { return beast::iequals(h.name, name); });
   }
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name)) continue;
+    if (!plan::updated_by_304(name) || named_by_connection(fields, name)) continue;
     meta.headers.push_back({std::string(name), std::string(f.value())});
   }
   auto keep_range = meta.range;

@@ -23,8 +23,10 @@ inline constexpr std::int64_t delta_seconds_max = 2147483648;  // 2^31
 // - max-age / s-maxage given twice with different values, or with a value that is not a
 //   delta-seconds, count as 0 (RFC 9111 §4.2.1: "considered stale");
 // - min-fresh given twice keeps the larger, max-stale the smaller;
-// - the qualified forms no-cache="f" and private="f" count as their unqualified forms
-//   (the RFC notes most caches do so).
+// - the qualified forms no-cache="f" and private="f" name fields instead: the response
+//   stays storable and reusable, and the fields named are never stored (so never sent
+//   from the cache without the origin's say, RFC 9111 §5.2.2.4, §5.2.2.7). A malformed
+//   argument counts as the unqualified form.
 struct cache_control {
   bool no_store = false;
   bool no_cache = false;
@@ -38,9 +40,14 @@ struct cache_control {
   std::optional<std::int64_t> max_age;
   std::optional<std::int64_t> s_maxage;
   std::optional<std::int64_t> min_fresh;
-  std::optional<std::int64_t> max_stale;  // max-stale=N
-  bool max_stale_any = false;             // max-stale with no argument: any staleness
+  std::optional<std::int64_t> max_stale;            // max-stale=N
+  bool max_stale_any = false;                       // max-stale with no argument: any staleness
+  std::optional<std::string_view> no_cache_fields;  // no-cache="f1, f2": the list
+  std::optional<std::string_view> private_fields;   // private="f1, f2": the list
 };
+
+// A response field a shared cache must not keep: named by no-cache="..." or private="...".
+bool withheld_field(const cache_control& cc, std::string_view name) noexcept;
 
 cache_control parse_cache_control(std::string_view value) noexcept;
 

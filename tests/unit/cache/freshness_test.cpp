@@ -103,8 +103,16 @@ TEST(CacheControl, ConflictingRequestDirectivesAreConservative) {
 }
 
 TEST(CacheControl, QualifiedFormsAndQuotedStrings) {
+  // The qualified forms name fields to withhold; the response itself stays usable.
   cache_control cc = parse_cache_control("no-cache=\"Set-Cookie, X-Foo\", private=\"A\"");
-  EXPECT_TRUE(cc.no_cache);
+  EXPECT_FALSE(cc.no_cache);
+  EXPECT_FALSE(cc.is_private);
+  EXPECT_EQ(cc.no_cache_fields, "Set-Cookie, X-Foo");
+  EXPECT_EQ(cc.private_fields, "A");
+  for (const char* name : {"set-cookie", "X-FOO", "a"}) EXPECT_TRUE(withheld_field(cc, name));
+  for (const char* name : {"X-Fo", "B", "Set-Cookie2", ""}) EXPECT_FALSE(withheld_field(cc, name));
+  // The unqualified form next to a qualified one still wins.
+  cc = parse_cache_control("private=\"A\", private");
   EXPECT_TRUE(cc.is_private);
   cc = parse_cache_control(R"(ext="a \"quoted, no-store\" string", max-age=9)");
   EXPECT_FALSE(cc.no_store);
@@ -197,8 +205,9 @@ TEST(Storable, MustUnderstand) {
 TEST(Storable, Private) {
   request_info get;
   EXPECT_EQ(check_storable(get, ok_response("private")), storability::private_response);
+  // private="f": the response is stored, without the field.
   EXPECT_EQ(check_storable(get, ok_response("private=\"Set-Cookie\", max-age=60")),
-            storability::private_response);
+            storability::storable);
   EXPECT_EQ(check_storable(get, ok_response("public, private")), storability::private_response);
 }
 

@@ -86,3 +86,31 @@ TEST(CacheMeta, A304ForAnotherVersionLeavesTheRecordAlone) {
   EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=600");
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
 }
+
+// Fields named by the response's Connection header, and by no-cache="..." or private="...",
+// are never stored; a 304's Connection-named fields never reach the record either.
+TEST(CacheMeta, ConnectionNamedAndWithheldFieldsAreNotStored) {
+  http::fields f;
+  f.insert("Cache-Control", "max-age=60, private=\"X-Secret\", no-cache=\"X-Fresh-Only\"");
+  f.insert("Connection", "X-Hop, keep-alive");
+  f.insert("X-Hop", "1");
+  f.insert("X-Secret", "token");
+  f.insert("X-Fresh-Only", "now");
+  f.insert("X-Plain", "kept");
+  f.insert("ETag", "\"v1\"");
+  auto meta = flight::make_meta(200, f, 3, {}, std::nullopt);
+  EXPECT_EQ(flight::find_header(meta, "X-Hop"), nullptr);
+  EXPECT_EQ(flight::find_header(meta, "X-Secret"), nullptr);
+  EXPECT_EQ(flight::find_header(meta, "X-Fresh-Only"), nullptr);
+  ASSERT_NE(flight::find_header(meta, "X-Plain"), nullptr);
+
+  http::fields update;
+  update.insert("ETag", "\"v1\"");
+  update.insert("Connection", "X-Hop2");
+  update.insert("X-Hop2", "1");
+  update.insert("X-New", "2");
+  EXPECT_TRUE(flight::merge_304(meta, update, {}));
+  EXPECT_EQ(flight::find_header(meta, "X-Hop2"), nullptr);
+  ASSERT_NE(flight::find_header(meta, "X-New"), nullptr);
+  EXPECT_EQ(*flight::find_header(meta, "X-Plain"), "kept");
+}
