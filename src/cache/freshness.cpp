@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 
 #include "rangecache/util/http_date.hpp"
@@ -178,6 +179,15 @@ bool has_vary_star(std::string_view vary) {
 std::optional<std::int64_t> parse_date(const std::optional<std::string_view>& v) {
   if (!v) return std::nullopt;
   return util::parse_http_date(*v);
+}
+
+// `fraction` (clamped to [0, 1]) of `seconds`, in whole millionths: exact integer arithmetic,
+// so a fraction that has no exact binary form (0.1, 0.3) does not lose a second to rounding.
+std::int64_t share_of(std::int64_t seconds, double fraction) {
+  constexpr std::int64_t million = 1'000'000;
+  if (!(fraction > 0)) return 0;  // NaN too
+  const auto ppm = static_cast<std::int64_t>(std::llround(std::min(fraction, 1.0) * million));
+  return seconds / million * ppm + seconds % million * ppm / million;
 }
 
 bool pragma_no_cache(std::string_view pragma) {
@@ -373,7 +383,7 @@ lifetime freshness_lifetime(const response_info& response, const exchange_times&
   if (!last_modified) return {0, false};
   std::int64_t since = sat_sub(date, *last_modified);
   if (since <= 0) return {0, false};
-  return {std::min(since / 10, policy.heuristic_max), true};
+  return {std::min(share_of(since, policy.heuristic_fraction), policy.heuristic_max), true};
 }
 
 std::int64_t corrected_initial_age(const response_info& response,

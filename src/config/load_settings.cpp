@@ -1,4 +1,6 @@
 // The plain settings sections: listen, workers, cache, server, upstream, log, admin.
+#include <charconv>
+
 #include "config/address_parse.hpp"
 #include "config/sections.hpp"
 
@@ -39,6 +41,26 @@ cache_backend read_backend(const context& ctx, const item& at) {
   ctx.expected(at, "lmdb or memory");
 }
 
+// A plain decimal from 0 to 1 ("0.1", "0", "1"); no exponent, sign or percent, so what is
+// written is what it means.
+double read_fraction(const context& ctx, const item& at) {
+  constexpr std::string_view what = "a fraction from 0 to 1 like 0.1";
+  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
+  const bool plain = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+  double value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!plain || ec != std::errc{} || end != text.data() + text.size() || value > 1)
+    ctx.expected(at, what);
+  return value;
+}
+
+// Freshness is counted in whole seconds.
+std::chrono::seconds read_seconds(const context& ctx, const item& at) {
+  const auto ms = read_duration(ctx, at);
+  if (ms.count() % 1000 != 0) ctx.expected(at, "a duration in whole seconds like 1d or 3600s");
+  return std::chrono::duration_cast<std::chrono::seconds>(ms);
+}
+
 // spdlog's names; "warn" and "err" are its accepted short forms, stored in full so that
 // spdlog::level::from_str (which maps anything unknown to "off") always sees a real name.
 std::string read_level(const context& ctx, const item& at) {
@@ -74,7 +96,8 @@ unsigned read_workers(const context& ctx, const item& at) {
 }
 
 void load_cache(const context& ctx, const item& node, cache_settings& out) {
-  const map_reader map(ctx, node, {"path", "max_size", "sync", "backend"});
+  const map_reader map(
+      ctx, node, {"path", "max_size", "sync", "backend", "heuristic_fraction", "heuristic_max"});
   if (const auto* value = map.find("path")) {
     out.path = read_string(ctx, *value);
     if (out.path.empty()) ctx.expected(*value, "a directory");
@@ -86,6 +109,8 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
   }
   read_into(map, "sync", out.sync, read_sync);
   read_into(map, "backend", out.backend, read_backend);
+  read_into(map, "heuristic_fraction", out.heuristic_fraction, read_fraction);
+  read_into(map, "heuristic_max", out.heuristic_max, read_seconds);
 }
 
 void load_server(const context& ctx, const item& node, server_settings& out) {

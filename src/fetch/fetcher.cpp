@@ -133,9 +133,9 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   // The record is made from the head as it is now: Beast adds a chunked body's trailers to
   // the same fields once the body ends, and they must never be stored as header fields.
   auto& res = a.head();
-  const auto meta =
-      make_meta(200, res, fo.expected_length.value_or(0),
-                cache::analyze_freshness(view_response(200, res).info(), times), std::nullopt);
+  const auto fresh = cache::analyze_freshness(view_response(200, res).info(), times,
+                                              flight::freshness_policy_of(cfg->cache));
+  const auto meta = make_meta(200, res, fo.expected_length.value_or(0), fresh, std::nullopt);
   if (lead && fo.expected_length) publish(c, j, fill, meta);
   out = co_await store_body(c, a, fill, meta);
   if (!out.ok) co_return out;

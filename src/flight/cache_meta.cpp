@@ -94,6 +94,13 @@ response_view view_response(unsigned status, const http::fields& f) {
   return v;
 }
 
+cache::freshness_policy freshness_policy_of(const config::cache_settings& settings) {
+  cache::freshness_policy p;
+  p.heuristic_fraction = settings.heuristic_fraction;
+  p.heuristic_max = settings.heuristic_max.count();
+  return p;
+}
+
 std::vector<std::string_view> field_values(const http::fields& fields, http::field name) {
   std::vector<std::string_view> out;
   auto [first, last] = fields.equal_range(name);
@@ -157,7 +164,7 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
 }
 
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
-                      const cache::exchange_times& times) {
+                      const cache::exchange_times& times, const cache::freshness_policy& policy) {
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   for (const auto& f : not_modified) {
@@ -168,7 +175,7 @@ bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified
     if (!plan::is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
   // A range object's freshness is judged like that of the 200 it is part of.
   auto view = view_response(meta.status == 206 ? 200 : meta.status, merged);
-  return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times));
+  return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times, policy));
 }
 
 }  // namespace rangecache::flight

@@ -23,7 +23,11 @@ cache::stored_validators validators_of(const cache::object_meta& meta) {
   return v;
 }
 
+// Only a stored 200 (or a part of one) is a representation that the client's validators
+// can name: any other stored answer (a 404, a 301) goes out as it is (RFC 9110 §13.1: a
+// 304 stands for a 200 the client already has).
 bool not_modified(const answer_request& rq, const cache::object_meta& meta) {
+  if (!meta.range && meta.status != 200) return false;
   cache::conditional_request cond;
   cond.method = rq.method;
   cond.if_none_match = rq.if_none_match;
@@ -45,7 +49,8 @@ void per_answer_fields(head_builder& h, const answer_request& rq, const cache::o
 }
 
 // The ranges to answer from a complete object: none (the whole of it), some, or none
-// satisfiable. If-Range that does not match the stored validators means the whole.
+// satisfiable. If-Range that does not match the stored validators means the whole. Ranges
+// apply to a 200 only (RFC 9110 §14.2): any other stored answer is sent whole, as it is.
 range::resolved_ranges resolve_for(const answer_request& rq, const cache::object_meta& meta) {
   range::resolved_ranges resolved;
   resolved.status = range::resolve_status::full;
@@ -68,11 +73,16 @@ std::string stored_content_range(const cache::content_range& r) {
   return value;
 }
 
-// One stretch of stored bytes as the whole body.
+// One stretch of stored bytes as the whole body. A 204 has neither body nor Content-Length
+// (RFC 9110 §8.6).
 answer_plan single_body(head_builder& h, const answer_request& rq, std::uint64_t offset,
                         std::uint64_t length, unsigned status) {
   answer_plan plan;
   plan.status = status;
+  if (status == 204) {
+    plan.head = h.finish();
+    return plan;
+  }
   plan.body_bytes = length;
   h.field("Content-Length", length);
   plan.head = h.finish();

@@ -30,24 +30,27 @@ bool response_allows_storing(const cache::request_info& asked, const origin_head
   cache::request_info plain;
   plain.method = asked.method;
   return cache::check_storable(plain, head.info) == cache::storability::storable &&
-         varies_only_on_key(head.vary, rule) && !head.set_cookie;
+         status_storable(head.status, head.info) && varies_only_on_key(head.vary, rule) &&
+         !head.set_cookie;
 }
 
-// Where a storable answer goes. An origin 200 is the complete object, even for a range
-// request; under no_modify_cachekey the range is part of every key, so only
-// cache_complete_responses keeps such a 200 (under the range's key).
+// Where a storable answer goes. A 206 only ever as the range object it is. An origin 200 is
+// the complete object, even for a range request, and so is any other status (a 404, a 301):
+// it is the URL's answer whatever range was asked. Under no_modify_cachekey the range is
+// part of every key, so only cache_complete_responses keeps such an answer (under the
+// range's key).
 void choose_key(fill_plan& p, const origin_head& head, const cache_request& cr,
                 const config::remap_rule& rule) {
   const auto& crr = rule.cache_range_requests;
-  if (head.status == 206 && cr.crr) {
+  if (head.status == 206) {
+    if (!cr.crr) return;
     p.stored_range = verified_range(head.content_ranges, cr.ranges.specs[0], head.content_length);
     p.range_mismatch = !p.stored_range;
     if (p.stored_range) p.store = store_as::range_object;
-  } else if (head.status == 200) {
-    if (!(crr.no_modify_cachekey && cr.ranged))
-      p.store = store_as::complete;
-    else if (crr.cache_complete_responses)
-      p.store = store_as::range_object;
+  } else if (!(crr.no_modify_cachekey && cr.ranged)) {
+    p.store = store_as::complete;
+  } else if (crr.cache_complete_responses) {
+    p.store = store_as::range_object;
   }
 }
 
@@ -78,6 +81,17 @@ void choose_window(fill_plan& p, const origin_head& head, const cache_request& c
 }
 
 }  // namespace
+
+bool status_storable(unsigned status, const cache::response_info& info) {
+  if (status == 200 || status == 206) return true;
+  // About one request, not the URL: 304 and 412 answer its conditionals, 416 its range.
+  if (status == 304 || status == 412 || status == 416) return false;
+  // Anything else is stored only when something can make it fresh: explicit freshness, or
+  // a Last-Modified for the heuristic. Without either every request would go upstream for
+  // it anyway (the cache does not answer conditionals from an object other than a 200).
+  const auto cc = cache::parse_cache_control(info.cache_control.value_or(""));
+  return cc.max_age || cc.s_maxage || info.expires || info.last_modified;
+}
 
 bool varies_only_on_key(std::span<const std::string_view> vary, const config::remap_rule& rule) {
   bool ok = true;

@@ -8,6 +8,34 @@
 
 namespace rangecache::plan {
 
+namespace {
+
+// The phrases of the statuses a stored answer may have besides the ones above (RFC 9110
+// §15); a status without one is written with an empty phrase, which HTTP allows.
+std::string_view stored_reason(unsigned status) noexcept {
+  constexpr std::array<std::pair<unsigned, std::string_view>, 14> phrases = {{
+      {300, "Multiple Choices"},
+      {301, "Moved Permanently"},
+      {302, "Found"},
+      {303, "See Other"},
+      {307, "Temporary Redirect"},
+      {308, "Permanent Redirect"},
+      {400, "Bad Request"},
+      {403, "Forbidden"},
+      {404, "Not Found"},
+      {405, "Method Not Allowed"},
+      {410, "Gone"},
+      {414, "URI Too Long"},
+      {501, "Not Implemented"},
+      {503, "Service Unavailable"},
+  }};
+  for (const auto& [code, phrase] : phrases)
+    if (code == status) return phrase;
+  return "";
+}
+
+}  // namespace
+
 std::string_view reason_of(unsigned status) noexcept {
   switch (status) {
     case 200:
@@ -25,7 +53,7 @@ std::string_view reason_of(unsigned status) noexcept {
     case 416:
       return "Range Not Satisfiable";
     default:
-      return "";
+      return stored_reason(status);
   }
 }
 

@@ -60,7 +60,7 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
                                          origin::request up, cache::cached_object obj,
                                          cache::exchange_times times, access_entry& log) {
   w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
-  if (freshen_with_304(obj.meta, a.head(), times)) {
+  if (freshen_with_304(obj.meta, a.head(), times, flight::freshness_policy_of(cfg.cache))) {
     // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
     const auto& key = obj.meta.range ? cr.range_key : cr.full_key;
     w_->store->update(key, obj.ref, obj.meta);
@@ -101,13 +101,14 @@ plan::fill_plan session::plan_for(const cache_request& cr, const config::remap_r
   return fp;
 }
 
-cache::fill session::begin_store(const cache_request& cr, const plan::fill_plan& fp,
-                                 origin::answer& a, const cache::exchange_times& times,
-                                 cache::object_meta& head_meta, access_entry& log) {
+cache::fill session::begin_store(const config::config& cfg, const cache_request& cr,
+                                 const plan::fill_plan& fp, origin::answer& a,
+                                 const cache::exchange_times& times, cache::object_meta& head_meta,
+                                 access_entry& log) {
   const std::string& store_key = plan::store_key(fp, cr);
-  const bool body_expected = !cr.head && status_has_body(a.status());
   cache::fill fill;
-  if (!store_key.empty() && body_expected) {
+  // A bodiless answer (a 204) is stored too: an object of no bytes.
+  if (!store_key.empty()) {
     cache::fill_options fo;
     if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();
     fill = w_->store->begin_fill(store_key, cr.url, fo);
@@ -119,8 +120,13 @@ cache::fill session::begin_store(const cache_request& cr, const plan::fill_plan&
     // the same fields once the body ends, and they must never be stored as header fields.
     auto& ur = a.head();
     const auto view = view_response(ur.result_int(), ur);
-    head_meta = make_meta(200, ur, a.parser->content_length().value_or(0),
-                          cache::analyze_freshness(view.info(), times), fp.stored_range);
+    const auto fresh =
+        cache::analyze_freshness(view.info(), times, flight::freshness_policy_of(cfg.cache));
+    // A range object is kept as part of the 200 it comes from; any other answer with the
+    // status it has, which is what the cache answers with.
+    const unsigned status = fp.stored_range ? 200 : ur.result_int();
+    head_meta =
+        make_meta(status, ur, a.parser->content_length().value_or(0), fresh, fp.stored_range);
     publish_fill(cr, store_key, fill, head_meta, a.parser->content_length().has_value());
     return fill;
   }
@@ -195,7 +201,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   const auto fp = plan_for(cr, rule, a, log);
   const bool body_expected = !cr.head && status_has_body(status);
   cache::object_meta head_meta;
-  cache::fill fill = begin_store(cr, fp, a, times, head_meta, log);
+  cache::fill fill = begin_store(cfg, cr, fp, a, times, head_meta, log);
   // A range answered by the origin: the complete object is worth having (background fetch).
   if (fp.offer_background_fetch)
     offer_background_fetch(cfg, rule, authority, cr, a.head()[http::field::content_type],
@@ -209,14 +215,17 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   const bool client_body = body_expected && !(fp.client_status == 416 && status != 416);
   response_writer writer(stream_, res, client_body, cfg.server.send_timeout);
   if (fp.windowed) writer.window(fp.window_from, fp.window_length);
-  if (!client_body) {
-    const bool ok = co_await writer.write_head();
-    if (!ok) co_return outcome::cut;
-  }
   flight::tee_options to;
   // Followers wake as soon as the object is in the store, not after the last client write.
   to.on_commit = [this] { release_inflight(); };
   flight::store_tee tee(stream_.get_executor(), fill, head_meta, &writer, to);
+  // A bodiless answer to store (a 204) is committed before the client has it, as any other
+  // is before its last byte: a client never holds an answer the cache does not have yet.
+  if (!body_expected && fill.active()) co_await tee.take(std::string_view{}, true);
+  if (!client_body) {
+    const bool ok = co_await writer.write_head();
+    if (!ok) co_return outcome::cut;
+  }
   if (body_expected) {
     auto r = co_await origin::relay_body(a, body_buf_.get(), relay_buffer_size, tee,
                                          cfg.upstream.read_timeout);
@@ -227,10 +236,11 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   }
   if (tee.committed() && plan::store_key(fp, cr) == cr.full_key && !fp.stored_range) {
     // A new complete object: range objects of another version must never be served again;
-    // with consolidate, none are kept (the complete object answers every range).
-    w_->store->purge_url_ranges(cr.url, cfg.background_fetch.consolidate
-                                            ? std::string_view{}
-                                            : std::string_view(head_meta.etag));
+    // with consolidate, none are kept (the complete object answers every range). Another
+    // status (a 404, a 301) says the representation they were cut from is gone: none are.
+    const bool keep_same_version = !cfg.background_fetch.consolidate && head_meta.status == 200;
+    w_->store->purge_url_ranges(
+        cr.url, keep_same_version ? std::string_view(head_meta.etag) : std::string_view{});
   }
   log.bytes = writer.sent();
   finish_log(log);

@@ -150,7 +150,8 @@ class session {
                            origin::answer& a, access_entry& log);
   // The fill the plan allows (inactive when none), with its record in `head_meta`, led and
   // published for requests waiting on its key.
-  cache::fill begin_store(const cache_request& cr, const plan::fill_plan& fp, origin::answer& a,
+  cache::fill begin_store(const config::config& cfg, const cache_request& cr,
+                          const plan::fill_plan& fp, origin::answer& a,
                           const cache::exchange_times& times, cache::object_meta& head_meta,
                           access_entry& log);
   void publish_fill(const cache_request& cr, const std::string& store_key, const cache::fill& fill,

@@ -34,11 +34,12 @@ constexpr std::array<unit, 13> size_units = {{
     {"tb", std::uint64_t{1000} * 1000 * 1000 * 1000},
 }};
 
-constexpr std::array<unit, 4> duration_units = {{
+constexpr std::array<unit, 5> duration_units = {{
     {"ms", 1},
     {"s", 1000},
     {"m", 60 * 1000},
     {"h", 60 * 60 * 1000},
+    {"d", 24 * 60 * 60 * 1000},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -21,6 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!cfg.listen.empty());
     FUZZ_CHECK(!cfg.remap.empty());
     FUZZ_CHECK(cfg.cache.max_size > 0);
+    // Heuristic freshness is a share of an age, never more than the age, never negative.
+    FUZZ_CHECK(cfg.cache.heuristic_fraction >= 0 && cfg.cache.heuristic_fraction <= 1);
+    FUZZ_CHECK(cfg.cache.heuristic_max.count() >= 0);
     for (const auto& rule : cfg.remap) {
       FUZZ_CHECK(!rule.from_host.empty() && rule.from_path.starts_with('/'));
       FUZZ_CHECK(!rule.to_host.empty() && rule.to_path.starts_with('/'));

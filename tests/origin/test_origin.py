@@ -43,6 +43,9 @@ Query-string controls (combine freely)
   slow=BPS          throttle the body to BPS bytes per second (a piece every 50 ms)
   delay=S           wait S seconds before the response headers, then answer normally
   status=N          answer with status N and a short text body (200 means: ignore Range)
+  status_from=N     with status=, only from the N-th request for this exact target on (as
+  status_until=N    /__stats counts them, from 1), and only up to the N-th: the others are
+                    served as without status= (the URL's answer changes between requests)
   chunked=1         Transfer-Encoding: chunked, no Content-Length
   trailer=Name:Value  with chunked=1, send this field in the chunked trailer section after
                     the last chunk, announced in a Trailer header (repeatable)
@@ -795,7 +798,7 @@ class Handler(socketserver.BaseRequestHandler):
             CLOCK.advance(advance)
             return self.send_json(request, {"ok": True})
         status = request.param_int("status")
-        if status is not None and status not in (200, 206):
+        if status is not None and status not in (200, 206) and self.status_applies(request):
             return self.send_status(request, status)
         if request.method not in ("GET", "HEAD") or request.path == "/__echo_headers":
             return self.send_echo(request)
@@ -803,6 +806,12 @@ class Handler(socketserver.BaseRequestHandler):
         if size is None:
             return self.send_simple(request, 404, "not found\n")
         return self.send_content(request, size)
+
+    def status_applies(self, request):
+        count = STATS.count(request.origin_target)
+        start = request.param_int("status_from") or 1
+        until = request.param_int("status_until")
+        return count >= start and (until is None or count <= until)
 
     def send_status(self, request, status):
         if status < 200 or status in (204, 304):

@@ -74,8 +74,10 @@ struct exchange_times {
 };
 
 struct freshness_policy {
-  // Heuristic freshness is 10% of (Date - Last-Modified), never more than this (RFC 9111
-  // §4.2.2 suggests the 10%, and a cap keeps an old file from being trusted for months).
+  // Heuristic freshness is this share of (Date - Last-Modified) (RFC 9111 §4.2.2 suggests
+  // 10%); 0 turns it off. Read to six decimals, so that 0.3 of 10 s is 3 s, not 2.
+  double heuristic_fraction = 0.1;
+  // Never more than this: a cap keeps an old file from being trusted for months.
   std::int64_t heuristic_max = 86400;
 };
 
@@ -104,7 +106,8 @@ struct lifetime {
 
 // RFC 9111 §4.2.1: s-maxage, else max-age, else Expires - Date (an invalid Expires means
 // already expired), else heuristic (§4.2.2) when the status is heuristically cacheable or
-// the response is public: 10% of Date - Last-Modified, capped; 0 without Last-Modified.
+// the response is public: the policy's fraction of Date - Last-Modified, capped; 0 without
+// Last-Modified.
 // A missing or invalid Date counts as the response time.
 lifetime freshness_lifetime(const response_info& response, const exchange_times& times,
                             const freshness_policy& policy = {}) noexcept;

@@ -37,6 +37,10 @@ struct cache_settings {
   std::uint64_t max_size = std::uint64_t{1} << 30;
   sync_mode sync = sync_mode::meta;
   cache_backend backend = cache_backend::lmdb;
+  // Heuristic freshness (RFC 9111 §4.2.2) of an answer without an explicit one: this share
+  // of the time since its Last-Modified (0 turns it off), never more than heuristic_max.
+  double heuristic_fraction = 0.1;
+  std::chrono::seconds heuristic_max{86400};
 };
 
 // cache_range_requests, one field per option of ATS's cache_range_requests plugin, so a

@@ -11,6 +11,7 @@
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/cache/object.hpp"
 #include "rangecache/cache/record_meta.hpp"
+#include "rangecache/config/config.hpp"
 #include "rangecache/net/asio_names.hpp"
 
 namespace rangecache::flight {
@@ -32,6 +33,10 @@ struct response_view {
   cache::response_info info() const;
 };
 response_view view_response(unsigned status, const http::fields& fields);
+
+// The heuristic freshness the configuration asks for (cache.heuristic_fraction and
+// cache.heuristic_max).
+cache::freshness_policy freshness_policy_of(const config::cache_settings& settings);
 
 // Every value of one field, in order (for fields that may repeat: Vary, Content-Range).
 std::vector<std::string_view> field_values(const http::fields& fields, http::field name);
@@ -58,6 +63,6 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
 // merge_304 with the freshness of the merged headers, as the 304 of an exchange at `times`
 // leaves it.
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
-                      const cache::exchange_times& times);
+                      const cache::exchange_times& times, const cache::freshness_policy& policy);
 
 }  // namespace rangecache::flight

@@ -54,6 +54,12 @@ struct fill_plan {
 // The key the plan stores under, from the request's keys ("" when nothing is stored).
 const std::string& store_key(const fill_plan& plan, const cache_request& cr);
 
+// Whether an answer with this status is worth storing at all, beyond what RFC 9111 allows
+// (cache::check_storable): 200 and 206 always; never 304, 412 or 416, which answer one
+// request's conditionals or range rather than the URL; any other status only with explicit
+// freshness (max-age, s-maxage, Expires) or a Last-Modified to base heuristic freshness on.
+bool status_storable(unsigned status, const cache::response_info& info);
+
 // A response that varies on a request field can be stored only when that field is part of
 // the rule's cache key: otherwise one client's variant would be served to everyone.
 bool varies_only_on_key(std::span<const std::string_view> vary, const config::remap_rule& rule);

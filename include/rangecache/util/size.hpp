@@ -11,7 +11,7 @@ namespace rangecache::util {
 // "10GiB", "512MiB", "64KiB", "1TiB", "100" (bytes), also "10GB" = 10^9 * 10 and "10G" = GiB.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
-// "500ms", "5s", "2m", "1h", or a bare number of seconds.
+// "500ms", "5s", "2m", "1h", "1d", or a bare number of seconds.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 }  // namespace rangecache::util

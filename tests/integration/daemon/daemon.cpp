@@ -17,7 +17,7 @@ std::string daemon_config(const daemon_options& o, const std::filesystem::path& 
     << "workers: " << o.workers << "\n"
     << "cache: { path: " << (o.cache_path.empty() ? (dir / "cache").string() : o.cache_path)
     << ", max_size: " << o.max_size << ", sync: none"
-    << (o.cache_backend.empty() ? "" : ", backend: " + o.cache_backend) << " }\n"
+    << (o.cache_backend.empty() ? "" : ", backend: " + o.cache_backend) << o.cache_extra << " }\n"
     << "remap:\n"
     << "  - from: " << o.from << "\n"
     << "    to: http://"

@@ -23,6 +23,7 @@ struct daemon_options {
   std::string max_size = "256MiB";
   std::string cache_path;     // the store directory; empty: <the daemon's temp dir>/cache
   std::string cache_backend;  // cache.backend (lmdb, memory); empty: not set (lmdb)
+  std::string cache_extra;    // more keys of the cache map (", heuristic_fraction: 0.5")
   std::string purge_allow;    // admin.purge_allow as a YAML list; empty: not set (no one)
 };
 

@@ -211,6 +211,23 @@ TEST_F(OriginSelftest, HeaderControls) {
   EXPECT_EQ(full.body_size, 1024u);
 }
 
+// status_from / status_until: the status answers only the requests in that window.
+TEST_F(OriginSelftest, StatusWindow) {
+  const std::string until = "/1k.bin?status=404&status_until=1";
+  EXPECT_EQ(get(port(), until).status, 404);
+  EXPECT_EQ(get(port(), until).status, 200);
+  const std::string from = "/1k.bin?status=410&status_from=2";
+  EXPECT_EQ(get(port(), from).status, 200);
+  auto gone = get(port(), from);
+  EXPECT_EQ(gone.status, 410);
+  EXPECT_EQ(gone.body, "status 410\n");
+  auto empty = get(port(), "/1k.bin?status=204&cc=max-age=5");
+  EXPECT_EQ(empty.status, 204);
+  EXPECT_TRUE(empty.complete) << empty;
+  EXPECT_TRUE(empty.body.empty());
+  EXPECT_EQ(empty.header("Cache-Control"), "max-age=5");
+}
+
 TEST_F(OriginSelftest, ShortBodyIsIncomplete) {
   auto rst = get(port(), "/1m.bin?short=1000");
   EXPECT_EQ(rst.status, 200);

@@ -309,6 +309,41 @@ TEST(Lifetime, Heuristic) {
   EXPECT_EQ(freshness_lifetime(r, at(t0)).seconds, 86400);
 }
 
+// RFC 9111 §4.2.2: the heuristic is a share of the time since Last-Modified, capped.
+TEST(Lifetime, HeuristicFractionAndCap) {
+  struct row {
+    double fraction;
+    std::int64_t cap, since, expected;
+  };
+  for (auto r : {row{0.1, 86400, 1000, 100}, row{0.5, 86400, 1000, 500},
+                 row{0.3, 86400, 10, 3},  // 0.3 has no exact binary form: still 3 s
+                 row{1.0, 86400, 1000, 1000}, row{0.1, 50, 1000, 50},  // the cap wins
+                 row{0.0, 86400, 1000, 0},                             // off
+                 row{0.25, 0, 1000, 0},                                // a cap of 0: off too
+                 row{0.1, 86400, 9, 0},                                // under a second
+                 row{0.000001, 86400, 1'000'000'000, 1000}}) {
+    response_info resp = ok_response();
+    std::string d = date(t0);
+    std::string lm = date(t0 - r.since);
+    resp.date = d;
+    resp.last_modified = lm;
+    freshness_policy policy;
+    policy.heuristic_fraction = r.fraction;
+    policy.heuristic_max = r.cap;
+    auto life = freshness_lifetime(resp, at(t0), policy);
+    EXPECT_EQ(life.seconds, r.expected) << r.fraction << " of " << r.since;
+    EXPECT_TRUE(life.heuristic);
+    EXPECT_EQ(analyze_freshness(resp, at(t0), policy).lifetime, r.expected);
+  }
+  // Explicit freshness is never scaled.
+  response_info explicit_age = ok_response("max-age=7");
+  std::string lm = date(t0 - 1000);
+  explicit_age.last_modified = lm;
+  freshness_policy half;
+  half.heuristic_fraction = 0.5;
+  EXPECT_EQ(freshness_lifetime(explicit_age, at(t0), half).seconds, 7);
+}
+
 // ---- Age ------------------------------------------------------------------------------
 
 TEST(Age, CorrectedInitialAge) {

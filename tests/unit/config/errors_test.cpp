@@ -166,6 +166,18 @@ log: {}
   EXPECT_CONFIG_ERROR(with_base("remap_extra: 1\n"), 3, "unknown key");
 }
 
+TEST(ConfigErrors, HeuristicFreshnessValues) {
+  for (const char* bad : {"1.5", "-0.1", "10%", "1e-1", "", "0x1", ".", "a"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_CONFIG_ERROR(with_base(std::string("cache: { heuristic_fraction: \"") + bad + "\" }\n"),
+                        3, "cache.heuristic_fraction: expected a fraction from 0 to 1 like 0.1");
+  }
+  EXPECT_CONFIG_ERROR_AT(with_base("cache:\n  heuristic_max: soon\n"), 4, 18,
+                         "cache.heuristic_max: expected a duration like 30s");
+  EXPECT_CONFIG_ERROR(with_base("cache: { heuristic_max: 1500ms }\n"), 3,
+                      "cache.heuristic_max: expected a duration in whole seconds");
+}
+
 TEST(ConfigErrors, RemapMustBeAList) {
   EXPECT_CONFIG_ERROR(R"(
 listen: 127.0.0.1:8080

@@ -291,6 +291,24 @@ TEST(ConfigLoad, CacheBackends) {
             cache_backend::memory);
 }
 
+TEST(ConfigLoad, HeuristicFreshness) {
+  const auto defaults = load(testing::with_base(""));
+  EXPECT_DOUBLE_EQ(defaults.cache.heuristic_fraction, 0.1);
+  EXPECT_EQ(defaults.cache.heuristic_max, 86400s);
+  const auto cfg =
+      load(testing::with_base("cache: { heuristic_fraction: 0.25, heuristic_max: 2d }\n"));
+  EXPECT_DOUBLE_EQ(cfg.cache.heuristic_fraction, 0.25);
+  EXPECT_EQ(cfg.cache.heuristic_max, 172800s);
+  // 0 turns heuristic freshness off; 1 is the whole time since Last-Modified.
+  const auto off = load(testing::with_base("cache: { heuristic_fraction: 0, heuristic_max: 0 }\n"));
+  EXPECT_EQ(off.cache.heuristic_fraction, 0.0);
+  EXPECT_EQ(off.cache.heuristic_max, 0s);
+  EXPECT_EQ(load(testing::with_base("cache: { heuristic_fraction: 1 }\n")).cache.heuristic_fraction,
+            1.0);
+  EXPECT_EQ(load(testing::with_base("cache: { heuristic_max: 3600 }\n")).cache.heuristic_max,
+            3600s);
+}
+
 TEST(ConfigLoad, SizesAndDurationsInSettings) {
   const auto cfg = load(testing::with_base(R"(
 cache: { max_size: 1MiB }

@@ -130,6 +130,111 @@ INSTANTIATE_TEST_SUITE_P(
         expect_case{{"bytes=100-199"}, true, 206, "bytes 100-199/1000", {{0, 100}}, 100},
         expect_case{{"bytes=100-199", true}, true, 206, "bytes 100-199/1000", {}, 100}));
 
+// A stored answer other than a 200 (RFC 9111 §3 allows any status with freshness): sent
+// with its own status, fields and body whatever the request asks of ranges (RFC 9110
+// §14.2: ranges apply to a 200) or conditionals (only a 200's validators can be matched).
+cache::object_meta stored_status(unsigned status, std::uint64_t length) {
+  auto m = complete(length);
+  m.status = static_cast<std::uint16_t>(status);
+  m.headers[0] = {"Content-Type", "text/plain"};
+  if (status == 301) m.headers.push_back({"Location", "http://o/elsewhere"});
+  return m;
+}
+
+struct status_case {
+  status_case(request_case r, std::optional<std::string> ims = std::nullopt)
+      : request(std::move(r)), if_modified_since(std::move(ims)) {}
+  request_case request;
+  std::optional<std::string> if_modified_since;
+};
+
+TEST(PlanAnswerStatus, AnotherStatusIsSentWholeAsItIs) {
+  const std::vector<status_case> cases = {
+      {{}},
+      {{"bytes=0-3"}},
+      {{"bytes=0-3,6-9"}},
+      {{"bytes=100-"}},  // unsatisfiable for a 200 of 12 bytes: still the stored answer
+      {{"bytes=-5"}},
+      {{"bytes=0-3", false, "\"v1\""}},       // If-Range that would allow the range on a 200
+      {{"", false, std::nullopt, "\"v1\""}},  // If-None-Match naming its ETag
+      {{"", false, std::nullopt, "*"}},
+      {{"bytes=0-3", false, std::nullopt, "\"v1\""}},
+      {{}, "Mon, 01 Jan 2024 00:00:00 GMT"},  // If-Modified-Since its Last-Modified
+      {{}, "Tue, 01 Jan 2030 00:00:00 GMT"},
+  };
+  for (unsigned status : {404u, 410u, 301u, 203u, 501u}) {
+    for (const auto& c : cases) {
+      for (bool head : {false, true}) {
+        auto req = c.request;
+        req.head = head;
+        fixture f(req);
+        if (c.if_modified_since) f.rq.if_modified_since = *c.if_modified_since;
+        const auto meta = stored_status(status, 12);
+        SCOPED_TRACE(::testing::Message()
+                     << status << " range '" << req.range << "' head " << head);
+        EXPECT_FALSE(answer_needs_boundary(f.rq, meta));
+        const auto plan = plan_answer(f.rq, meta);
+        EXPECT_EQ(plan.status, status);
+        EXPECT_TRUE(plan.head.starts_with("HTTP/1.1 " + std::to_string(status) + " ")) << plan.head;
+        EXPECT_EQ(plan.head.find("Content-Range"), std::string::npos) << plan.head;
+        EXPECT_TRUE(has_field(plan.head, "Content-Length: 12")) << plan.head;
+        EXPECT_TRUE(has_field(plan.head, "Content-Type: text/plain")) << plan.head;
+        EXPECT_TRUE(has_field(plan.head, "ETag: \"v1\"")) << plan.head;
+        EXPECT_TRUE(has_field(plan.head, "X-Cache: HIT_FULL")) << plan.head;
+        EXPECT_TRUE(has_field(plan.head, "Age: 10")) << plan.head;
+        if (status == 301) {
+          EXPECT_TRUE(has_field(plan.head, "Location: http://o/elsewhere")) << plan.head;
+        }
+        EXPECT_EQ(plan.body_bytes, 12u);
+        ASSERT_EQ(plan.parts.size(), head ? 0u : 1u);
+        if (!head) {
+          EXPECT_EQ(plan.parts[0].offset, 0u);
+          EXPECT_EQ(plan.parts[0].length, 12u);
+        }
+      }
+    }
+  }
+}
+
+TEST(PlanAnswerStatus, ReasonPhrases) {
+  fixture f({});
+  EXPECT_TRUE(
+      plan_answer(f.rq, stored_status(404, 3)).head.starts_with("HTTP/1.1 404 Not Found\r\n"));
+  EXPECT_TRUE(plan_answer(f.rq, stored_status(301, 3))
+                  .head.starts_with("HTTP/1.1 301 Moved Permanently\r\n"));
+  EXPECT_TRUE(plan_answer(f.rq, stored_status(410, 3)).head.starts_with("HTTP/1.1 410 Gone\r\n"));
+  EXPECT_TRUE(plan_answer(f.rq, stored_status(299, 3)).head.starts_with("HTTP/1.1 299 \r\n"));
+}
+
+// RFC 9110 §8.6, §15.3.5: a 204 has no body and no Content-Length, HEAD or GET, any Range.
+TEST(PlanAnswerStatus, A204HasNoBodyAndNoLength) {
+  for (const char* range : {"", "bytes=0-3"}) {
+    for (bool head : {false, true}) {
+      fixture f({range, head});
+      const auto plan = plan_answer(f.rq, stored_status(204, 0));
+      EXPECT_EQ(plan.status, 204u);
+      EXPECT_TRUE(plan.head.starts_with("HTTP/1.1 204 No Content\r\n")) << plan.head;
+      EXPECT_EQ(plan.head.find("Content-Length"), std::string::npos) << plan.head;
+      EXPECT_TRUE(has_field(plan.head, "X-Cache: HIT_FULL")) << plan.head;
+      EXPECT_TRUE(plan.parts.empty());
+      EXPECT_EQ(plan.body_bytes, 0u);
+    }
+  }
+}
+
+// Conditionals are still answered for a 200, and for a range object (a part of one).
+TEST(PlanAnswerStatus, ConditionalsStayFor200AndRangeObjects) {
+  fixture f({"", false, std::nullopt, "\"v1\""});
+  EXPECT_EQ(plan_answer(f.rq, complete(12)).status, 304u);
+  auto part = range_object(0, 9, 100);
+  part.status = 200;  // as the proxy stores a range object
+  fixture g({"bytes=0-9", false, std::nullopt, "\"v1\""});
+  EXPECT_EQ(plan_answer(g.rq, part).status, 304u);
+  fixture h({});
+  h.rq.if_modified_since = "Tue, 01 Jan 2030 00:00:00 GMT";
+  EXPECT_EQ(plan_answer(h.rq, complete(12)).status, 304u);
+}
+
 TEST(PlanAnswerMultipart, PartsHeadersAndLengthAgree) {
   fixture f({"bytes=0-9,500-509"});
   auto meta = complete(1000);

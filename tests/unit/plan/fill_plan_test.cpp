@@ -184,6 +184,131 @@ TEST(PlanFill, HeadIsNeverStored) {
   EXPECT_EQ(p.store, store_as::nothing);
 }
 
+// RFC 9111 §3 with §4.2.2: which statuses are stored, and where. Every row is a plain GET.
+struct status_row {
+  unsigned status;
+  std::optional<std::string_view> cache_control, expires, last_modified;
+  bool stored;
+};
+
+origin_head status_head(const status_row& r) {
+  origin_head h;
+  h.status = r.status;
+  h.content_length = r.status == 204 ? std::nullopt : std::optional<std::uint64_t>(20);
+  h.info.status = static_cast<int>(r.status);
+  h.info.cache_control = r.cache_control;
+  h.info.expires = r.expires;
+  h.info.last_modified = r.last_modified;
+  h.info.date = "Thu, 01 Jan 2026 00:00:00 GMT";
+  return h;
+}
+
+constexpr std::string_view lm = "Mon, 01 Jan 2024 00:00:00 GMT";
+constexpr std::string_view expires = "Fri, 02 Jan 2026 00:00:00 GMT";
+
+TEST(PlanFillStatus, WhichStatusesAreStoredUnderTheCompleteKey) {
+  const std::vector<status_row> rows = {
+      // Explicit freshness: any final status the URL answers with.
+      {200, "max-age=60", {}, {}, true},
+      {203, "max-age=60", {}, {}, true},
+      {204, "max-age=60", {}, {}, true},
+      {300, "max-age=60", {}, {}, true},
+      {301, "max-age=60", {}, {}, true},
+      {302, "max-age=60", {}, {}, true},
+      {307, "s-maxage=60", {}, {}, true},
+      {308, {}, expires, {}, true},
+      {404, "max-age=60", {}, {}, true},
+      {405, "max-age=60", {}, {}, true},
+      {410, {}, expires, {}, true},
+      {414, "s-maxage=5", {}, {}, true},
+      {500, "max-age=5", {}, {}, true},
+      {501, "max-age=60", {}, {}, true},
+      {503, "max-age=5", {}, {}, true},
+      // Answers about one request's conditionals or range: never the URL's answer.
+      {304, "max-age=60", {}, {}, false},
+      {412, "max-age=60", {}, {}, false},
+      {416, "max-age=60", {}, {}, false},
+      // Heuristic freshness: the statuses of RFC 9110 §15.1, with a Last-Modified.
+      {200, {}, {}, lm, true},
+      {203, {}, {}, lm, true},
+      {204, {}, {}, lm, true},
+      {301, {}, {}, lm, true},
+      {404, {}, {}, lm, true},
+      {410, {}, {}, lm, true},
+      {501, {}, {}, lm, true},
+      {302, {}, {}, lm, false},       // not heuristically cacheable...
+      {302, "public", {}, lm, true},  // ...unless public
+      {500, {}, {}, lm, false},
+      // Nothing to make it fresh: only a 200 is kept (its validators can still serve).
+      {200, {}, {}, {}, true},
+      {404, {}, {}, {}, false},
+      {410, "public", {}, {}, false},
+      {301, "no-cache", {}, {}, false},
+      // RFC 9111 §3 still applies to every status.
+      {404, "max-age=60, no-store", {}, {}, false},
+      {404, "max-age=60, private", {}, {}, false},
+  };
+  const auto cr = request_for("");
+  for (const auto& r : rows) {
+    SCOPED_TRACE(::testing::Message()
+                 << r.status << " " << r.cache_control.value_or("-") << " "
+                 << r.expires.value_or("-") << " " << r.last_modified.value_or("-"));
+    const auto p = plan_fill(plain_get(), status_head(r), cr, rule_with());
+    EXPECT_EQ(p.store, r.stored ? store_as::complete : store_as::nothing);
+    EXPECT_EQ(store_key(p, cr), r.stored ? cr.full_key : std::string());
+    // Whatever the answer, the response alone decided: a key not stored is uncacheable.
+    EXPECT_EQ(p.response_storable, r.stored);
+    EXPECT_EQ(p.client_status, r.status);
+    EXPECT_FALSE(p.windowed);
+    EXPECT_FALSE(p.stored_range);
+    EXPECT_FALSE(p.offer_background_fetch);
+  }
+}
+
+// A range request answered with a 404 (or a redirect): the URL's answer, stored under the
+// complete object's key and passed on as it is; ranges apply to a 200 only.
+TEST(PlanFillStatus, ARangeAnsweredWithAnotherStatusIsTheCompleteObject) {
+  for (unsigned status : {404u, 410u, 301u, 204u}) {
+    SCOPED_TRACE(status);
+    const auto cr = request_for("bytes=0-9");
+    const auto head = status_head({status, "max-age=60", {}, {}, true});
+    auto p = plan_fill(plain_get(), head, cr, rule_with());
+    EXPECT_EQ(p.store, store_as::complete);
+    EXPECT_EQ(store_key(p, cr), cr.full_key);
+    EXPECT_EQ(p.client_status, status);
+    EXPECT_FALSE(p.windowed);
+    EXPECT_FALSE(p.range_mismatch);
+    EXPECT_FALSE(p.offer_background_fetch);
+    // Under no_modify_cachekey, as a 200: only with cache_complete_responses.
+    const auto nm = request_for("bytes=0-9", true);
+    EXPECT_EQ(plan_fill(plain_get(), head, nm, rule_with(true, false)).store, store_as::nothing);
+    p = plan_fill(plain_get(), head, nm, rule_with(true, true));
+    EXPECT_EQ(p.store, store_as::range_object);
+    EXPECT_FALSE(p.stored_range);
+  }
+  // A 206 is a range object or nothing: never the complete object.
+  const auto plain = request_for("");
+  head_case partial{206, 100, {"bytes 0-99/1000"}};
+  EXPECT_EQ(plan_fill(plain_get(), partial.view(), plain, rule_with()).store, store_as::nothing);
+}
+
+TEST(PlanFillStatus, StatusStorableTable) {
+  cache::response_info none;
+  cache::response_info fresh;
+  fresh.cache_control = "max-age=1";
+  cache::response_info dated;
+  dated.last_modified = lm;
+  EXPECT_TRUE(status_storable(200, none));
+  EXPECT_TRUE(status_storable(206, none));
+  EXPECT_FALSE(status_storable(404, none));
+  EXPECT_TRUE(status_storable(404, fresh));
+  EXPECT_TRUE(status_storable(404, dated));
+  for (unsigned s : {304u, 412u, 416u}) {
+    EXPECT_FALSE(status_storable(s, fresh)) << s;
+    EXPECT_FALSE(status_storable(s, dated)) << s;
+  }
+}
+
 TEST(VariesOnlyOnKey, EveryNamedFieldMustBeInTheKey) {
   auto rule = rule_with(false, false, {"Accept-Encoding", "X-Tenant"});
   std::vector<std::string_view> ok{"accept-encoding", " X-Tenant ,, accept-encoding"};

@@ -75,14 +75,14 @@ TEST(CacheMeta, A304ForAnotherVersionLeavesTheRecordAlone) {
   update.insert("Last-Modified", "Mon, 01 Jan 2024 00:00:00 GMT");
   cache::exchange_times times{1'790'000'000, 1'790'000'000};
   EXPECT_FALSE(flight::selected_by_304(meta, update));
-  EXPECT_FALSE(flight::freshen_with_304(meta, update, times));
+  EXPECT_FALSE(flight::freshen_with_304(meta, update, times, {}));
   EXPECT_EQ(meta.etag, "\"v1\"");
   EXPECT_EQ(*flight::find_header(meta, "ETag"), "\"v1\"");
   EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=1");
   EXPECT_EQ(meta.freshness_lifetime, before.freshness_lifetime);
 
   update.set("ETag", "\"v1\"");
-  EXPECT_TRUE(flight::freshen_with_304(meta, update, times));
+  EXPECT_TRUE(flight::freshen_with_304(meta, update, times, {}));
   EXPECT_EQ(*flight::find_header(meta, "Cache-Control"), "max-age=600");
   EXPECT_EQ(meta.freshness_lifetime.count(), 600);
 }
@@ -113,4 +113,30 @@ TEST(CacheMeta, ConnectionNamedAndWithheldFieldsAreNotStored) {
   EXPECT_EQ(flight::find_header(meta, "X-Hop2"), nullptr);
   ASSERT_NE(flight::find_header(meta, "X-New"), nullptr);
   EXPECT_EQ(*flight::find_header(meta, "X-Plain"), "kept");
+}
+
+// A stored 404 freshened by a 304 keeps its status, and its new heuristic lifetime follows
+// the configured fraction and cap.
+TEST(CacheMeta, A304FreshensAHeuristicLifetimeByThePolicy) {
+  http::fields f;
+  f.insert("Date", "Thu, 01 Jan 2026 00:00:00 GMT");
+  f.insert("Last-Modified", "Wed, 31 Dec 2025 23:00:00 GMT");  // an hour before
+  cache::freshness_info fresh;
+  auto meta = flight::make_meta(404, f, 5, fresh, std::nullopt);
+  http::fields update;
+  update.insert("Date", "Thu, 01 Jan 2026 01:00:00 GMT");  // two hours after Last-Modified
+  update.insert("Last-Modified", "Wed, 31 Dec 2025 23:00:00 GMT");
+  config::cache_settings settings;
+  settings.heuristic_fraction = 0.5;
+  const auto policy = flight::freshness_policy_of(settings);
+  EXPECT_EQ(policy.heuristic_fraction, 0.5);
+  EXPECT_EQ(policy.heuristic_max, 86400);
+  cache::exchange_times times{1'767'229'200, 1'767'229'200};
+  ASSERT_TRUE(flight::freshen_with_304(meta, update, times, policy));
+  EXPECT_EQ(meta.status, 404);
+  EXPECT_EQ(meta.freshness_lifetime.count(), 3600);
+  EXPECT_TRUE(flight::freshness_of(meta).heuristic);
+  settings.heuristic_max = std::chrono::seconds(600);
+  ASSERT_TRUE(flight::freshen_with_304(meta, update, times, flight::freshness_policy_of(settings)));
+  EXPECT_EQ(meta.freshness_lifetime.count(), 600);
 }

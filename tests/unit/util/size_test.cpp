@@ -57,6 +57,8 @@ TEST(Duration, Units) {
   EXPECT_EQ(parse_duration("5s"), milliseconds(5000));
   EXPECT_EQ(parse_duration("2m"), milliseconds(120'000));
   EXPECT_EQ(parse_duration("1h"), milliseconds(3'600'000));
+  EXPECT_EQ(parse_duration("1d"), milliseconds(86'400'000));
+  EXPECT_EQ(parse_duration("7D"), milliseconds(7 * 86'400'000LL));
   EXPECT_EQ(parse_duration("0s"), milliseconds(0));
 }
 
