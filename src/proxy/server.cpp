@@ -95,6 +95,17 @@ std::unique_ptr<cache::object_store> open_lmdb_store(const cache::store_settings
   return store;
 }
 
+// With every loop stopped: the store's writer may still be about to answer a commit by
+// posting to the loop that asked, so it stops (the store closes) while the loops still
+// exist; a loop destroyed first would be posted to after it is gone. The workers' read
+// transactions go first, since the store cannot close under them. Fills still open in the
+// loops' suspended coroutines are aborted when the loops go; a closed store ignores that.
+void close_store_before_loops(std::vector<std::unique_ptr<worker>>& workers,
+                              cache::object_store* store) {
+  for (auto& w : workers) w->reader.reset();
+  if (store) store->close();
+}
+
 void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
   const auto& b = cfg.background_fetch;
   shared.fetches.configure(b.max_concurrent, b.queue_size, b.retry_backoff);
@@ -118,6 +129,7 @@ server::~server() {
       w->thread.join();
     }
   }
+  close_store_before_loops(impl_->workers, impl_->store.get());
 }
 
 void server::start(const std::string& port_file) {
@@ -244,9 +256,9 @@ void server::drain_and_stop() {
   // The admin acceptor lives on the first worker's loop: it must close before that loop is
   // destroyed, or its destructor reaches into the loop's freed socket service.
   impl_->admin.reset();
+  close_store_before_loops(impl_->workers, impl_->store.get());
   impl_->shared->worker_stats.clear();  // the counters go with their workers
-  impl_->workers.clear();               // their readers go before the store closes
-  if (impl_->store) impl_->store->close();
+  impl_->workers.clear();
   if (auto access = impl_->shared->access_log.load()) access->flush();
   spdlog::default_logger()->flush();
 }
