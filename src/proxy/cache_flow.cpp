@@ -7,6 +7,7 @@
 #include "rangecache/fetch/rules.hpp"
 #include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/plan/answer_plan.hpp"
+#include "rangecache/plan/range_hit.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/range/content_range.hpp"
@@ -18,27 +19,6 @@
 
 namespace rangecache::proxy {
 namespace {
-
-// X-Crr-Ident, honoured only from trusted clients: `Etag <etag>` or `Last-Modified <date>`
-// that names the stored identifier exactly keeps (or makes) the object fresh; `Stale` or a
-// mismatch makes it stale. The stored identifier is the ETag when there is one (then only
-// `Etag ...` can match), else Last-Modified. nullopt: no opinion.
-std::optional<bool> ident_says_fresh(std::string_view value, const cache::object_meta& meta) {
-  if (value == "Stale") return false;
-  std::string_view tag, rest;
-  if (value.starts_with("Etag") && value.size() > 5) {
-    tag = "Etag";
-    rest = value.substr(5);
-  } else if (value.starts_with("Last-Modified") && value.size() > 14) {
-    tag = "Last-Modified";
-    rest = value.substr(14);
-  } else {
-    return std::nullopt;  // a bare tag or anything else: ignored (ATS crashes on a bare tag)
-  }
-  if (!meta.etag.empty()) return tag == "Etag" && rest == meta.etag;
-  if (!meta.last_modified.empty()) return tag == "Last-Modified" && rest == meta.last_modified;
-  return std::nullopt;
-}
 
 // A fill is followed only when it is this request's own object: the same URL, under the
 // key this request looks up. Keys are unambiguous, so this holds by construction; checking
@@ -119,31 +99,17 @@ bool session::read_ranges(cache_request& cr) {
   return true;
 }
 
-session::stored_verdict session::judge_range_object(const cache_request& cr,
-                                                    const cache::cached_object& robj,
-                                                    std::int64_t now) {
+plan::range_hit session::judge_range_object(const cache_request& cr,
+                                            const cache::cached_object& robj, std::int64_t now) {
   auto& req = parser_->get();
   const auto request_info = view_request(req);
-  auto reuse = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now);
-  bool fresh = reuse != cache::reuse::revalidate;
-  // X-Crr-Ims newer than the stored Date makes a fresh object stale, never the reverse.
-  if (fresh && cr.crr_ims && robj.meta.date.time_since_epoch().count() < *cr.crr_ims) fresh = false;
-  // X-Crr-Ident can turn either way; a valid X-Crr-Ims takes precedence, as in ATS.
-  if (!cr.crr_ident.empty() && !cr.crr_ims) {
-    if (auto says = ident_says_fresh(cr.crr_ident, robj.meta)) fresh = *says;
-  }
-  // If-Range cannot be settled by a partial object when it does not match: the answer
-  // would be the whole object, which only the origin has. Ask it.
-  const bool if_range_ok =
-      !cr.if_range ||
-      range::if_range_allows_range(
-          req[http::field::if_range],
-          {robj.meta.etag,
-           robj.meta.last_modified.empty() ? std::nullopt
-                                           : util::parse_http_date(robj.meta.last_modified),
-           robj.meta.date.time_since_epoch().count()});
-  if (!if_range_ok) return stored_verdict::unusable;
-  return fresh ? stored_verdict::serve : stored_verdict::revalidate;
+  plan::range_hit_request rq;
+  rq.fresh = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now) !=
+             cache::reuse::revalidate;
+  rq.crr_ims = cr.crr_ims;
+  rq.crr_ident = cr.crr_ident;
+  if (cr.if_range) rq.if_range = req[http::field::if_range];
+  return plan::judge_range_hit(rq, robj.meta);
 }
 
 awaitable<outcome> session::serve_range_hit(const config::config& cfg,
@@ -195,9 +161,9 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (cr.crr && reader.lookup(cr.range_key, lookup_range_) == cache::lookup_status::hit &&
         (lookup_range_.meta.range || crr_opt.no_modify_cachekey)) {
       const auto verdict = judge_range_object(cr, lookup_range_, now);
-      if (verdict == stored_verdict::serve)
+      if (verdict == plan::range_hit::serve)
         co_return co_await serve_range_hit(cfg, rule, authority, cr, log);
-      if (verdict == stored_verdict::revalidate)
+      if (verdict == plan::range_hit::revalidate)
         co_return co_await fetch(cfg, rule, authority, cr, std::move(lookup_range_), log);
     }
     // HEAD is answered from metadata only when the object is there; otherwise it passes

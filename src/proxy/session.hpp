@@ -17,6 +17,7 @@
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/plan/cache_request.hpp"
 #include "rangecache/plan/fill_plan.hpp"
+#include "rangecache/plan/range_hit.hpp"
 #include "rangecache/proxy/remap.hpp"
 #include "worker.hpp"
 
@@ -105,9 +106,8 @@ class session {
   bool describe_request(const config::config& cfg, const config::remap_rule& rule,
                         const request_authority& authority, cache_request& cr);
   bool read_ranges(cache_request& cr);
-  enum class stored_verdict { serve, revalidate, unusable };
-  stored_verdict judge_range_object(const cache_request& cr, const cache::cached_object& robj,
-                                    std::int64_t now);
+  plan::range_hit judge_range_object(const cache_request& cr, const cache::cached_object& robj,
+                                     std::int64_t now);
   awaitable<outcome> serve_range_hit(const config::config& cfg, const config::remap_rule& rule,
                                      const request_authority& authority, const cache_request& cr,
                                      access_entry& log);
