@@ -4,6 +4,7 @@
 
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/flight/cache_meta.hpp"
+#include "rangecache/flight/commit_wait.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/normalize.hpp"
@@ -133,8 +134,11 @@ awaitable<std::string> revalidate(fetch_context c, const revalidation& r) {
     c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
     auto meta = r.stale.meta;
     if (!flight::freshen_with_304(meta, a.head(), times, r.cache_control_fields)) continue;
-    c.store->update(r.stale.key, r.stale.ref, std::move(meta));
-    co_return std::string("freshened");
+    // The key stays led until the new record is in: a stale hit meanwhile must not start
+    // another revalidation of what is already revalidated.
+    const auto status =
+        co_await flight::update_and_wait(c.ex, *c.store, r.stale.key, r.stale.ref, std::move(meta));
+    co_return std::string(status == cache::update_status::updated ? "freshened" : "gone");
   }
   co_return std::string("the origin's 304 names another version");
 }

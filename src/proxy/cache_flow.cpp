@@ -128,7 +128,7 @@ session::stored_verdict session::judge_range_object(const cache_request& cr,
                                                     const cache::cached_object& robj,
                                                     std::int64_t now) {
   auto& req = parser_->get();
-  auto verdict = judge_complete_object(cr, robj, now);
+  auto verdict = freshness_verdict(cr, robj, now);
   // X-Crr-Ims newer than the stored Date makes a fresh object stale, never the reverse.
   if (verdict != stored_verdict::revalidate && cr.crr_ims &&
       robj.meta.date.time_since_epoch().count() < *cr.crr_ims)
@@ -191,7 +191,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     cache::cached_object& obj = lookup_full_;
     if (complete_first && reader.lookup(cr.full_key, obj) == cache::lookup_status::hit &&
         !obj.meta.range) {
-      const auto verdict = judge_complete_object(cr, obj, now);
+      const auto verdict = freshness_verdict(cr, obj, now);
       if (verdict == stored_verdict::serve)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
       co_return co_await use_stale(cfg, rule, authority, cr, obj, verdict, log);

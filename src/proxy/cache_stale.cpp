@@ -12,9 +12,9 @@
 
 namespace rangecache::proxy {
 
-session::stored_verdict session::judge_complete_object(const cache_request& cr,
-                                                       const cache::cached_object& obj,
-                                                       std::int64_t now) {
+session::stored_verdict session::freshness_verdict(const cache_request& cr,
+                                                   const cache::cached_object& obj,
+                                                   std::int64_t now) {
   const auto request_info = view_request(parser_->get());
   const auto fresh = cache::freshness_at(obj.meta, now, cr.cache_control_fields);
   switch (cache::decide_reuse(fresh, request_info.info(), now)) {

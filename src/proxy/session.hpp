@@ -110,8 +110,9 @@ class session {
   // revalidated in the background (serve_stale), be revalidated first, or nothing (a range
   // object that cannot settle the request's If-Range).
   enum class stored_verdict { serve, serve_stale, revalidate, unusable };
-  stored_verdict judge_complete_object(const cache_request& cr, const cache::cached_object& obj,
-                                       std::int64_t now);
+  // What the object's freshness and the request's directives say, nothing else.
+  stored_verdict freshness_verdict(const cache_request& cr, const cache::cached_object& obj,
+                                   std::int64_t now);
   stored_verdict judge_range_object(const cache_request& cr, const cache::cached_object& robj,
                                     std::int64_t now);
   // A stored object that is not served as it is: served stale while a background
