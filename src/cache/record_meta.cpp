@@ -46,14 +46,20 @@ cache_control stored_directives(const object_meta& meta, std::span<const std::st
   return parse_cache_control(joined_header(meta, "Cache-Control").value_or(""));
 }
 
-freshness_info freshness_at(const object_meta& meta, std::int64_t now,
-                            std::span<const std::string> targeted) {
+freshness_info freshness_with_windows(const object_meta& meta,
+                                      std::span<const std::string> targeted) {
   freshness_info f = freshness_of(meta);
-  if (current_age(f.initial_age, f.response_time, now) < f.lifetime) return f;
   const cache_control cc = stored_directives(meta, targeted);
   f.stale_while_revalidate = cc.stale_while_revalidate;
   f.stale_if_error = cc.stale_if_error;
   return f;
+}
+
+freshness_info freshness_at(const object_meta& meta, std::int64_t now,
+                            std::span<const std::string> targeted) {
+  freshness_info f = freshness_of(meta);
+  if (current_age(f.initial_age, f.response_time, now) < f.lifetime) return f;
+  return freshness_with_windows(meta, targeted);
 }
 
 std::int64_t age_of(const object_meta& meta, std::int64_t now) noexcept {

@@ -102,7 +102,7 @@ awaitable<outcome> session::revalidation_failed(const config::config& cfg,
                                                 const cache::cached_object& stale,
                                                 const origin::answer& a, access_entry& log) {
   const auto now = w_->shared->clock->now();
-  const auto fresh = cache::freshness_at(stale.meta, now, cr.cache_control_fields);
+  const auto fresh = cache::freshness_with_windows(stale.meta, cr.cache_control_fields);
   const auto decision = cache::decide_on_failure(fresh, cache::failure::unreachable, now);
   if (a.source_failed || decision == cache::on_failure::as_if_not_stored)
     co_return co_await upstream_failed(a, rule, log);
@@ -122,7 +122,7 @@ bool session::stale_instead_of(const cache_request& cr, const cache::cached_obje
                                unsigned status) {
   if (status < 500 || status > 599) return false;
   const auto now = w_->shared->clock->now();
-  const auto fresh = cache::freshness_at(stale.meta, now, cr.cache_control_fields);
+  const auto fresh = cache::freshness_with_windows(stale.meta, cr.cache_control_fields);
   return cache::decide_on_failure(fresh, cache::failure::server_error, now) ==
          cache::on_failure::serve_stored;
 }

@@ -27,6 +27,11 @@ freshness_info freshness_of(const object_meta& meta) noexcept;
 freshness_info freshness_at(const object_meta& meta, std::int64_t now,
                             std::span<const std::string> targeted);
 
+// freshness_of with the RFC 5861 windows, fresh or not: for deciding what a failed
+// revalidation leaves (cache::decide_on_failure).
+freshness_info freshness_with_windows(const object_meta& meta,
+                                      std::span<const std::string> targeted);
+
 // The Cache-Control directives rangecache follows for a stored response: those of the first
 // of the `targeted` fields with a valid value, else those of Cache-Control.
 cache_control stored_directives(const object_meta& meta, std::span<const std::string> targeted);

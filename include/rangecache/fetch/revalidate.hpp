@@ -33,8 +33,8 @@ struct revalidation {
 };
 
 // The caller leads `r.stale.key` in `ctx.inflight` (so at most one revalidation of a key
-// runs at a time, and none while a client fills it); this finishes that entry whatever
-// happens, also when the loop is torn down under it.
+// runs at a time, and none while a client fills it); this finishes that entry once done,
+// whatever the outcome.
 awaitable<void> revalidate_in_background(fetch_context ctx, revalidation r);
 
 }  // namespace rangecache::fetch

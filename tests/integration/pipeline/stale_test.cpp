@@ -148,6 +148,21 @@ TEST_F(PipelineStale, StaleIfErrorAnswersForAFailingOrigin) {
   EXPECT_EQ(get_full(target).status, 503);
 }
 
+// A client's own no-cache sends a fresh object to the origin: under stale-if-error its 5xx
+// is answered from the store as well.
+TEST_F(PipelineStale, StaleIfErrorAlsoCoversARevalidationTheClientAskedFor) {
+  const auto path = unique_gen(20000);
+  const auto target = path + "?cc=max-age%3D3600%2C%20stale-if-error%3D60&fail_at=2";
+  ASSERT_EQ(x_cache(get_full(target)), "MISS");
+  auto r = get_full(target, {{"Cache-Control", "no-cache"}});
+  EXPECT_TRUE(is_whole(r, path, 20000));
+  EXPECT_EQ(x_cache(r), "STALE");
+  EXPECT_EQ(origin_statuses(*origin_, target, 2), (statuses{200, 503}));
+  const auto plain = unique_gen(20000) + "?cc=max-age%3D3600&fail_at=2";
+  ASSERT_EQ(x_cache(get_full(plain)), "MISS");
+  EXPECT_EQ(get_full(plain, {{"Cache-Control", "no-cache"}}).status, 503);
+}
+
 TEST_F(PipelineStale, WithoutStaleIfErrorAnOrigin5xxGoesToTheClient) {
   const auto target = unique_gen(20000) + "?cc=max-age%3D1&fail_at=2&fail_status=500";
   ASSERT_EQ(x_cache(get_full(target)), "MISS");

@@ -104,6 +104,7 @@ TEST(TargetedField, FreshnessAtReadsTheWindowsOnlyOnceStale) {
   EXPECT_EQ(stale.stale_while_revalidate, 30);
   EXPECT_EQ(stale.stale_if_error, 90);
   EXPECT_EQ(stale.lifetime, 60);
+  EXPECT_EQ(freshness_with_windows(meta, cdn).stale_if_error, 90);  // fresh or not
 }
 
 TEST(TargetedField, WithoutFieldsCopiesOnlyWhenNeeded) {
