@@ -7,157 +7,16 @@
 
 #include "rangecache/util/http_date.hpp"
 #include "rangecache/util/http_text.hpp"
+#include "saturating.hpp"
 
 namespace rangecache::cache {
 namespace {
 
-constexpr bool is_ows(char c) {
-  return c == ' ' || c == '\t';
-}
-constexpr bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-constexpr char to_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
+using detail::sat_add;
+using detail::sat_sub;
 
-constexpr bool is_tchar(char c) {
-  if (is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// `lower` must be lower case.
-bool iequals(std::string_view s, std::string_view lower) {
-  if (s.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (to_lower(s[i]) != lower[i]) return false;
-  }
-  return true;
-}
-
-// Saturating arithmetic: times come from parsed headers but a hostile Age or a far date
-// must not wrap around into "fresh".
-std::int64_t sat_add(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_add_overflow(a, b, &r)) {
-    return b > 0 ? std::numeric_limits<std::int64_t>::max()
-                 : std::numeric_limits<std::int64_t>::min();
-  }
-  return r;
-}
-
-std::int64_t sat_sub(std::int64_t a, std::int64_t b) {
-  std::int64_t r;
-  if (__builtin_sub_overflow(a, b, &r)) {
-    return b < 0 ? std::numeric_limits<std::int64_t>::max()
-                 : std::numeric_limits<std::int64_t>::min();
-  }
-  return r;
-}
-
-// delta-seconds = 1*DIGIT, saturating at 2^31.
-std::optional<std::int64_t> parse_delta_seconds(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  std::int64_t value = 0;
-  for (char c : s) {
-    if (!is_digit(c)) return std::nullopt;
-    if (value < delta_seconds_max) value = value * 10 + (c - '0');
-  }
-  return std::min(value, delta_seconds_max);
-}
-
-// A freshness-granting directive: a second, different value or a bad one → 0.
-void set_granting(std::optional<std::int64_t>& slot, std::optional<std::int64_t> value) {
-  std::int64_t v = value.value_or(0);
-  if (slot && *slot != v) v = 0;
-  slot = v;
-}
-
-struct directive {
-  std::string_view name;
-  std::optional<std::string_view> argument;  // raw: quotes kept off, escapes kept in
-  bool malformed = false;                    // junk followed it before the next comma
-};
-
-// Walks `#cache-directive`, tolerating garbage by skipping to the next comma (outside
-// quotes): one broken directive must not hide the no-store that follows it. A directive
-// followed by junk is still returned, marked malformed, for the caller to be conservative.
-class directive_reader {
- public:
-  explicit directive_reader(std::string_view s) : s_(s) {}
-
-  std::optional<directive> next() {
-    while (true) {
-      while (pos_ < s_.size() && (is_ows(s_[pos_]) || s_[pos_] == ',')) ++pos_;
-      if (pos_ >= s_.size()) return std::nullopt;
-      std::size_t start = pos_;
-      while (pos_ < s_.size() && is_tchar(s_[pos_])) ++pos_;
-      directive d{s_.substr(start, pos_ - start), std::nullopt};
-      if (pos_ < s_.size() && s_[pos_] == '=') {
-        ++pos_;
-        if (pos_ < s_.size() && s_[pos_] == '"') {
-          std::size_t value_start = ++pos_;
-          bool closed = false;
-          while (pos_ < s_.size()) {
-            if (s_[pos_] == '\\' && pos_ + 1 < s_.size()) {
-              pos_ += 2;
-            } else if (s_[pos_] == '"') {
-              closed = true;
-              break;
-            } else {
-              ++pos_;
-            }
-          }
-          if (!closed) {
-            // An unterminated quote swallows the rest; the directive itself still counts,
-            // as a malformed one (no-cache="... is still a no-cache, of everything).
-            d.argument = s_.substr(value_start);
-            d.malformed = true;
-            pos_ = s_.size();
-            return d.name.empty() ? std::nullopt : std::optional<directive>(d);
-          }
-          d.argument = s_.substr(value_start, pos_ - value_start);
-          ++pos_;
-        } else {
-          std::size_t value_start = pos_;
-          while (pos_ < s_.size() && is_tchar(s_[pos_])) ++pos_;
-          d.argument = s_.substr(value_start, pos_ - value_start);
-        }
-      }
-      while (pos_ < s_.size() && is_ows(s_[pos_])) ++pos_;
-      if (pos_ < s_.size() && s_[pos_] != ',') {
-        d.malformed = true;  // "max-age=60 x": neither 60 nor anything else
-        skip_to_comma();
-      }
-      if (d.name.empty()) continue;
-      return d;
-    }
-  }
-
- private:
-  void skip_to_comma() {
-    bool quoted = false;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (quoted && c == '\\') {
-        pos_ += 2;
-        continue;
-      }
-      if (c == '"') quoted = !quoted;
-      if (!quoted && c == ',') return;
-      ++pos_;
-    }
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
+using util::is_ows;
+using util::trim_ows;
 
 bool is_understood_status(int status) {
   constexpr std::array<int, 15> codes = {200, 203, 204, 206, 300, 301, 302, 303,
@@ -188,14 +47,6 @@ std::int64_t share_of(std::int64_t seconds, double fraction) {
   if (!(fraction > 0)) return 0;  // NaN too
   const auto ppm = static_cast<std::int64_t>(std::llround(std::min(fraction, 1.0) * million));
   return seconds / million * ppm + seconds % million * ppm / million;
-}
-
-bool pragma_no_cache(std::string_view pragma) {
-  directive_reader reader(pragma);
-  while (auto d = reader.next()) {
-    if (iequals(d->name, "no-cache")) return true;
-  }
-  return false;
 }
 
 // etagc = %x21 / %x23-7E / obs-text
@@ -267,74 +118,6 @@ bool if_none_match_matches(std::string_view value, std::string_view stored) {
 
 }  // namespace
 
-cache_control parse_cache_control(std::string_view value) noexcept {
-  cache_control cc;
-  directive_reader reader(value);
-  while (auto d = reader.next()) {
-    std::string_view n = d->name;
-    auto delta = [&]() -> std::optional<std::int64_t> {
-      if (d->malformed || !d->argument) return std::nullopt;
-      return parse_delta_seconds(*d->argument);
-    };
-    // Junk after a directive: keep it only if it restricts caching (a broken max-age
-    // still counts, as 0).
-    if (d->malformed && !iequals(n, "max-age") && !iequals(n, "s-maxage") &&
-        !iequals(n, "no-store") && !iequals(n, "no-cache") && !iequals(n, "private") &&
-        !iequals(n, "must-revalidate") && !iequals(n, "proxy-revalidate")) {
-      continue;
-    }
-    if (iequals(n, "max-age")) {
-      set_granting(cc.max_age, delta());
-    } else if (iequals(n, "s-maxage")) {
-      set_granting(cc.s_maxage, delta());
-    } else if (iequals(n, "no-store")) {
-      cc.no_store = true;
-    } else if (iequals(n, "no-cache")) {
-      if (d->argument && !d->malformed)
-        cc.no_cache_fields = *d->argument;
-      else
-        cc.no_cache = true;
-    } else if (iequals(n, "private")) {
-      if (d->argument && !d->malformed)
-        cc.private_fields = *d->argument;
-      else
-        cc.is_private = true;
-    } else if (iequals(n, "public")) {
-      cc.is_public = true;
-    } else if (iequals(n, "must-revalidate")) {
-      cc.must_revalidate = true;
-    } else if (iequals(n, "proxy-revalidate")) {
-      cc.proxy_revalidate = true;
-    } else if (iequals(n, "must-understand")) {
-      cc.must_understand = true;
-    } else if (iequals(n, "no-transform")) {
-      cc.no_transform = true;
-    } else if (iequals(n, "only-if-cached")) {
-      cc.only_if_cached = true;
-    } else if (iequals(n, "min-fresh")) {
-      if (auto v = delta()) cc.min_fresh = std::max(*v, cc.min_fresh.value_or(0));
-    } else if (iequals(n, "max-stale")) {
-      if (!d->argument) {
-        cc.max_stale_any = true;
-      } else if (auto v = delta()) {
-        cc.max_stale = cc.max_stale ? std::min(*cc.max_stale, *v) : *v;
-      }
-    }
-  }
-  return cc;
-}
-
-bool withheld_field(const cache_control& cc, std::string_view name) noexcept {
-  bool found = false;
-  for (const auto& list : {cc.no_cache_fields, cc.private_fields}) {
-    if (!list) continue;
-    util::for_each_list_element(*list, [&](std::string_view f) {
-      if (util::iequals(f, name)) found = true;
-    });
-  }
-  return found;
-}
-
 bool is_heuristically_cacheable(int status) noexcept {
   constexpr std::array<int, 12> codes = {200, 203, 204, 206, 300, 301,
                                          308, 404, 405, 410, 414, 501};
@@ -386,11 +169,15 @@ lifetime freshness_lifetime(const response_info& response, const exchange_times&
   return {std::min(share_of(since, policy.heuristic_fraction), policy.heuristic_max), true};
 }
 
+std::optional<std::int64_t> age_value(std::string_view age) noexcept {
+  return parse_delta_seconds(trim_ows(age.substr(0, age.find(','))));
+}
+
 std::int64_t corrected_initial_age(const response_info& response,
                                    const exchange_times& times) noexcept {
   std::int64_t date = parse_date(response.date).value_or(times.response_time);
   std::int64_t age = 0;
-  if (response.age) age = parse_delta_seconds(trim_ows(*response.age)).value_or(0);
+  if (response.age) age = age_value(*response.age).value_or(0);
   std::int64_t apparent_age = std::max<std::int64_t>(0, sat_sub(times.response_time, date));
   std::int64_t response_delay =
       std::max<std::int64_t>(0, sat_sub(times.response_time, times.request_time));
@@ -415,38 +202,9 @@ freshness_info analyze_freshness(const response_info& response, const exchange_t
   info.response_time = times.response_time;
   info.no_cache = cc.no_cache;
   info.must_revalidate = cc.must_revalidate || cc.proxy_revalidate || cc.s_maxage.has_value();
+  info.stale_while_revalidate = cc.stale_while_revalidate;
+  info.stale_if_error = cc.stale_if_error;
   return info;
-}
-
-reuse decide_reuse(const freshness_info& stored, const request_info& request,
-                   std::int64_t now) noexcept {
-  if (stored.no_cache) return reuse::revalidate;
-
-  cache_control req;
-  if (request.cache_control) {
-    req = parse_cache_control(*request.cache_control);
-  } else if (request.pragma && pragma_no_cache(*request.pragma)) {
-    req.no_cache = true;
-  }
-  if (req.no_cache) return reuse::revalidate;
-
-  std::int64_t age = current_age(stored.initial_age, stored.response_time, now);
-  // max-age=0 means "revalidate" in practice (browsers' reload), even for an age of 0 s:
-  // ages are whole seconds, so "not older than 0" cannot be told apart from "just stored".
-  if (req.max_age && (*req.max_age == 0 || age > *req.max_age)) return reuse::revalidate;
-
-  std::int64_t remaining = sat_sub(stored.lifetime, age);
-  if (req.min_fresh && remaining < *req.min_fresh) return reuse::revalidate;
-  if (remaining > 0) return reuse::fresh;
-
-  if (stored.must_revalidate) return reuse::revalidate;
-  if (req.max_stale_any) return reuse::stale_ok;
-  if (req.max_stale && sat_sub(0, remaining) <= *req.max_stale) return reuse::stale_ok;
-  return reuse::revalidate;
-}
-
-bool stale_on_error_allowed(const freshness_info& stored) noexcept {
-  return !stored.no_cache && !stored.must_revalidate;
 }
 
 bool etag_weak_equal(std::string_view a, std::string_view b) noexcept {

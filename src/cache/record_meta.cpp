@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "rangecache/cache/targeted_field.hpp"
 #include "rangecache/util/http_text.hpp"
 
 namespace rangecache::cache {
@@ -36,6 +37,31 @@ freshness_info freshness_of(const object_meta& meta) noexcept {
   return f;
 }
 
+cache_control stored_directives(const object_meta& meta, std::span<const std::string> targeted) {
+  for (const auto& name : targeted) {
+    auto value = joined_header(meta, name);
+    if (!value) continue;
+    if (auto text = targeted_cache_control(*value)) return parse_cache_control(*text);
+  }
+  return parse_cache_control(joined_header(meta, "Cache-Control").value_or(""));
+}
+
+freshness_info freshness_with_windows(const object_meta& meta,
+                                      std::span<const std::string> targeted) {
+  freshness_info f = freshness_of(meta);
+  const cache_control cc = stored_directives(meta, targeted);
+  f.stale_while_revalidate = cc.stale_while_revalidate;
+  f.stale_if_error = cc.stale_if_error;
+  return f;
+}
+
+freshness_info freshness_at(const object_meta& meta, std::int64_t now,
+                            std::span<const std::string> targeted) {
+  freshness_info f = freshness_of(meta);
+  if (current_age(f.initial_age, f.response_time, now) < f.lifetime) return f;
+  return freshness_with_windows(meta, targeted);
+}
+
 std::int64_t age_of(const object_meta& meta, std::int64_t now) noexcept {
   auto f = freshness_of(meta);
   return std::max<std::int64_t>(0, current_age(f.initial_age, f.response_time, now));
@@ -45,6 +71,33 @@ const std::string* find_header(const object_meta& meta, std::string_view name) n
   for (const auto& h : meta.headers)
     if (util::iequals(h.name, name)) return &h.value;
   return nullptr;
+}
+
+const object_meta& without_fields(const object_meta& meta, std::span<const std::string> names,
+                                  object_meta& scratch) {
+  auto named = [&](const header_field& h) {
+    for (const auto& n : names)
+      if (util::iequals(h.name, n)) return true;
+    return false;
+  };
+  if (std::none_of(meta.headers.begin(), meta.headers.end(), named)) return meta;
+  scratch = meta;
+  std::erase_if(scratch.headers, named);
+  return scratch;
+}
+
+std::optional<std::string> joined_header(const object_meta& meta, std::string_view name) {
+  std::optional<std::string> out;
+  for (const auto& h : meta.headers) {
+    if (!util::iequals(h.name, name)) continue;
+    if (out) {
+      *out += ", ";
+      *out += h.value;
+    } else {
+      out = h.value;
+    }
+  }
+  return out;
 }
 
 }  // namespace rangecache::cache

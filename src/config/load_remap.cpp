@@ -1,4 +1,5 @@
-// One entry of `remap`: from/to, cache_range_requests, background_fetch, cache_key.
+// One entry of `remap`: from/to, cache_range_requests, background_fetch, cache_key,
+// cache_control_field.
 #include <algorithm>
 #include <cctype>
 
@@ -99,12 +100,41 @@ std::vector<std::string> load_cache_key(const context& ctx, const item& node) {
   return headers;
 }
 
+// RFC 9213 targeted fields, in order of precedence: one name, a list, or [] for none. The
+// fields a cache already reads with another meaning cannot be one.
+std::vector<std::string> load_cache_control_fields(const context& ctx, const item& node) {
+  std::vector<std::string> names;
+  std::vector<item> elements;
+  if (node.node.IsScalar())
+    elements.push_back(node);
+  else if (node.node.IsSequence())
+    elements = list_items(ctx, node);
+  else
+    ctx.expected(node, "a header name like CDN-Cache-Control, or a list of them");
+  for (const auto& element : elements) {
+    auto name = read_string(ctx, element);
+    if (!is_token(name)) ctx.expected(element, "a header name like CDN-Cache-Control");
+    for (std::string_view taken : {"Cache-Control", "Expires", "Pragma"}) {
+      if (iequals(name, taken))
+        ctx.fail(element, "'" + name +
+                              "' cannot be a targeted field (use CDN-Cache-Control or "
+                              "another field meant for this cache)");
+    }
+    if (std::any_of(names.begin(), names.end(),
+                    [&](const std::string& n) { return iequals(n, name); })) {
+      ctx.fail(element, "header '" + name + "' is listed twice");
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 }  // namespace
 
 remap_rule load_remap_rule(const context& ctx, const item& node, positions& where) {
-  const map_reader map(
-      ctx, node,
-      {"from", "to", "preserve_host", "cache_range_requests", "background_fetch", "cache_key"});
+  const map_reader map(ctx, node,
+                       {"from", "to", "preserve_host", "cache_range_requests", "background_fetch",
+                        "cache_key", "cache_control_field"});
   remap_rule rule;
   rule.line = line_of(node.mark);
   read_url(ctx, map, "from", parse_from, rule);
@@ -119,6 +149,7 @@ remap_rule load_remap_rule(const context& ctx, const item& node, positions& wher
   where.no_modify_cachekey.push_back(no_modify_mark);
   if (const auto* value = map.find("background_fetch")) load_rule_bgf(ctx, *value, rule);
   read_into(map, "cache_key", rule.cache_key_headers, load_cache_key);
+  read_into(map, "cache_control_field", rule.cache_control_fields, load_cache_control_fields);
   return rule;
 }
 

@@ -2,9 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rangecache/cache/reuse.hpp"
 #include "rangecache/flight/cache_meta.hpp"
-#include "rangecache/flight/store_tee.hpp"
 #include "rangecache/proxy/headers.hpp"
+#include "store_body.hpp"
 
 namespace rangecache::fetch {
 namespace {
@@ -15,29 +16,12 @@ using flight::view_response;
 using proxy::fetch_marker;
 using proxy::is_credential;
 
-// Bytes a background fetch may have queued to the store's writer beyond what is durable.
-constexpr std::uint64_t fetch_ahead_limit = 8 << 20;
-
-struct fetch_outcome {
-  bool ok = false;
-  std::uint64_t bytes = 0;
-  std::string result;  // for the fetch log
-};
-
-origin::send_settings settings_for(const config::config& cfg) {
-  origin::send_settings s;
-  s.connect_timeout = cfg.upstream.connect_timeout;
-  s.read_timeout = cfg.upstream.read_timeout;
-  s.idle_timeout = cfg.upstream.idle_timeout;
-  return s;
-}
-
 // Already complete and fresh (a client's GET may have stored it meanwhile): nothing to do.
 bool already_fresh(const fetch_context& c, const job& j) {
   auto obj = c.store->peek(j.key);
   if (!obj || obj->meta.range) return false;
   auto reuse = cache::decide_reuse(freshness_of(obj->meta), {}, c.clock->now());
-  return reuse != cache::reuse::revalidate;
+  return reuse == cache::reuse::fresh;
 }
 
 origin::request fetch_request(const job& j) {
@@ -51,10 +35,10 @@ origin::request fetch_request(const job& j) {
 }
 
 // Why the origin's answer cannot be stored for every client; empty when it can.
-std::string refusal(origin::answer& a) {
+std::string refusal(origin::answer& a, const job& j) {
   auto& res = a.head();
   if (res.result_int() != 200) return "status " + std::to_string(res.result_int());
-  auto view = view_response(200, res);
+  auto view = view_response(200, res, j.cache_control_fields);
   cache::request_info ri;  // GET, no credentials
   // Vary and Set-Cookie answers are per client: a fetch made for one must not serve all.
   if (cache::check_storable(ri, view.info()) != cache::storability::storable ||
@@ -73,33 +57,6 @@ void publish(const fetch_context& c, const job& j, const cache::fill& fill,
   st->object.ref = fill.progress_ref();
   st->progress = fill.progress();
   c.inflight->publish(j.key, std::move(st));
-}
-
-// The body into the store, at the pace of the store's writer.
-awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
-                                    cache::object_meta meta) {
-  fetch_outcome out;
-  auto cfg = c.config();
-  flight::tee_options to;
-  to.ahead_limit = fetch_ahead_limit;
-  to.stop = c.draining;
-  flight::store_tee tee(c.ex, fill, meta, nullptr, to);
-  // Bounded buffer: a multi-GiB object passes through 64 KiB at a time.
-  auto buf = std::make_unique<char[]>(64 * 1024);
-  auto r = co_await origin::relay_body(a, buf.get(), 64 * 1024, tee, cfg->upstream.read_timeout);
-  out.bytes = r.bytes;
-  if (r.ec) {
-    out.result = "body: " + r.ec.message();
-  } else if (c.draining->load(std::memory_order_relaxed)) {
-    out.result = "shutdown";
-  } else if (!tee.committed()) {
-    out.result = fill.error() != cache::fill_error::none
-                     ? std::string("store: ") + cache::to_string(fill.error())
-                     : std::string("commit failed");
-  } else {
-    out.ok = true;
-  }
-  co_return out;
 }
 
 awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
@@ -122,7 +79,8 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
     co_return out;
   }
   times.response_time = c.clock->now();
-  if (out.result = refusal(a); !out.result.empty()) co_return out;
+  flight::add_missing_date(a.head(), times.response_time);
+  if (out.result = refusal(a, j); !out.result.empty()) co_return out;
   cache::fill_options fo;
   if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();
   auto fill = c.store->begin_fill(j.key, j.url, fo);
@@ -133,8 +91,9 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   // The record is made from the head as it is now: Beast adds a chunked body's trailers to
   // the same fields once the body ends, and they must never be stored as header fields.
   auto& res = a.head();
-  const auto fresh = cache::analyze_freshness(view_response(200, res).info(), times,
-                                              flight::freshness_policy_of(cfg->cache));
+  const auto fresh =
+      cache::analyze_freshness(view_response(200, res, j.cache_control_fields).info(), times,
+                               flight::freshness_policy_of(cfg->cache));
   const auto meta = make_meta(200, res, fo.expected_length.value_or(0), fresh, std::nullopt);
   if (lead && fo.expected_length) publish(c, j, fill, meta);
   out = co_await store_body(c, a, fill, meta);

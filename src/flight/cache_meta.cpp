@@ -1,5 +1,6 @@
 #include "rangecache/flight/cache_meta.hpp"
 
+#include "rangecache/cache/targeted_field.hpp"
 #include "rangecache/plan/field_rules.hpp"
 #include "rangecache/util/http_date.hpp"
 #include "rangecache/util/http_text.hpp"
@@ -44,6 +45,17 @@ bool kept(const http::fields& fields, const cache::cache_control& cc, std::strin
          !cache::withheld_field(cc, name);
 }
 
+// The first of the targeted fields with a valid value, as Cache-Control text.
+std::optional<std::string> targeted_directives(const http::fields& f,
+                                               std::span<const std::string> targeted) {
+  for (const auto& name : targeted) {
+    auto value = joined(f, name);
+    if (!value) continue;
+    if (auto text = cache::targeted_cache_control(*value)) return text;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 cache::request_info request_view::info() const {
@@ -82,14 +94,19 @@ cache::response_info response_view::info() const {
   return r;
 }
 
-response_view view_response(unsigned status, const http::fields& f) {
+response_view view_response(unsigned status, const http::fields& f,
+                            std::span<const std::string> targeted) {
   response_view v;
   v.status = static_cast<int>(status);
-  v.cache_control = joined(f, "Cache-Control");
-  v.expires = first(f, "Expires");
+  v.cache_control = targeted_directives(f, targeted);
+  // A valid targeted field replaces both Cache-Control and Expires (RFC 9213 §2.1).
+  if (!v.cache_control) {
+    v.cache_control = joined(f, "Cache-Control");
+    v.expires = first(f, "Expires");
+  }
   v.date = first(f, "Date");
   v.last_modified = first(f, "Last-Modified");
-  v.age = first(f, "Age");
+  v.age = joined(f, "Age");
   v.vary = joined(f, "Vary");
   return v;
 }
@@ -113,8 +130,9 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
                              std::optional<cache::content_range> range) {
   cache::object_meta m;
   m.status = static_cast<std::uint16_t>(status);
-  const auto cc_value = joined(fields, "Cache-Control");
-  const auto cc = cache::parse_cache_control(cc_value.value_or(""));
+  // The parsed directives point into this text: it must outlive them.
+  const std::string cc_text = joined(fields, "Cache-Control").value_or("");
+  const auto cc = cache::parse_cache_control(cc_text);
   for (const auto& f : fields)
     if (kept(fields, cc, f.name_string()))
       m.headers.push_back({std::string(f.name_string()), std::string(f.value())});
@@ -164,7 +182,8 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
 }
 
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
-                      const cache::exchange_times& times, const cache::freshness_policy& policy) {
+                      const cache::exchange_times& times, const cache::freshness_policy& policy,
+                      std::span<const std::string> targeted) {
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   for (const auto& f : not_modified) {
@@ -174,8 +193,18 @@ bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified
   for (const auto& f : not_modified)
     if (!plan::is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
   // A range object's freshness is judged like that of the 200 it is part of.
-  auto view = view_response(meta.status == 206 ? 200 : meta.status, merged);
+  auto view = view_response(meta.status == 206 ? 200 : meta.status, merged, targeted);
   return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times, policy));
+}
+
+void add_missing_date(http::fields& fields, std::int64_t received) {
+  if (fields.find(http::field::date) != fields.end()) return;
+  const auto text = util::format_http_date(received);
+  fields.set(http::field::date, text.view());
+}
+
+void strip_targeted(http::fields& fields, std::span<const std::string> targeted) {
+  for (const auto& name : targeted) fields.erase(name);
 }
 
 }  // namespace rangecache::flight

@@ -45,4 +45,20 @@ awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
   co_return *count;
 }
 
+awaitable<cache::update_status> update_and_wait(asio::any_io_executor ex,
+                                                cache::object_store& store, std::string key,
+                                                cache::object_ref ref, cache::object_meta meta) {
+  auto wake = std::make_shared<asio::steady_timer>(ex);
+  wake->expires_after(std::chrono::seconds(10));
+  auto status = std::make_shared<cache::update_status>(cache::update_status::error);
+  store.update(key, ref, std::move(meta), [wake, status, ex](cache::update_status s) {
+    asio::post(ex, [wake, status, s] {
+      *status = s;
+      wake->cancel();
+    });
+  });
+  co_await wake->async_wait(use_tuple);  // ends when cancelled or at the bound
+  co_return *status;
+}
+
 }  // namespace rangecache::flight

@@ -28,16 +28,14 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   cache::exchange_times times;
   times.request_time = w_->shared->clock->now();
   auto a = co_await ask_origin(cfg, rule, up, cr.head);
-  if (a.ec) {
-    if (revalidating && cache::stale_on_error_allowed(freshness_of(stale->meta))) {
-      spdlog::warn("upstream {}: {}; serving stale {}", origin_of(rule).pool_key(), a.ec.message(),
-                   log.url());
-      co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
-    }
-    co_return co_await upstream_failed(a, rule, log);
-  }
+  if (a.ec && revalidating) co_return co_await revalidation_failed(cfg, rule, cr, *stale, a, log);
+  if (a.ec) co_return co_await upstream_failed(a, rule, log);
   times.response_time = w_->shared->clock->now();
   log.upstream_status = a.status();
+  if (revalidating && stale_instead_of(cr, *stale, a.status())) {
+    w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+    co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
+  }
   if (!revalidating || a.status() != 304)
     co_return co_await relay(cfg, rule, authority, cr, std::move(a), times, revalidating, log);
   co_return co_await not_modified(cfg, rule, authority, cr, std::move(a), std::move(up),
@@ -60,7 +58,8 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
                                          origin::request up, cache::cached_object obj,
                                          cache::exchange_times times, access_entry& log) {
   w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
-  if (freshen_with_304(obj.meta, a.head(), times, flight::freshness_policy_of(cfg.cache))) {
+  if (freshen_with_304(obj.meta, a.head(), times, flight::freshness_policy_of(cfg.cache),
+                       cr.cache_control_fields)) {
     // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
     const auto& key = obj.meta.range ? cr.range_key : cr.full_key;
     w_->store->update(key, obj.ref, obj.meta);
@@ -84,7 +83,7 @@ plan::fill_plan session::plan_for(const cache_request& cr, const config::remap_r
                                   origin::answer& a, access_entry& log) {
   auto& ur = a.head();
   const auto request_info = view_request(parser_->get());
-  const auto view = view_response(ur.result_int(), ur);
+  const auto view = view_response(ur.result_int(), ur, cr.cache_control_fields);
   const auto content_ranges = field_values(ur, http::field::content_range);
   const auto vary = field_values(ur, http::field::vary);
   plan::origin_head head;
@@ -119,7 +118,7 @@ cache::fill session::begin_store(const config::config& cfg, const cache_request&
     // The record is made from the head as it is now: Beast adds a chunked body's trailers to
     // the same fields once the body ends, and they must never be stored as header fields.
     auto& ur = a.head();
-    const auto view = view_response(ur.result_int(), ur);
+    const auto view = view_response(ur.result_int(), ur, cr.cache_control_fields);
     const auto fresh =
         cache::analyze_freshness(view.info(), times, flight::freshness_policy_of(cfg.cache));
     // A range object is kept as part of the 200 it comes from; any other answer with the
@@ -212,6 +211,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
 
   http::response<http::buffer_body> res;
   const bool keep = client_head_for_fill(res, a, fp, body_expected, log);
+  flight::strip_targeted(res.base(), cr.cache_control_fields);
   const bool client_body = body_expected && !(fp.client_status == 416 && status != 416);
   response_writer writer(stream_, res, client_body, cfg.server.send_timeout);
   if (fp.windowed) writer.window(fp.window_from, fp.window_length);

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "hit_writer.hpp"
+#include "rangecache/cache/record_meta.hpp"
+#include "rangecache/cache/reuse.hpp"
 #include "rangecache/fetch/fetcher.hpp"
 #include "rangecache/fetch/rules.hpp"
 #include "rangecache/flight/cache_meta.hpp"
@@ -42,6 +44,9 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
   auto& req = parser_->get();
   const auto& crr_opt = rule.cache_range_requests;
   cr.head = req.method() == http::verb::head;
+  cr.cache_control_fields = rule.cache_control_fields;
+  const auto request_info = view_request(req);
+  cr.only_if_cached = cache::request_directives(request_info.info()).only_if_cached;
   // Control headers count only from trusted clients (handle() already removed them from
   // anyone else's request).
   bool skip_crr = false;
@@ -99,17 +104,30 @@ bool session::read_ranges(cache_request& cr) {
   return true;
 }
 
-plan::range_hit session::judge_range_object(const cache_request& cr,
-                                            const cache::cached_object& robj, std::int64_t now) {
+session::stored_verdict session::judge_range_object(const cache_request& cr,
+                                                    const cache::cached_object& robj,
+                                                    std::int64_t now) {
   auto& req = parser_->get();
-  const auto request_info = view_request(req);
+  auto verdict = freshness_verdict(cr, robj, now);
   plan::range_hit_request rq;
-  rq.fresh = cache::decide_reuse(freshness_of(robj.meta), request_info.info(), now) !=
-             cache::reuse::revalidate;
+  rq.fresh = verdict != stored_verdict::revalidate;
   rq.crr_ims = cr.crr_ims;
   rq.crr_ident = cr.crr_ident;
   if (cr.if_range) rq.if_range = req[http::field::if_range];
-  return plan::judge_range_hit(rq, robj.meta);
+  switch (plan::judge_range_hit(rq, robj.meta)) {
+    case plan::range_hit::unusable:
+      return stored_verdict::unusable;
+    case plan::range_hit::revalidate:
+      return stored_verdict::revalidate;
+    case plan::range_hit::serve:
+      break;
+  }
+  // Served: plainly, unless it was stale (inside stale-while-revalidate) and no trusted
+  // X-Crr-Ident said it is fresh.
+  if (verdict != stored_verdict::serve_stale) return stored_verdict::serve;
+  const bool ident_fresh = !cr.crr_ident.empty() && !cr.crr_ims &&
+                           plan::ident_says_fresh(cr.crr_ident, robj.meta) == true;
+  return ident_fresh ? stored_verdict::serve : stored_verdict::serve_stale;
 }
 
 awaitable<outcome> session::serve_range_hit(const config::config& cfg,
@@ -136,8 +154,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
                                             request_authority authority, access_entry& log) {
   const auto& crr_opt = rule.cache_range_requests;
   cache_request cr;
-  if (!describe_request(cfg, rule, authority, cr))
+  if (!describe_request(cfg, rule, authority, cr)) {
+    if (cr.only_if_cached) co_return co_await not_in_cache(log);
     co_return co_await forward(cfg, rule, std::move(authority), log);
+  }
   const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
   auto& reader = *w_->reader;
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
@@ -149,11 +169,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     cache::cached_object& obj = lookup_full_;
     if (complete_first && reader.lookup(cr.full_key, obj) == cache::lookup_status::hit &&
         !obj.meta.range) {
-      const auto request_info = view_request(parser_->get());
-      auto reuse = cache::decide_reuse(freshness_of(obj.meta), request_info.info(), now);
-      if (reuse != cache::reuse::revalidate)
+      const auto verdict = freshness_verdict(cr, obj, now);
+      if (verdict == stored_verdict::serve)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
-      co_return co_await fetch(cfg, rule, authority, cr, std::move(obj), log);
+      co_return co_await use_stale(cfg, rule, authority, cr, obj, verdict, log);
     }
     // b. The range object (cache_range_requests). Under no_modify_cachekey with
     // cache_complete_responses, the range's key may hold an origin's 200: the complete
@@ -161,11 +180,12 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (cr.crr && reader.lookup(cr.range_key, lookup_range_) == cache::lookup_status::hit &&
         (lookup_range_.meta.range || crr_opt.no_modify_cachekey)) {
       const auto verdict = judge_range_object(cr, lookup_range_, now);
-      if (verdict == plan::range_hit::serve)
+      if (verdict == stored_verdict::serve)
         co_return co_await serve_range_hit(cfg, rule, authority, cr, log);
-      if (verdict == plan::range_hit::revalidate)
-        co_return co_await fetch(cfg, rule, authority, cr, std::move(lookup_range_), log);
+      if (verdict != stored_verdict::unusable)
+        co_return co_await use_stale(cfg, rule, authority, cr, lookup_range_, verdict, log);
     }
+    if (cr.only_if_cached) co_return co_await not_in_cache(log);
     // HEAD is answered from metadata only when the object is there; otherwise it passes
     // through (a HEAD brings no body to store).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
@@ -239,15 +259,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   j.target = cr.target;
   j.host = rule.to_host;
   j.port = rule.to_port;
-  // The client's headers, less Range and the conditionals, and less its credentials: the
-  // complete object is stored for every client, so it is fetched as nobody in particular.
-  auto up = upstream_request(rule, authority);
-  for (auto f :
-       {http::field::range, http::field::if_range, http::field::if_none_match,
-        http::field::if_modified_since, http::field::if_match, http::field::if_unmodified_since})
-    up.erase(f);
-  for (const auto& f : up)
-    if (!is_credential(f.name_string())) j.headers.emplace_back(f.name_string(), f.value());
+  j.headers = headers_for_cache(rule, authority);
+  j.cache_control_fields = rule.cache_control_fields;
   if (scheduler.offer(j, std::chrono::steady_clock::now()) == fetch::offer_result::start_now)
     asio::co_spawn(w_->ioc, fetch::run_background_fetches(fetch_context_of(w_), std::move(j)),
                    [](std::exception_ptr e) {
@@ -284,7 +297,10 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     boundary = range::make_boundary();
     rq.boundary = boundary.view();
   }
-  const auto answer = plan::plan_answer(rq, obj.meta);
+  // The rule's targeted fields were for us: they never reach a client.
+  cache::object_meta scratch;
+  const auto& meta = cache::without_fields(obj.meta, cr.cache_control_fields, scratch);
+  const auto answer = plan::plan_answer(rq, meta);
   log.status = answer.status;
   if (!cr.head) log.bytes = answer.body_bytes;
   auto s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);

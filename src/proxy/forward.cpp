@@ -69,6 +69,7 @@ awaitable<origin::answer> session::ask_origin(const config::config& cfg,
   auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
                                      send_settings_for(cfg, head));
   count_origin_request(a);
+  if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
   co_return a;
 }
 
@@ -95,6 +96,7 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
     a = co_await w_->origins.send_streamed(to, std::move(up), &body, send_settings_for(cfg, head));
   }
   count_origin_request(a);
+  if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
   co_return a;
 }
 
@@ -201,6 +203,7 @@ awaitable<outcome> session::pass_answer(const config::config& cfg, const config:
   res.result(status);
   res.reason(ur.reason());
   copy_end_to_end(ur.base(), res.base());
+  flight::strip_targeted(res.base(), rule.cache_control_fields);
   append_via(res.base(), ur.version());
   const bool body_expected = req.method() != http::verb::head && status_has_body(status);
   bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);

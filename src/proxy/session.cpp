@@ -6,6 +6,7 @@
 
 #include "rangecache/proxy/framing.hpp"
 #include "rangecache/proxy/headers.hpp"
+#include "rangecache/util/http_date.hpp"
 
 namespace rangecache::proxy {
 namespace {
@@ -247,6 +248,7 @@ awaitable<outcome> session::send_error(unsigned status, std::string_view text, b
   res.set(http::field::server, "rangecache");
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
+  res.set(http::field::date, util::format_http_date(w_->shared->clock->now()).view());
   res.body() = std::to_string(status);
   res.body().append(" ").append(text).append("\n");
   if (w_->shared->draining.load(std::memory_order_relaxed)) keep_alive = false;

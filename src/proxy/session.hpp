@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "access_log.hpp"
 #include "asio_fwd.hpp"
@@ -106,8 +108,44 @@ class session {
   bool describe_request(const config::config& cfg, const config::remap_rule& rule,
                         const request_authority& authority, cache_request& cr);
   bool read_ranges(cache_request& cr);
-  plan::range_hit judge_range_object(const cache_request& cr, const cache::cached_object& robj,
-                                     std::int64_t now);
+  // What a stored object does for this request: answer it (serve), answer it stale and be
+  // revalidated in the background (serve_stale), be revalidated first, or nothing (a range
+  // object that cannot settle the request's If-Range).
+  enum class stored_verdict { serve, serve_stale, revalidate, unusable };
+  // What the object's freshness and the request's directives say, nothing else.
+  stored_verdict freshness_verdict(const cache_request& cr, const cache::cached_object& obj,
+                                   std::int64_t now);
+  stored_verdict judge_range_object(const cache_request& cr, const cache::cached_object& robj,
+                                    std::int64_t now);
+  // A stored object that is not served as it is: served stale while a background
+  // revalidation starts (serve_stale), or revalidated first.
+  awaitable<outcome> use_stale(const config::config& cfg, const config::remap_rule& rule,
+                               const request_authority& authority, const cache_request& cr,
+                               cache::cached_object& obj, stored_verdict verdict,
+                               access_entry& log);
+  // Every upstream request of the cacheable path passes here: with only-if-cached the client
+  // gets a 504 instead (RFC 9111 §5.2.1.7).
+  awaitable<outcome> fetch_or_refuse(const config::config& cfg, const config::remap_rule& rule,
+                                     const request_authority& authority, const cache_request& cr,
+                                     std::optional<cache::cached_object> stale, access_entry& log);
+  awaitable<outcome> not_in_cache(access_entry& log);
+  // Starts the background revalidation of `stale` unless one of its key (or a fill) is
+  // already under way.
+  void revalidate_in_background(const config::remap_rule& rule, const request_authority& authority,
+                                const cache_request& cr, const cache::cached_object& stale);
+  // The client's headers for a request made for the cache's own sake: less Range, the
+  // conditionals and credentials.
+  std::vector<std::pair<std::string, std::string>> headers_for_cache(
+      const config::remap_rule& rule, const request_authority& authority);
+  // The revalidation of `stale` got no answer: the stale object when it may be served, 504
+  // when it must not be (RFC 9111 §5.2.2.2), else the failure as for a miss.
+  awaitable<outcome> revalidation_failed(const config::config& cfg, const config::remap_rule& rule,
+                                         const cache_request& cr, const cache::cached_object& stale,
+                                         const origin::answer& a, access_entry& log);
+  // The revalidation of `stale` got `status`: true when the stale object answers instead
+  // (a 5xx within its stale-if-error window).
+  bool stale_instead_of(const cache_request& cr, const cache::cached_object& stale,
+                        unsigned status);
   awaitable<outcome> serve_range_hit(const config::config& cfg, const config::remap_rule& rule,
                                      const request_authority& authority, const cache_request& cr,
                                      access_entry& log);

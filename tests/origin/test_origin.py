@@ -46,6 +46,11 @@ Query-string controls (combine freely)
   status_from=N     with status=, only from the N-th request for this exact target on (as
   status_until=N    /__stats counts them, from 1), and only up to the N-th: the others are
                     served as without status= (the URL's answer changes between requests)
+  fail_at=N         from the N-th request for this exact target on (counted as switch_at
+  fail_status=S     counts), answer status S (default 503) as status=S would: an origin
+                    that worked and then fails
+  delay_at=N        with delay=S, wait only from the N-th request for this target on
+  no_date=1         send no Date header
   chunked=1         Transfer-Encoding: chunked, no Content-Length
   trailer=Name:Value  with chunked=1, send this field in the chunked trailer section after
                     the last chunk, announced in a Trailer header (repeatable)
@@ -612,7 +617,8 @@ class Handler(socketserver.BaseRequestHandler):
         self.send_all(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
     def common_headers(self, request, cache_control):
-        headers = [("Date", CLOCK.date()), ("Server", "rc-test-origin")]
+        headers = [] if request.flag("no_date") else [("Date", CLOCK.date())]
+        headers.append(("Server", "rc-test-origin"))
         cc = request.params.get("cc", cache_control)
         if cc:
             headers.append(("Cache-Control", cc))
@@ -783,7 +789,8 @@ class Handler(socketserver.BaseRequestHandler):
             LOG.write(request, 0, 0)
             self.abort(reset=False)
         delay = request.param_float("delay")
-        if delay:
+        delay_at = request.param_int("delay_at")
+        if delay and (delay_at is None or STATS.count(request.origin_target) >= delay_at):
             time.sleep(delay)
 
         if request.path == "/__stats":
@@ -798,7 +805,12 @@ class Handler(socketserver.BaseRequestHandler):
             CLOCK.advance(advance)
             return self.send_json(request, {"ok": True})
         status = request.param_int("status")
-        if status is not None and status not in (200, 206) and self.status_applies(request):
+        if status is not None and status not in (200, 206) and not self.status_applies(request):
+            status = None
+        fail_at = request.param_int("fail_at")
+        if fail_at is not None and STATS.count(request.origin_target) >= fail_at:
+            status = request.param_int("fail_status") or 503
+        if status is not None and status not in (200, 206):
             return self.send_status(request, status)
         if request.method not in ("GET", "HEAD") or request.path == "/__echo_headers":
             return self.send_echo(request)

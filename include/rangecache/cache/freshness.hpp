@@ -1,10 +1,10 @@
-// RFC 9111 shared-cache rules, pure: Cache-Control parsing, whether a response may be
-// stored, how long it stays fresh, its age, whether a stored response may answer a request,
-// and client conditionals answered from the cache.
+// RFC 9111 shared-cache rules, pure: whether a response may be stored, how long it stays
+// fresh, its age, validators, and client conditionals answered from the cache. Cache-Control
+// parsing is in cache_control.hpp, reuse of a stored response in reuse.hpp.
 //
 // Inputs are plain header values (string_views), so this knows nothing of Beast. Where a
 // field may appear on several lines the caller joins them with ", " (Cache-Control, Vary,
-// Pragma) or passes the first one (Expires, Date, Last-Modified, Age). Times are seconds
+// Pragma, Age) or passes the first one (Expires, Date, Last-Modified). Times are seconds
 // since the Unix epoch, as util::parse_http_date returns them.
 #pragma once
 
@@ -12,44 +12,9 @@
 #include <optional>
 #include <string_view>
 
+#include "rangecache/cache/cache_control.hpp"
+
 namespace rangecache::cache {
-
-// delta-seconds above this are read as this (RFC 9111 §1.2.2).
-inline constexpr std::int64_t delta_seconds_max = 2147483648;  // 2^31
-
-// Cache-Control directives, request and response ones together. Names are case-insensitive;
-// arguments may be tokens or quoted strings (both accepted as RFC 9111 §5.2 asks); unknown
-// directives are ignored. Conflicts resolve toward caching less:
-// - max-age / s-maxage given twice with different values, or with a value that is not a
-//   delta-seconds, count as 0 (RFC 9111 §4.2.1: "considered stale");
-// - min-fresh given twice keeps the larger, max-stale the smaller;
-// - the qualified forms no-cache="f" and private="f" name fields instead: the response
-//   stays storable and reusable, and the fields named are never stored (so never sent
-//   from the cache without the origin's say, RFC 9111 §5.2.2.4, §5.2.2.7). A malformed
-//   argument counts as the unqualified form.
-struct cache_control {
-  bool no_store = false;
-  bool no_cache = false;
-  bool is_private = false;
-  bool is_public = false;
-  bool must_revalidate = false;
-  bool proxy_revalidate = false;
-  bool must_understand = false;
-  bool no_transform = false;
-  bool only_if_cached = false;
-  std::optional<std::int64_t> max_age;
-  std::optional<std::int64_t> s_maxage;
-  std::optional<std::int64_t> min_fresh;
-  std::optional<std::int64_t> max_stale;            // max-stale=N
-  bool max_stale_any = false;                       // max-stale with no argument: any staleness
-  std::optional<std::string_view> no_cache_fields;  // no-cache="f1, f2": the list
-  std::optional<std::string_view> private_fields;   // private="f1, f2": the list
-};
-
-// A response field a shared cache must not keep: named by no-cache="..." or private="...".
-bool withheld_field(const cache_control& cc, std::string_view name) noexcept;
-
-cache_control parse_cache_control(std::string_view value) noexcept;
 
 struct request_info {
   std::string_view method = "GET";
@@ -112,6 +77,10 @@ struct lifetime {
 lifetime freshness_lifetime(const response_info& response, const exchange_times& times,
                             const freshness_policy& policy = {}) noexcept;
 
+// An Age field value (its lines joined with ", ") in seconds: the first member of a list,
+// which must be a delta-seconds, else the field is ignored (nullopt) (RFC 9111 §5.1).
+std::optional<std::int64_t> age_value(std::string_view age) noexcept;
+
 // RFC 9111 §4.2.3 corrected_initial_age: how old the response already was on arrival,
 // from its Age header, its Date and the time the exchange took.
 std::int64_t corrected_initial_age(const response_info& response,
@@ -130,27 +99,14 @@ struct freshness_info {
   bool no_cache = false;         // validate before every reuse, fresh or not
   bool must_revalidate = false;  // never serve it stale: must-revalidate, proxy-revalidate,
                                  // or s-maxage (RFC 9111 §5.2.2.10)
+  // RFC 5861 windows (seconds of staleness). A stored record does not keep them in its
+  // flags: cache::freshness_at reads them again from its stored fields once it is stale.
+  std::optional<std::int64_t> stale_while_revalidate;
+  std::optional<std::int64_t> stale_if_error;
 };
 
 freshness_info analyze_freshness(const response_info& response, const exchange_times& times,
                                  const freshness_policy& policy = {}) noexcept;
-
-enum class reuse : std::uint8_t {
-  fresh,       // serve it
-  stale_ok,    // stale, but the client's max-stale accepts it: serve it
-  revalidate,  // send a conditional request upstream first
-};
-
-// RFC 9111 §4 with the request's own directives (§5.2.1): request no-cache, or Pragma:
-// no-cache when there is no Cache-Control, or max-age=0 → revalidate; max-age=N with an
-// older response, or min-fresh=N with less than N seconds left → revalidate; a stale
-// response is served only under max-stale and never when must_revalidate.
-reuse decide_reuse(const freshness_info& stored, const request_info& request,
-                   std::int64_t now) noexcept;
-
-// May a stale response be served when revalidation fails (origin down, RFC 9111 §4.2.4)?
-// Not when no-cache, must-revalidate, proxy-revalidate or s-maxage forbid it.
-bool stale_on_error_allowed(const freshness_info& stored) noexcept;
 
 // Weak comparison of two entity-tags (RFC 9110 §8.8.3.2): opaque tags equal, W/ ignored.
 // False if either is not a valid entity-tag.

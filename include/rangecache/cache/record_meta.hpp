@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -18,10 +20,34 @@ std::uint32_t pack_freshness_flags(const freshness_info& fresh) noexcept;
 // The freshness facts a record was stored with, for decide_reuse.
 freshness_info freshness_of(const object_meta& meta) noexcept;
 
+// freshness_of, and once the response is stale at `now`, its RFC 5861 windows read from its
+// stored fields: from the first of the `targeted` fields (RFC 9213) with a valid value,
+// else from Cache-Control. A fresh response skips the parsing: the windows matter only
+// past its lifetime.
+freshness_info freshness_at(const object_meta& meta, std::int64_t now,
+                            std::span<const std::string> targeted);
+
+// freshness_of with the RFC 5861 windows, fresh or not: for deciding what a failed
+// revalidation leaves (cache::decide_on_failure).
+freshness_info freshness_with_windows(const object_meta& meta,
+                                      std::span<const std::string> targeted);
+
+// The Cache-Control directives rangecache follows for a stored response: those of the first
+// of the `targeted` fields with a valid value, else those of Cache-Control.
+cache_control stored_directives(const object_meta& meta, std::span<const std::string> targeted);
+
 // The stored response's age at `now` (RFC 9111 §4.2.3), never negative.
 std::int64_t age_of(const object_meta& meta, std::int64_t now) noexcept;
 
 // The first stored field of that name (compared without case), or nullptr.
 const std::string* find_header(const object_meta& meta, std::string_view name) noexcept;
+
+// `meta` without the stored fields named in `names`: `meta` itself when it has none of
+// them (no copy), else a copy made in `scratch`.
+const object_meta& without_fields(const object_meta& meta, std::span<const std::string> names,
+                                  object_meta& scratch);
+
+// Every stored field of that name, joined with ", "; nullopt when there is none.
+std::optional<std::string> joined_header(const object_meta& meta, std::string_view name);
 
 }  // namespace rangecache::cache

@@ -110,7 +110,10 @@ struct remap_rule {
   bool background_fetch = false;
   std::optional<std::vector<bgf_rule>> background_fetch_rules;  // overrides the global rules
   std::vector<std::string> cache_key_headers;  // request headers added to the cache key
-  std::string from_text, to_text;              // as written
+  // Targeted cache-control fields (RFC 9213) this cache obeys instead of Cache-Control, in
+  // order of precedence, and removes from what clients get.
+  std::vector<std::string> cache_control_fields = {"CDN-Cache-Control"};
+  std::string from_text, to_text;  // as written
   int line = 0;
 };
 

@@ -24,6 +24,8 @@ struct job {
   std::uint16_t port = 80;
   // The client's headers, less Range, the conditionals and credentials.
   std::vector<std::pair<std::string, std::string>> headers;
+  // The rule's targeted cache-control fields (RFC 9213), for the storing decisions.
+  std::vector<std::string> cache_control_fields;
   std::chrono::steady_clock::time_point queued_at{};
 };
 

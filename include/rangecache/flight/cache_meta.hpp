@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,10 @@ struct response_view {
   std::optional<std::string> cache_control, expires, date, last_modified, age, vary;
   cache::response_info info() const;
 };
-response_view view_response(unsigned status, const http::fields& fields);
+// `targeted`: the rule's targeted cache-control fields (RFC 9213), in order. The first of
+// them with a valid value stands in for Cache-Control, and Expires is then ignored.
+response_view view_response(unsigned status, const http::fields& fields,
+                            std::span<const std::string> targeted = {});
 
 // The heuristic freshness the configuration asks for (cache.heuristic_fraction and
 // cache.heuristic_max).
@@ -61,8 +65,17 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh);
 
 // merge_304 with the freshness of the merged headers, as the 304 of an exchange at `times`
-// leaves it.
+// leaves it (`targeted` as for view_response).
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
-                      const cache::exchange_times& times, const cache::freshness_policy& policy);
+                      const cache::exchange_times& times, const cache::freshness_policy& policy,
+                      std::span<const std::string> targeted = {});
+
+// The time a response was received as its Date, when the origin sent none (RFC 9110
+// §6.6.1: a recipient with a clock adds one to what it caches or forwards).
+void add_missing_date(http::fields& fields, std::int64_t received);
+
+// Removes the rule's targeted cache-control fields: they are for this cache, not for the
+// clients behind it.
+void strip_targeted(http::fields& fields, std::span<const std::string> targeted);
 
 }  // namespace rangecache::flight

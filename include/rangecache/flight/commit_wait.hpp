@@ -6,6 +6,7 @@
 #include "rangecache/net/asio_names.hpp"
 
 #include "rangecache/cache/fill.hpp"
+#include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/store.hpp"
 
 namespace rangecache::flight {
@@ -20,5 +21,12 @@ awaitable<bool> commit_and_wait(asio::any_io_executor ex, cache::fill& fill,
 // (bounded) for the writer thread's answer: the number of objects removed.
 awaitable<std::uint64_t> purge_and_wait(asio::any_io_executor ex,
                                         std::function<void(cache::purge_callback)> start);
+
+// Replaces the record of `key` (the object `ref`) with `meta` and waits (bounded) until the
+// writer thread has done it: gone when the object was replaced or removed meanwhile, error
+// also when the bound passed first.
+awaitable<cache::update_status> update_and_wait(asio::any_io_executor ex,
+                                                cache::object_store& store, std::string key,
+                                                cache::object_ref ref, cache::object_meta meta);
 
 }  // namespace rangecache::flight

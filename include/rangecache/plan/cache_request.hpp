@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,8 +21,12 @@ struct cache_request {
   bool ranged = false;  // a valid bytes Range (single or several)
   bool crr = false;     // cache_range_requests applies: one range, GET, not skipped
   bool head = false;
-  bool if_range = false;    // the request has If-Range
-  bool from_fetch = false;  // a trusted peer's background fetch: never triggers one itself
+  bool if_range = false;        // the request has If-Range
+  bool from_fetch = false;      // a trusted peer's background fetch: never triggers one itself
+  bool only_if_cached = false;  // the client must not make us ask the origin (504 instead)
+  // The rule's targeted cache-control fields (RFC 9213), which stand in for Cache-Control
+  // in our own decisions and never reach a client. Points into the rule.
+  std::span<const std::string> cache_control_fields;
   // Control headers from a trusted client, already checked.
   std::optional<std::int64_t> crr_ims;  // X-Crr-Ims date
   std::string crr_ident;                // X-Crr-Ident value
@@ -38,7 +43,9 @@ inline constexpr const char* hit_full = "HIT_FULL";  // answered from the comple
 inline constexpr const char* miss = "MISS";
 inline constexpr const char* revalidated = "REVALIDATED";  // 304 from the origin
 inline constexpr const char* refreshed = "REFRESH";        // stale, origin sent a new body
-inline constexpr const char* stale = "STALE";              // origin failed, stale served
+// Stale, served because the origin failed (stale-if-error or unreachable) or while it is
+// revalidated in the background (stale-while-revalidate).
+inline constexpr const char* stale = "STALE";
 inline constexpr const char* pass = "PASS";
 inline constexpr const char* collapsed = "COLLAPSED";  // served from another request's fill
 }  // namespace cache_result

@@ -228,6 +228,18 @@ TEST_F(OriginSelftest, StatusWindow) {
   EXPECT_EQ(empty.header("Cache-Control"), "max-age=5");
 }
 
+TEST_F(OriginSelftest, FailAtDelayAtAndNoDate) {
+  const std::string target = "/1k.bin?fail_at=2&fail_status=500&delay=0.3&delay_at=3";
+  EXPECT_EQ(get(port(), target).status, 200);
+  EXPECT_EQ(get(port(), target).status, 500);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(get(port(), target).status, 500);
+  EXPECT_GE(seconds_since(start).count(), 0.29);
+  EXPECT_EQ(get(port(), "/1k.bin?fail_at=1").status, 503);
+  EXPECT_TRUE(get(port(), "/1k.bin").has_header("Date"));
+  EXPECT_FALSE(get(port(), "/1k.bin?no_date=1").has_header("Date"));
+}
+
 TEST_F(OriginSelftest, ShortBodyIsIncomplete) {
   auto rst = get(port(), "/1m.bin?short=1000");
   EXPECT_EQ(rst.status, 200);

@@ -1,4 +1,5 @@
 #include "rangecache/cache/freshness.hpp"
+#include "rangecache/cache/reuse.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,25 @@
+// What background work shares: the origin settings it sends with, and the body of an
+// origin's answer written into the store at the pace of the store's writer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "rangecache/cache/fill.hpp"
+#include "rangecache/fetch/fetcher.hpp"
+
+namespace rangecache::fetch {
+
+struct fetch_outcome {
+  bool ok = false;
+  std::uint64_t bytes = 0;
+  std::string result;  // for the fetch log
+};
+
+origin::send_settings settings_for(const config::config& cfg);
+
+// Reads the body of `a` into `fill` (its record `meta`) and commits it; `ok` once committed.
+awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
+                                    cache::object_meta meta);
+
+}  // namespace rangecache::fetch
