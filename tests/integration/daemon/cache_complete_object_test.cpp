@@ -377,6 +377,29 @@ TEST_F(CacheCompleteObject, UnsafeMethodsPurgeTheUrlsTheAnswerNames) {
   EXPECT_EQ(x_cache(range_get(other, "bytes=0-9")), "HIT_FULL");
 }
 
+// Fields the origin's Connection header names, and those its no-cache="..." / private="..."
+// name, are never stored: answers from the cache do not carry them; the rest they do.
+TEST_F(CacheCompleteObject, ConnectionNamedAndWithheldFieldsAreNotReplayed) {
+  const std::uint64_t size = 2000;
+  const auto path = unique_gen(size);
+  const std::string target =
+      path +
+      "?cc=max-age%3D600,%20private%3D%22X-Secret%22,%20no-cache%3D%22X-Once%22"
+      "&hdr=X-Secret:token&hdr=X-Once:now&hdr=Connection:X-Hop&hdr=X-Hop:1&hdr=X-Plain:kept";
+  auto miss = get(daemon_->port(), target);
+  ASSERT_TRUE(is_whole(miss, path, size)) << miss;
+  EXPECT_EQ(x_cache(miss), "MISS");
+  EXPECT_FALSE(miss.has_header("X-Hop")) << miss;  // this connection's, never forwarded
+  auto hit = get(daemon_->port(), target);
+  ASSERT_TRUE(is_whole(hit, path, size)) << hit;
+  EXPECT_EQ(x_cache(hit), "HIT_FULL");
+  EXPECT_FALSE(hit.has_header("X-Secret")) << hit;
+  EXPECT_FALSE(hit.has_header("X-Once")) << hit;
+  EXPECT_FALSE(hit.has_header("X-Hop")) << hit;
+  EXPECT_EQ(hit.header("X-Plain"), "kept") << hit;
+  EXPECT_EQ(origin_->count(target), 1);
+}
+
 TEST_F(CacheCompleteObject, LargeObjectRangesAcrossChunks) {
   const std::uint64_t size = 8u << 20;
   const auto path = unique_gen(size);
