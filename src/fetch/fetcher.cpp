@@ -4,6 +4,7 @@
 
 #include "rangecache/cache/reuse.hpp"
 #include "rangecache/flight/cache_meta.hpp"
+#include "rangecache/origin/settings.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "store_body.hpp"
 
@@ -73,7 +74,8 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   times.request_time = c.clock->now();
   auto req = fetch_request(j);
   std::string no_body;
-  auto a = co_await c.origins->send(to, std::move(req), std::move(no_body), settings_for(*cfg));
+  auto a = co_await c.origins->send(to, std::move(req), std::move(no_body),
+                                    origin::settings_for(cfg->upstream));
   if (a.ec) {
     out.result = "origin: " + a.ec.message();
     co_return out;

@@ -5,6 +5,7 @@
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/flight/commit_wait.hpp"
+#include "rangecache/origin/settings.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/range/normalize.hpp"
@@ -113,7 +114,8 @@ awaitable<std::string> revalidate(fetch_context c, const revalidation& r) {
     times.request_time = c.clock->now();
     auto req = revalidation_request(r, attempt == 0);
     std::string no_body;
-    auto a = co_await c.origins->send(to, std::move(req), std::move(no_body), settings_for(*cfg));
+    auto a = co_await c.origins->send(to, std::move(req), std::move(no_body),
+                                      origin::settings_for(cfg->upstream));
     if (a.ec) co_return "origin: " + a.ec.message();
     times.response_time = c.clock->now();
     flight::add_missing_date(a.head(), times.response_time);

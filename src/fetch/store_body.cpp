@@ -10,14 +10,6 @@ constexpr std::uint64_t fetch_ahead_limit = 8 << 20;
 
 }  // namespace
 
-origin::send_settings settings_for(const config::config& cfg) {
-  origin::send_settings s;
-  s.connect_timeout = cfg.upstream.connect_timeout;
-  s.read_timeout = cfg.upstream.read_timeout;
-  s.idle_timeout = cfg.upstream.idle_timeout;
-  return s;
-}
-
 awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
                                     cache::object_meta meta) {
   fetch_outcome out;

@@ -16,8 +16,6 @@ struct fetch_outcome {
   std::string result;  // for the fetch log
 };
 
-origin::send_settings settings_for(const config::config& cfg);
-
 // Reads the body of `a` into `fill` (its record `meta`) and commits it; `ok` once committed.
 awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
                                     cache::object_meta meta);

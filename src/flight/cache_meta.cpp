@@ -2,8 +2,8 @@
 
 #include "rangecache/cache/targeted_field.hpp"
 #include "rangecache/plan/field_rules.hpp"
+#include "rangecache/proxy/headers.hpp"
 #include "rangecache/util/http_date.hpp"
-#include "rangecache/util/http_text.hpp"
 
 namespace rangecache::flight {
 namespace {
@@ -27,21 +27,11 @@ std::optional<std::string> first(const http::fields& f, std::string_view name) {
   return std::string(it->value());
 }
 
-// A field the response's own Connection header names is about this connection only
-// (RFC 9110 §7.6.1): never stored, whatever its name.
-bool named_by_connection(const http::fields& f, std::string_view name) {
-  bool named = false;
-  auto [from, to] = f.equal_range(http::field::connection);
-  for (auto it = from; it != to; ++it)
-    util::for_each_list_element(it->value(), [&](std::string_view token) {
-      if (util::iequals(token, name)) named = true;
-    });
-  return named;
-}
-
 // What the origin's response may leave in the store of its fields.
-bool kept(const http::fields& fields, const cache::cache_control& cc, std::string_view name) {
-  return plan::stored_from_origin(name) && !named_by_connection(fields, name) &&
+// The fields its own Connection header names are about one connection only.
+bool kept(const std::vector<std::string>& connection, const cache::cache_control& cc,
+          std::string_view name) {
+  return plan::stored_from_origin(name) && !proxy::named_in(connection, name) &&
          !cache::withheld_field(cc, name);
 }
 
@@ -133,8 +123,9 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
   // The parsed directives point into this text: it must outlive them.
   const std::string cc_text = joined(fields, "Cache-Control").value_or("");
   const auto cc = cache::parse_cache_control(cc_text);
+  const auto connection = proxy::connection_tokens(fields);
   for (const auto& f : fields)
-    if (kept(fields, cc, f.name_string()))
+    if (kept(connection, cc, f.name_string()))
       m.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   m.content_length = content_length;
   m.stored_at = std::chrono::sys_seconds(std::chrono::seconds(fresh.response_time));
@@ -161,15 +152,16 @@ bool selected_by_304(const cache::object_meta& meta, const http::fields& not_mod
 bool merge_304(cache::object_meta& meta, const http::fields& fields,
                const cache::freshness_info& fresh) {
   if (!selected_by_304(meta, fields)) return false;
+  const auto connection = proxy::connection_tokens(fields);
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name) || named_by_connection(fields, name)) continue;
+    if (!plan::updated_by_304(name) || proxy::named_in(connection, name)) continue;
     std::erase_if(meta.headers,
                   [&](const cache::header_field& h) { return beast::iequals(h.name, name); });
   }
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name) || named_by_connection(fields, name)) continue;
+    if (!plan::updated_by_304(name) || proxy::named_in(connection, name)) continue;
     meta.headers.push_back({std::string(name), std::string(f.value())});
   }
   auto keep_range = meta.range;

@@ -5,6 +5,7 @@
 #include "client_body.hpp"
 #include "rangecache/flight/commit_wait.hpp"
 #include "rangecache/origin/retry.hpp"
+#include "rangecache/origin/settings.hpp"
 #include "rangecache/plan/invalidation.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "response_writer.hpp"
@@ -14,15 +15,6 @@ namespace rangecache::proxy {
 
 origin::endpoint origin_of(const config::remap_rule& rule) {
   return origin::endpoint{rule.to_host, rule.to_port};
-}
-
-origin::send_settings send_settings_for(const config::config& cfg, bool head) {
-  origin::send_settings s;
-  s.connect_timeout = cfg.upstream.connect_timeout;
-  s.read_timeout = cfg.upstream.read_timeout;
-  s.idle_timeout = cfg.upstream.idle_timeout;
-  s.head = head;
-  return s;
 }
 
 origin::request session::upstream_request(const config::remap_rule& rule,
@@ -67,7 +59,7 @@ awaitable<origin::answer> session::ask_origin(const config::config& cfg,
   auto to = origin_of(rule);
   std::string no_body;
   auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
-                                     send_settings_for(cfg, head));
+                                     origin::settings_for(cfg.upstream, head));
   count_origin_request(a);
   if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
   co_return a;
@@ -91,9 +83,11 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
       a.source_failed = true;
       co_return a;
     }
-    a = co_await w_->origins.send(to, std::move(up), std::move(held), send_settings_for(cfg, head));
+    a = co_await w_->origins.send(to, std::move(up), std::move(held),
+                                  origin::settings_for(cfg.upstream, head));
   } else {
-    a = co_await w_->origins.send_streamed(to, std::move(up), &body, send_settings_for(cfg, head));
+    a = co_await w_->origins.send_streamed(to, std::move(up), &body,
+                                           origin::settings_for(cfg.upstream, head));
   }
   count_origin_request(a);
   if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());

@@ -1,6 +1,7 @@
 #include "rangecache/proxy/headers.hpp"
 
 #include "rangecache/plan/field_rules.hpp"
+#include "rangecache/util/http_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,25 +11,13 @@
 
 namespace rangecache::proxy {
 namespace http = boost::beast::http;
-namespace {
-
 using boost::beast::iequals;
 
 std::vector<std::string> connection_tokens(const http::fields& fields) {
   std::vector<std::string> out;
-  for (auto it = fields.find(http::field::connection);
-       it != fields.end() && it->name() == http::field::connection; ++it) {
-    std::string_view v = it->value();
-    while (!v.empty()) {
-      auto comma = v.find(',');
-      auto tok = v.substr(0, comma);
-      while (!tok.empty() && (tok.front() == ' ' || tok.front() == '\t')) tok.remove_prefix(1);
-      while (!tok.empty() && (tok.back() == ' ' || tok.back() == '\t')) tok.remove_suffix(1);
-      if (!tok.empty()) out.emplace_back(tok);
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
-  }
+  auto [from, to] = fields.equal_range(http::field::connection);
+  for (auto it = from; it != to; ++it)
+    util::for_each_list_element(it->value(), [&](std::string_view t) { out.emplace_back(t); });
   return out;
 }
 
@@ -36,8 +25,6 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name) {
   return std::any_of(tokens.begin(), tokens.end(),
                      [&](const std::string& t) { return iequals(t, name); });
 }
-
-}  // namespace
 
 bool is_credential(std::string_view name) {
   return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||

@@ -231,7 +231,6 @@ awaitable<void> run_session(worker* w, tcp::socket socket);
 inline constexpr std::size_t relay_buffer_size = 64 * 1024;
 
 origin::endpoint origin_of(const config::remap_rule& rule);
-origin::send_settings send_settings_for(const config::config& cfg, bool head);
 // The largest request body read and dropped to keep a connection after an early answer.
 inline constexpr std::uint64_t max_discarded_body = 1024 * 1024;
 

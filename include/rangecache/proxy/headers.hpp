@@ -2,7 +2,9 @@
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "rangecache/plan/field_rules.hpp"
 
@@ -14,6 +16,11 @@ void strip_hop_by_hop(boost::beast::http::fields& fields);
 
 // Appends our entry to Via ("1.1 rangecache"), keeping what earlier hops wrote.
 void append_via(boost::beast::http::fields& fields, unsigned http_version);
+
+// The field names the Connection header lists: those fields describe this connection only
+// (RFC 9110 §7.6.1) and are neither forwarded nor stored.
+std::vector<std::string> connection_tokens(const boost::beast::http::fields& fields);
+bool named_in(const std::vector<std::string>& tokens, std::string_view name);
 
 // Copies every field of `from` into `to` except hop-by-hop ones.
 void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http::fields& to);

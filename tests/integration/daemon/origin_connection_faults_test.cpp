@@ -85,11 +85,22 @@ void expect_no_spurious_failure(const std::vector<sent_request>& all, const orig
   EXPECT_EQ(posts_repeated, 0);
 }
 
-daemon_options options_for(const origin& org) {
+// The mix through a daemon in front of an origin started with `origin_args`, which must
+// have carried out its fault `fault` at least `at_least` times meanwhile.
+void run_against(std::vector<std::string> origin_args, const char* fault, std::int64_t at_least) {
+  origin_options oo;
+  oo.extra_args = std::move(origin_args);
+  origin org(oo);
   daemon_options o;
   o.origin_port = org.port();
   o.workers = 2;
-  return o;
+  proxy_daemon d(o);
+  auto all = run_mix(d.port());
+  expect_no_spurious_failure(all, org);
+  EXPECT_GE(org.events(fault), at_least) << fault;
+  EXPECT_GT(metric(d.admin_port(), "rangecache_upstream_reused_total").value_or(0), 0);
+  std::cout << "retried on a fresh connection: "
+            << metric(d.admin_port(), "rangecache_upstream_retried_total").value_or(-1) << "\n";
 }
 
 }  // namespace
@@ -97,26 +108,10 @@ daemon_options options_for(const origin& org) {
 // The origin closes a connection idle for 50 ms (an idle limit short enough that the mix
 // crosses it over and over without waiting), while rangecache keeps pooled ones longer.
 TEST(OriginConnectionFaults, AnOriginClosingIdleConnectionsCostsNoRequest) {
-  origin_options oo;
-  oo.extra_args = {"--idle-timeout", "0.05"};
-  origin org(oo);
-  proxy_daemon d(options_for(org));
-  auto all = run_mix(d.port());
-  expect_no_spurious_failure(all, org);
-  EXPECT_GT(org.events("idle_closed"), 0);
-  EXPECT_GT(metric(d.admin_port(), "rangecache_upstream_reused_total").value_or(0), 0);
+  run_against({"--idle-timeout", "0.05"}, "idle_closed", 1);
 }
 
 // Every fourth answer on a keep-alive connection is followed by a reset.
 TEST(OriginConnectionFaults, AnOriginResettingConnectionsAfterAnswersCostsNoRequest) {
-  origin_options oo;
-  oo.extra_args = {"--reset-every", "4"};
-  origin org(oo);
-  proxy_daemon d(options_for(org));
-  auto all = run_mix(d.port());
-  expect_no_spurious_failure(all, org);
-  EXPECT_GE(org.events("reset_after"), 100);
-  EXPECT_GT(metric(d.admin_port(), "rangecache_upstream_reused_total").value_or(0), 0);
-  std::cout << "retried on a fresh connection: "
-            << metric(d.admin_port(), "rangecache_upstream_retried_total").value_or(-1) << "\n";
+  run_against({"--reset-every", "4"}, "reset_after", 100);
 }
