@@ -59,7 +59,7 @@ upstream: { connect_timeout: 500ms, read_timeout: 1m, idle_timeout: 15s, max_idl
 trusted: [ "10.0.0.0/8", "fd00::/8" ]
 )";
 
-TEST(ConfigLoad, FullFile) {
+TEST(ConfigLoad, FullFileListenWorkersCache) {
   const auto cfg = load(full);
   EXPECT_EQ(cfg.source, "test.yaml");
 
@@ -74,7 +74,10 @@ TEST(ConfigLoad, FullFile) {
   EXPECT_EQ(cfg.cache.path, "/tmp/rc-cache");
   EXPECT_EQ(cfg.cache.max_size, 10ull << 30);
   EXPECT_EQ(cfg.cache.sync, sync_mode::full);
+}
 
+TEST(ConfigLoad, FullFileBackgroundFetch) {
+  const auto cfg = load(full);
   const auto& bgf = cfg.background_fetch;
   EXPECT_EQ(bgf.max_concurrent, 8u);
   EXPECT_EQ(bgf.queue_size, 100u);
@@ -100,7 +103,10 @@ TEST(ConfigLoad, FullFile) {
   EXPECT_EQ(inc.match.range_length->cmp, size_condition::op::le);
   EXPECT_EQ(inc.match.range_length->bytes, 1u << 20);
   EXPECT_FALSE(inc.match.content_type);
+}
 
+TEST(ConfigLoad, FullFileFirstRemapRule) {
+  const auto cfg = load(full);
   ASSERT_EQ(cfg.remap.size(), 3u);
   const auto& r0 = cfg.remap[0];
   EXPECT_EQ(r0.from_scheme, "http");
@@ -121,7 +127,11 @@ TEST(ConfigLoad, FullFile) {
   EXPECT_FALSE(r0.background_fetch_rules);
   EXPECT_EQ(r0.cache_key_headers, (std::vector<std::string>{"Range", "Accept-Encoding"}));
   EXPECT_EQ(r0.line, 18);
+}
 
+TEST(ConfigLoad, FullFileOtherRemapRules) {
+  const auto cfg = load(full);
+  ASSERT_EQ(cfg.remap.size(), 3u);
   const auto& r1 = cfg.remap[1];
   EXPECT_EQ(r1.from_host, "dl.example.com");
   EXPECT_EQ(r1.from_port, 8080);
@@ -153,7 +163,10 @@ TEST(ConfigLoad, FullFile) {
   EXPECT_EQ(r2.to_port, 8000);
   EXPECT_FALSE(r2.cache_range_requests.enabled);
   EXPECT_FALSE(r2.background_fetch);
+}
 
+TEST(ConfigLoad, FullFileLogAdminServerUpstreamTrusted) {
+  const auto cfg = load(full);
   EXPECT_EQ(cfg.log.access, "/var/log/rangecache/access.log");
   EXPECT_EQ(cfg.log.error, "");
   EXPECT_EQ(cfg.log.level, "debug");
