@@ -84,6 +84,8 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
                        ? cr.full_key  // the rule's key headers include Range (checked at load)
                        : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
   }
+  cr.base_full_key = cr.full_key;
+  cr.base_range_key = cr.range_key;
   return true;
 }
 
@@ -159,7 +161,6 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     co_return co_await forward(cfg, rule, std::move(authority), log);
   }
   const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
-  auto& reader = *w_->reader;
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
   // for a key leads and the others wait for its fill, then look again (request collapsing).
   for (int round = 0;; ++round) {
@@ -167,8 +168,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // a. The complete object answers any range. Session-owned: a lookup reuses the strings
     // of the previous one instead of allocating.
     cache::cached_object& obj = lookup_full_;
-    if (complete_first && reader.lookup(cr.full_key, obj) == cache::lookup_status::hit &&
-        !obj.meta.range) {
+    if (complete_first && find_stored(cr, false, obj) && !obj.meta.range) {
       const auto verdict = freshness_verdict(cr, obj, now);
       if (verdict == stored_verdict::serve)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
@@ -177,7 +177,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // b. The range object (cache_range_requests). Under no_modify_cachekey with
     // cache_complete_responses, the range's key may hold an origin's 200: the complete
     // object, sliced like any other.
-    if (cr.crr && reader.lookup(cr.range_key, lookup_range_) == cache::lookup_status::hit &&
+    if (cr.crr && find_stored(cr, true, lookup_range_) &&
         (lookup_range_.meta.range || crr_opt.no_modify_cachekey)) {
       const auto verdict = judge_range_object(cr, lookup_range_, now);
       if (verdict == stored_verdict::serve)
@@ -186,6 +186,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
         co_return co_await use_stale(cfg, rule, authority, cr, lookup_range_, verdict, log);
     }
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
+    // A variant too long to store: this request is not for the cache (nor for a fill).
+    if (cr.variant_unstorable) co_return co_await forward(cfg, rule, std::move(authority), log);
     // HEAD is answered from metadata only when the object is there; otherwise it passes
     // through (a HEAD brings no body to store).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
@@ -256,6 +258,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   fetch::job j;
   j.url = cr.url;
   j.key = cr.full_key;
+  j.base_key = cr.base_full_key;
+  j.key_headers = rule.cache_key_headers;
   j.target = cr.target;
   j.host = rule.to_host;
   j.port = rule.to_port;

@@ -85,6 +85,7 @@ void session::revalidate_in_background(const config::remap_rule& rule,
   if (stale.meta.range) r.range = cr.ranges.specs[0];
   r.cache_control_fields = rule.cache_control_fields;
   r.key_headers = rule.cache_key_headers;
+  r.base_key = stale.meta.range ? cr.base_range_key : cr.base_full_key;
   asio::co_spawn(w_->ioc, fetch::revalidate_in_background(fetch_context_of(w_), std::move(r)),
                  [](std::exception_ptr e) {
                    if (!e) return;

@@ -152,6 +152,17 @@ class session {
   // A miss: a fill of this object already under way to stream from (`stream`), a leader
   // that finished (`finished`: look again), or neither (go upstream, leading the key when
   // this request is the first).
+  // Vary (cache_vary.cpp): a lookup that follows a vary index to the request's variant, the
+  // keys an answer is stored under, and what follows storing it.
+  bool find_stored(cache_request& cr, bool range_key, cache::cached_object& out);
+  bool select_stored_variant(cache_request& cr, const cache::object_meta& index);
+  const cache_request& keys_for_answer(const cache_request& cr, plan::fill_plan& fp,
+                                       cache_request& scratch);
+  void after_stored(const config::config& cfg, const cache_request& asked,
+                    const cache_request& stored, const plan::fill_plan& fp);
+  cache::fill begin_vary_index(const cache_request& asked, const cache_request& stored,
+                               const plan::fill_plan& fp);
+  void commit_vary_index(cache::fill& index, const plan::fill_plan& fp);
   awaitable<flight::follow_result> wait_for_fill(const config::config& cfg, const cache_request& cr,
                                                  bool complete_first, int round);
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
@@ -172,6 +183,9 @@ class session {
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
   void add_validators(origin::request& up, const cache::object_meta& stored);
+  void head_updates_stored(const config::config& cfg, const cache_request& cr,
+                           const cache::cached_object& stored, origin::answer& a,
+                           const cache::exchange_times& times);
   // A 304 to a revalidation: the stored object freshened and served, or (when the 304 is
   // about another version) the request repeated without validators.
   awaitable<outcome> not_modified(const config::config& cfg, const config::remap_rule& rule,

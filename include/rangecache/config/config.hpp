@@ -41,6 +41,8 @@ struct cache_settings {
   // of the time since its Last-Modified (0 turns it off), never more than heuristic_max.
   double heuristic_fraction = 0.1;
   std::chrono::seconds heuristic_max{86400};
+  // Responses with Vary: how many variants of one URL are kept (the oldest go first).
+  unsigned max_variants = 8;
 };
 
 // cache_range_requests, one field per option of ATS's cache_range_requests plugin, so a
