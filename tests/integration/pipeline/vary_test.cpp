@@ -201,3 +201,23 @@ TEST_F(PipelineVaryFetch, AHeadAnswerOfAnotherVersionMakesTheStoredGetStale) {
   EXPECT_EQ(x_cache(next), "REFRESH");
   EXPECT_TRUE(is_whole(next, name, size, "B"));
 }
+
+// stale-while-revalidate for a variant: the background revalidation asks with the fields of
+// the client that found it stale and replaces that variant only.
+TEST_F(PipelineVary, AStaleVariantIsRevalidatedInTheBackgroundAsItself) {
+  const auto target = unique_gen(size) +
+                      "?vary_on=Accept-Encoding&no_304=1&cc=max-age%3D1%2C%20stale-while-"
+                      "revalidate%3D30";
+  const auto name = path_of(target);
+  EXPECT_EQ(x_cache(get_with(target, "gzip")), "MISS");
+  EXPECT_EQ(x_cache(get_with(target, "br")), "MISS");
+  advance(5s);
+  auto stale = get_with(target, "gzip");
+  EXPECT_EQ(x_cache(stale), "STALE");
+  EXPECT_TRUE(is_whole(stale, name, size, version("gzip")));
+  ASSERT_TRUE(wait_until([&] { return x_cache(get_with(target, "gzip")) == "HIT_FULL"; }, 5s));
+  EXPECT_TRUE(is_whole(get_with(target, "gzip"), name, size, version("gzip")));
+  auto other = get_with(target, "br");
+  EXPECT_EQ(x_cache(other), "STALE");
+  EXPECT_TRUE(is_whole(other, name, size, version("br")));
+}
