@@ -42,6 +42,11 @@ bool is_vary_index(const object_meta& meta) noexcept {
   return meta.flags & flag_vary_index;
 }
 
+std::int64_t stored_lifetime(const freshness_info& fresh) noexcept {
+  const std::int64_t beyond = std::max<std::int64_t>(0, fresh.initial_age - age_max);
+  return std::max<std::int64_t>(0, fresh.lifetime - beyond);
+}
+
 freshness_info freshness_of(const object_meta& meta) noexcept {
   freshness_info f;
   f.lifetime = meta.freshness_lifetime.count();

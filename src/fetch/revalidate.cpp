@@ -78,6 +78,10 @@ awaitable<std::string> replace(fetch_context c, const revalidation& r, origin::a
   const auto verdict = check_replacement(r, a);
   if (!verdict.refused.empty()) {
     c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
+    // The origin answered, and not with this object (a 404, an answer it may not keep, one
+    // that varies otherwise): the stale one must not go on being served in its window, each
+    // hit starting another revalidation. A 5xx is a failure, for which stale is kept.
+    if (a.status() < 500) c.store->purge(r.stale.key);
     co_return verdict.refused;
   }
   cache::fill_options fo;

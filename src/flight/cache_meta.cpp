@@ -141,7 +141,7 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
     if (auto t = util::parse_http_date(d->value()))
       m.date = std::chrono::sys_seconds(std::chrono::seconds(*t));
   }
-  m.freshness_lifetime = std::chrono::seconds(std::max<std::int64_t>(0, fresh.lifetime));
+  m.freshness_lifetime = std::chrono::seconds(cache::stored_lifetime(fresh));
   if (auto e = fields.find(http::field::etag); e != fields.end()) m.etag = std::string(e->value());
   if (auto l = fields.find(http::field::last_modified); l != fields.end())
     m.last_modified = std::string(l->value());

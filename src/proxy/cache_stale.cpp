@@ -121,7 +121,7 @@ awaitable<outcome> session::revalidation_failed(const config::config& cfg,
 
 bool session::stale_instead_of(const cache_request& cr, const cache::cached_object& stale,
                                unsigned status) {
-  if (status < 500 || status > 599) return false;
+  if (!cache::is_stale_if_error_status(status)) return false;
   const auto now = w_->shared->clock->now();
   const auto fresh = cache::freshness_with_windows(stale.meta, cr.cache_control_fields);
   return cache::decide_on_failure(fresh, cache::failure::server_error, now) ==

@@ -18,6 +18,11 @@ namespace rangecache::cache {
 // 194 days).
 std::uint32_t pack_freshness_flags(const freshness_info& fresh) noexcept;
 
+// The freshness lifetime to store with those flags: the response's, less the part of its
+// initial age beyond what the flags hold, so that what remains fresh is never more than the
+// response allowed (an answer older than about 194 days is stored as that old).
+std::int64_t stored_lifetime(const freshness_info& fresh) noexcept;
+
 // A vary index is the bodiless record under a URL's complete-object key that stands for its
 // variants (plan/vary.hpp): never an answer itself, its one header names the request fields
 // that select a variant. It is never fresh, so nothing that ignores the mark serves it.
