@@ -26,7 +26,9 @@ Query-string controls (combine freely)
   host_etag=1       the Host header's value is the version (as etag=V): one content per Host
   vary_on=NAME      one content per value of request field NAME, sent with "Vary: NAME":
                     the version is "NAME=" + the value lower-cased without whitespace (its
-                    lines joined with ","), or "NAME" alone when the field is absent
+                    lines joined with ","), or "NAME" alone when the field is absent;
+                    with vary_until=N only up to the N-th request for this exact target
+                    (counted as switch_at counts), then one content, no Vary
   switch_at=N       from the N-th request for this exact target on (as /__stats counts
   switch_to=V       them, from 1), serve version V as etag=V would: the origin's content
                     changed between two requests
@@ -860,7 +862,7 @@ class Handler(socketserver.BaseRequestHandler):
         version = request.params.get("etag", "")
         if request.flag("host_etag"):  # one content per Host, as a virtual-hosting origin
             version = request.header("Host") or ""
-        vary_on = request.params.get("vary_on")
+        vary_on = self.vary_on(request)
         if vary_on:  # one content per value, as an origin that negotiates
             lines = [v for n, v in request.headers if n.lower() == vary_on.lower()]
             value = "".join(",".join(lines).split()).lower()
@@ -869,6 +871,12 @@ class Handler(socketserver.BaseRequestHandler):
         if switch_at is not None and STATS.count(request.origin_target) >= switch_at:
             version = request.params.get("switch_to", "")
         return version
+
+    def vary_on(self, request):
+        until = request.param_int("vary_until")
+        if until is not None and STATS.count(request.origin_target) > until:
+            return None
+        return request.params.get("vary_on")
 
     def send_content(self, request, size):
         seed = content_seed(request.path, self.content_version(request))
@@ -880,8 +888,8 @@ class Handler(socketserver.BaseRequestHandler):
         ctype = CONTENT_TYPES.get(ext, "application/octet-stream")
 
         headers = self.common_headers(request, DEFAULT_CACHE_CONTROL)
-        if request.params.get("vary_on"):
-            headers.append(("Vary", request.params["vary_on"]))
+        if self.vary_on(request):
+            headers.append(("Vary", self.vary_on(request)))
         if last_modified:
             headers.append(("Last-Modified", last_modified))
         if etag:

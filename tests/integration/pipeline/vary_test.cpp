@@ -221,3 +221,38 @@ TEST_F(PipelineVary, AStaleVariantIsRevalidatedInTheBackgroundAsItself) {
   EXPECT_EQ(x_cache(other), "STALE");
   EXPECT_TRUE(is_whole(other, name, size, version("br")));
 }
+
+// The origin stops varying: its next answer replaces the vary index and answers every
+// request; the variants are not served any more.
+TEST_F(PipelineVary, AUrlThatStopsVaryingDropsItsVariants) {
+  const auto path = unique_gen(size);
+  const auto target = path + "?vary_on=Accept-Encoding&vary_until=2&no_304=1";
+  EXPECT_EQ(x_cache(get_with(target, "gzip")), "MISS");
+  EXPECT_EQ(x_cache(get_with(target, "br")), "MISS");
+  auto plain =
+      get(proxy_->port(), target, {{"Accept-Encoding", "gzip"}, {"Cache-Control", "no-cache"}});
+  EXPECT_EQ(x_cache(plain), "REFRESH");
+  EXPECT_FALSE(plain.has_header("Vary"));
+  EXPECT_TRUE(is_whole(plain, path, size));
+  for (const char* enc : {"br", "gzip", "zstd"}) {
+    auto r = get_with(target, enc);
+    EXPECT_EQ(x_cache(r), "HIT_FULL") << enc;
+    EXPECT_TRUE(is_whole(r, path, size)) << enc;
+  }
+  EXPECT_EQ(traffic(*origin_, target).requests, 3);
+}
+
+// A request whose nominated fields are too long to keep as a variant is answered by the
+// origin and stored for nobody; other requests are not disturbed.
+TEST_F(PipelineVary, AVariantTooLongToStoreIsPassedThrough) {
+  const auto target = unique_gen(size) + "?vary_on=X-Big";
+  const std::string big(5000, 'b');
+  EXPECT_EQ(x_cache(get(proxy_->port(), target, {{"X-Big", "small"}})), "MISS");
+  for (int i = 0; i < 2; ++i) {
+    auto r = get(proxy_->port(), target, {{"X-Big", big}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_NE(x_cache(r), "HIT_FULL") << i;
+  }
+  EXPECT_EQ(x_cache(get(proxy_->port(), target, {{"X-Big", "small"}})), "HIT_FULL");
+  EXPECT_EQ(traffic(*origin_, target).requests, 3);
+}
