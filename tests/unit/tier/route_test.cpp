@@ -79,8 +79,9 @@ TEST(Route, FetchesItselfOnlyWhereTheKeyEndsUp) {
     const auto k = key_with_order(r, {1, 2, 0});
     EXPECT_EQ(fetches_itself(p, r, k, none_down), self == 1) << "self " << self;
     // With the owner down (as others see it), its next node takes over, and only it.
-    if (self != 1)
+    if (self != 1) {
       EXPECT_EQ(fetches_itself(p, r, k, [](std::size_t i) { return i == 1; }), self == 2);
+    }
   }
   // An edge (no self) fetches itself only when no parent is left and go_direct allows it.
   const auto edge = three(std::nullopt);
