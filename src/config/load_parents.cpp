@@ -27,7 +27,8 @@ bool host_char(char c) {
 // "host:port" with the port required; the text is made canonical (lower case, IPv6 in
 // brackets) so that every node hashes and names a node the same way, however it is spelt.
 parent_node read_node(const context& ctx, const item& at) {
-  constexpr std::string_view what = "a node as host:port like \"10.0.0.11:8080\" or \"[fd00::1]:8080\"";
+  constexpr std::string_view what =
+      "a node as host:port like \"10.0.0.11:8080\" or \"[fd00::1]:8080\"";
   if (!at.node.IsScalar()) ctx.expected(at, what);
   const auto text = at.node.Scalar();
   const auto hp = split_host_port(text);

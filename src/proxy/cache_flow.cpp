@@ -158,6 +158,9 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     co_return co_await forward(cfg, rule, std::move(authority), log);
   }
+  // hash: cache_key places each range object (or the complete object) on the ring by itself.
+  if (rule.parents && rule.parents->hash == config::parent_hash::cache_key)
+    route_key_ = cr.crr ? cr.range_key : cr.full_key;
   const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
   auto& reader = *w_->reader;
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
@@ -235,6 +238,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
                                      std::optional<std::uint64_t> total,
                                      std::uint64_t range_length) {
   if (!rule.background_fetch || cr.from_fetch || !cr.ranged) return;
+  // In a tier only the node that fetches the URL from the origin runs its fetches.
+  if (!fetches_here(rule)) return;
   auto& req = parser_->get();
   auto& scheduler = w_->shared->fetches;
   fetch::candidate c;

@@ -76,7 +76,8 @@ TEST(Parents, PsCachekeyMeansHashCacheKey) {
     const auto cfg = load(with_base(std::string(R"(
   - from: http://c/
     to: http://127.0.0.1:8000/
-    cache_range_requests: )") + t.crr + R"(
+    cache_range_requests: )") + t.crr +
+                                    R"(
     parents: { )" + t.hash + R"(nodes: [ "10.0.0.11:8080" ] }
 )"));
     EXPECT_EQ(cfg.remap.back().parents->hash, t.want) << t.crr << " " << t.hash;
@@ -107,10 +108,11 @@ TEST(Parents, Errors) {
       {"[ \"10.0.0.11:8080\" ]", "parents"},
   };
   for (const auto& t : table) {
-    EXPECT_CONFIG_ERROR(with_base(std::string("  - { from: \"http://c/\", to: \"http://127.0.0.1:8000/\", "
-                                              "parents: ") +
-                                  t.parents + " }\n"),
-                        3, t.fragment);
+    EXPECT_CONFIG_ERROR(
+        with_base(std::string("  - { from: \"http://c/\", to: \"http://127.0.0.1:8000/\", "
+                              "parents: ") +
+                  t.parents + " }\n"),
+        3, t.fragment);
   }
 }
 
