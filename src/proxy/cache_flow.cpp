@@ -218,6 +218,9 @@ awaitable<flight::follow_result> session::wait_for_fill(const config::config& cf
   }
   // Nothing to wait for (neither stream nor finished): this request goes upstream itself.
   if (cfg.server.collapse_timeout.count() == 0 || round >= 3) co_return out;
+  // A request that came back through this node (parents pointing at each other) would wait
+  // for the fill it is itself part of: it goes upstream without waiting.
+  if (looped_) co_return out;
   const std::string key = cr.crr ? cr.range_key : cr.full_key;
   auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
   auto role = inflight.join(key, waiter);

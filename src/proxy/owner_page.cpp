@@ -61,9 +61,12 @@ std::string rule_key(const config::remap_rule& rule, const request_authority& a,
   return range::cache_key(url, {}, headers);
 }
 
+// The node that fetches from the origin (a parent, or this node's own entry in a peer tier),
+// "origin" for an edge that goes there itself, or "none (502)".
 std::string where_it_goes(const config::parents_settings& p, const tier::route& r) {
   if (!r.parents.empty()) return p.nodes[r.parents.front()].text;
-  return r.then_direct ? "origin" : "none (502)";
+  if (!r.then_direct) return "none (502)";
+  return p.self ? p.nodes[*p.self].text : "origin";
 }
 
 std::string describe(const config::remap_rule& rule, const request_authority& a,

@@ -5,6 +5,8 @@
 // often the origin's, and marking the parent down for it would move keys for nothing).
 #include <spdlog/spdlog.h>
 
+#include <array>
+
 #include "rangecache/origin/retry.hpp"
 #include "rangecache/origin/settings.hpp"
 #include "rangecache/proxy/headers.hpp"
@@ -44,6 +46,8 @@ void session::begin_route(const config::config& cfg, const config::remap_rule& r
   upstream_ = origin_of(rule);
   upstream_label_.clear();
   no_parent_ = false;
+  from_tier_ = false;
+  looped_ = false;
   if (!rule.parents) return;
   const auto& p = *rule.parents;
   client_host_ = authority_host_header(authority);
@@ -51,7 +55,13 @@ void session::begin_route(const config::config& cfg, const config::remap_rule& r
   url_key_ = tier::url_key(client_host_, client_target_);
   route_key_ = url_key_;
   const auto via = parser_->get()[http::field::via];
-  from_tier_ = came_from_tier(via, p, tier::via_name(p, cfg));
+  const auto self_name = tier::via_name(p, cfg);
+  from_tier_ = came_from_tier(via, p, self_name);
+  const std::array<std::string_view, 1> just_us = {self_name};
+  looped_ = !via.empty() && tier::via_names_any(via, just_us);
+  if (looped_)
+    spdlog::warn("{} {}: came back through this node ({}): parents form a loop; sent to the origin",
+                 parser_->get().method_string(), client_target_, self_name);
 }
 
 origin::request session::parent_request(const config::config& cfg, const config::remap_rule& rule,

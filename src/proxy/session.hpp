@@ -249,6 +249,7 @@ class session {
   // from a tier node (its Via names one) and so never goes to a parent again.
   std::string url_key_, route_key_, client_target_, client_host_;
   bool from_tier_ = false;
+  bool looped_ = false;     // its Via names this very node: it has come back through us
   bool no_parent_ = false;  // every parent was down or failed, and go_direct is off
 };
 
