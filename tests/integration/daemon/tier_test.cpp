@@ -55,9 +55,9 @@ TEST_F(Tier, OwnershipIsTheSameFromEveryNode) {
 }
 
 TEST_F(Tier, EachObjectReachesTheOriginOnce) {
+  std::vector<std::string> paths;
   for (int i = 0; i < 12; ++i) {
-    const auto path = unique_gen(20000);
-    const auto owner = owner_of(path);
+    const auto path = paths.emplace_back(unique_gen(20000));
     for (std::size_t n = 0; n < 3; ++n) {
       // Every node twice: the first request from each may go to the owner, the second is a
       // hit on the node itself.
@@ -66,16 +66,17 @@ TEST_F(Tier, EachObjectReachesTheOriginOnce) {
         EXPECT_TRUE(is_whole(r, path, 20000)) << r;
       }
     }
+  }
+  for (const auto& path : paths) {
+    const auto owner = owner_of(path);
     EXPECT_EQ(origin_->count(path), 1) << path;
     EXPECT_EQ(tier_->fetched_by(path), static_cast<int>(owner)) << path;
     // The others went to the owner, never to the origin, and say so in their access logs.
     for (std::size_t n = 0; n < 3; ++n) {
       if (n == owner) continue;
-      EXPECT_TRUE(wait_until(
-          [&] {
-            return access_lines(tier_->node(n), path, "parent:" + tier_->address(owner)) == 1;
-          },
-          5s))
+      const auto via_owner = "parent:" + tier_->address(owner);
+      EXPECT_TRUE(
+          wait_until([&] { return access_lines(tier_->node(n), path, via_owner) == 1; }, 5s))
           << tier_->node(n).access_log();
       EXPECT_EQ(access_lines(tier_->node(n), path, "origin"), 0) << path;
     }
@@ -103,13 +104,17 @@ TEST_F(Tier, EachRangeReachesTheOriginOnce) {
 }
 
 TEST_F(Tier, ViaOfATierNodeIsNeverSentToAParentAgain) {
+  std::vector<std::pair<std::string, std::size_t>> asked;
   for (int i = 0; i < 6; ++i) {
     const auto path = unique_gen(3000);
     const auto owner = owner_of(path);
     const auto other = (owner + 1) % 3;
-    // As if `other` had forwarded it already: the node it reaches must fetch it itself.
+    // As if the third node had forwarded it already: the node it reaches fetches it itself.
     auto r = tier_->get_from(other, path, {{"Via", "1.1 " + tier_->address((owner + 2) % 3)}});
     EXPECT_TRUE(is_whole(r, path, 3000)) << r;
+    asked.emplace_back(path, other);
+  }
+  for (const auto& [path, other] : asked) {
     EXPECT_EQ(origin_->count(path), 1);
     EXPECT_EQ(tier_->fetched_by(path), static_cast<int>(other));
   }
