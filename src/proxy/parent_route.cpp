@@ -29,6 +29,12 @@ bool came_from_tier(std::string_view via, const config::parents_settings& p,
   return tier::via_names_any(via, names);
 }
 
+// Which of a rule's nodes are marked down at `now`, as plan_route asks it.
+std::function<bool(std::size_t)> down_at(const config::parents_settings& p,
+                                         tier::parent_table& table, std::int64_t now) {
+  return [&p, &table, now](std::size_t i) { return table.at(p.nodes[i].text).down(now); };
+}
+
 std::string via_entry(std::string_view name) {
   return "1.1 " + std::string(name);
 }
@@ -99,9 +105,7 @@ awaitable<origin::answer> session::ask_tier(const config::config& cfg,
   auto& table = w_->shared->parents;
   const auto& clock = *w_->shared->clock;
   const std::int64_t now = clock.now();
-  std::function<bool(std::size_t)> is_down = [&](std::size_t i) {
-    return table.at(p.nodes[i].text).down(now);
-  };
+  const auto is_down = down_at(p, table, now);
   // Only a request that may be sent twice can fail over to the next parent.
   const bool once_only = !origin::is_idempotent(up.method_string());
   const auto route =
@@ -142,9 +146,7 @@ bool session::fetches_here(const config::remap_rule& rule) {
   const auto& p = *rule.parents;
   auto& table = w_->shared->parents;
   const std::int64_t now = w_->shared->clock->now();
-  std::function<bool(std::size_t)> is_down = [&](std::size_t i) {
-    return table.at(p.nodes[i].text).down(now);
-  };
+  const auto is_down = down_at(p, table, now);
   // By the URL's key whatever the rule's hash: one node per URL runs its fetches.
   return tier::fetches_itself(p, tier::ring_of(p), url_key_, is_down);
 }
@@ -154,9 +156,7 @@ void session::route_revalidation(const config::remap_rule& rule, fetch::revalida
   const auto& p = *rule.parents;
   auto& table = w_->shared->parents;
   const std::int64_t now = w_->shared->clock->now();
-  std::function<bool(std::size_t)> is_down = [&](std::size_t i) {
-    return table.at(p.nodes[i].text).down(now);
-  };
+  const auto is_down = down_at(p, table, now);
   const auto route = tier::plan_route(p, tier::ring_of(p), route_key_, false, is_down);
   // The owner when it is up; no fail-over here: a failed revalidation leaves the object
   // stale for the next request, which takes the full route.
