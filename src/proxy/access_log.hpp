@@ -27,6 +27,9 @@ struct access_entry {
   std::uint64_t bytes = 0;
   const char* cache = "-";  // PASS, MISS, HIT, HIT_FULL, REVALIDATED, ERROR, ...
   unsigned upstream_status = 0;
+  // Where the request went upstream ("origin", "parent:10.0.0.12:8080"), owned by the
+  // session; null or empty: nowhere.
+  const std::string* upstream = nullptr;
 };
 
 void write_access(spdlog::logger& log, const access_entry& e);

@@ -1,6 +1,7 @@
 #include "admin.hpp"
 
 #include "metrics_text.hpp"
+#include "owner_page.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -31,7 +32,15 @@ awaitable<void> admin_session(worker* w, tcp::socket socket) {
       if (w->shared->draining.load()) res.result(http::status::service_unavailable);
     } else if (target == "/metrics") {
       res.set(http::field::content_type, "text/plain; version=0.0.4");
-      res.body() = metrics_text(w->shared->totals(), w->store, w->shared->fetches);
+      const auto now = w->shared->clock->now();
+      res.body() = metrics_text(w->shared->totals(), w->store, w->shared->fetches,
+                                w->shared->parents.snapshot(now));
+    } else if (target.starts_with("/owner?")) {
+      auto page = owner_of_url(*w->shared->config_now(), w->shared->parents,
+                               w->shared->clock->now(), target.substr(7));
+      res.result(page.status);
+      res.set(http::field::content_type, "application/json");
+      res.body() = std::move(page.body);
     } else {
       res.result(http::status::not_found);
       res.body() = "404 not found\n";

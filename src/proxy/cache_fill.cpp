@@ -33,7 +33,7 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   times.response_time = w_->shared->clock->now();
   log.upstream_status = a.status();
   if (revalidating && stale_instead_of(cr, *stale, a.status())) {
-    w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+    w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
     co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
   }
   if (revalidating && cr.head && a.status() == 200) head_updates_stored(cfg, cr, *stale, a, times);
@@ -58,7 +58,7 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
                                          const cache_request& cr, origin::answer a,
                                          origin::request up, cache::cached_object obj,
                                          cache::exchange_times times, access_entry& log) {
-  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   if (freshen_with_304(obj.meta, a.head(), times, flight::freshness_policy_of(cfg.cache),
                        cr.cache_control_fields)) {
     // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
@@ -268,7 +268,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   }
   log.bytes = writer.sent();
   finish_log(log);
-  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   co_return keep ? outcome::keep_alive : outcome::close;
 }
 

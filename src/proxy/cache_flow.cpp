@@ -160,6 +160,9 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     co_return co_await forward(cfg, rule, std::move(authority), log);
   }
+  // hash: cache_key places each range object (or the complete object) on the ring by itself.
+  if (rule.parents && rule.parents->hash == config::parent_hash::cache_key)
+    route_key_ = cr.crr ? cr.range_key : cr.full_key;
   const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
   // for a key leads and the others wait for its fill, then look again (request collapsing).
@@ -217,6 +220,9 @@ awaitable<flight::follow_result> session::wait_for_fill(const config::config& cf
   }
   // Nothing to wait for (neither stream nor finished): this request goes upstream itself.
   if (cfg.server.collapse_timeout.count() == 0 || round >= 3) co_return out;
+  // A request that came back through this node (parents pointing at each other) would wait
+  // for the fill it is itself part of: it goes upstream without waiting.
+  if (looped_) co_return out;
   const std::string key = cr.crr ? cr.range_key : cr.full_key;
   auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
   auto role = inflight.join(key, waiter);
@@ -237,6 +243,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
                                      std::optional<std::uint64_t> total,
                                      std::uint64_t range_length) {
   if (!rule.background_fetch || cr.from_fetch || !cr.ranged) return;
+  // In a tier only the node that fetches the URL from the origin runs its fetches.
+  if (!fetches_here(rule)) return;
   auto& req = parser_->get();
   auto& scheduler = w_->shared->fetches;
   fetch::candidate c;

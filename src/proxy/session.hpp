@@ -14,6 +14,7 @@
 #include "hit_writer.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/fetch/revalidate.hpp"
 #include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
@@ -84,6 +85,22 @@ class session {
   // A request without a body to the rule's origin (counted in the stats).
   awaitable<origin::answer> ask_origin(const config::config& cfg, const config::remap_rule& rule,
                                        origin::request up, bool head);
+  // Under a rule's `parents`: the request goes to the parent that owns its key, or the next
+  // one on the ring when that one fails (marked down), or the origin after them
+  // (go_direct), or nowhere (a 502). See parent_route.cpp.
+  void begin_route(const config::config& cfg, const config::remap_rule& rule,
+                   const request_authority& authority);
+  awaitable<origin::answer> ask_tier(const config::config& cfg, const config::remap_rule& rule,
+                                     origin::request up, bool head);
+  awaitable<origin::answer> ask_parent(const config::config& cfg, const config::parent_node& node,
+                                       origin::request up, bool head);
+  // The client's request as a parent gets it: the client's target and Host, our Via entry.
+  origin::request parent_request(const config::config& cfg, const config::remap_rule& rule,
+                                 const origin::request& up);
+  // Whether this node runs background fetches (and so revalidations) of the current URL.
+  bool fetches_here(const config::remap_rule& rule);
+  // A background revalidation goes to the URL's owner when that is a parent.
+  void route_revalidation(const config::remap_rule& rule, fetch::revalidation& r);
   // A request with the client's body.
   awaitable<origin::answer> send_with_body(const config::config& cfg,
                                            const config::remap_rule& rule, origin::request up,
@@ -237,6 +254,17 @@ class session {
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
   bool busy_ = false;
+  // Where the current request's upstream answer comes from, and how the access log names it
+  // ("origin", "parent:10.0.0.12:8080"; empty: no upstream request).
+  origin::endpoint upstream_;
+  std::string upstream_label_;
+  // Under `parents`: the URL's key (url hash), the key the request is placed by on the ring
+  // (the URL's, or the cache key), the client's target and Host, and whether the request came
+  // from a tier node (its Via names one) and so never goes to a parent again.
+  std::string url_key_, route_key_, client_target_, client_host_;
+  bool from_tier_ = false;
+  bool looped_ = false;     // its Via names this very node: it has come back through us
+  bool no_parent_ = false;  // every parent was down or failed, and go_direct is off
 };
 
 // Owns the session for the life of the connection.

@@ -11,6 +11,7 @@
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
 #include "rangecache/flight/inflight.hpp"
+#include "rangecache/tier/health.hpp"
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "stats.hpp"
@@ -36,6 +37,8 @@ struct shared_state {
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;
   fetch::scheduler fetches;
+  // Parents of every rule: marked down or not, and their counters.
+  tier::parent_table parents;
 
   std::shared_ptr<const config::config> config_now() const {
     return cfg.load(std::memory_order_acquire);
