@@ -4,6 +4,8 @@
 // anything to make it fresh is not stored. Later answers replace it as any other.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "cache_checks.hpp"
 #include "pipeline.hpp"
 
@@ -157,8 +159,11 @@ TEST_F(PipelineStoredStatus, RangeObjectsAndBackgroundFetchAroundA404) {
   auto first = range_get(target, "bytes=0-99");
   EXPECT_TRUE(is_partial(first, path, 0, 99, size));
   EXPECT_EQ(x_cache(first), "MISS");
-  // The background fetch of the whole URL got the 404.
-  EXPECT_EQ(origin_statuses(*origin_, target, 2), (std::vector<int>{206, 404}));
+  // The background fetch of the whole URL got the 404. It starts as soon as the 206's head
+  // is in, so the origin may log either answer first.
+  auto statuses = origin_statuses(*origin_, target, 2);
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{206, 404}));
   auto range_hit = range_get(target, "bytes=0-99");
   EXPECT_TRUE(is_partial(range_hit, path, 0, 99, size));
   EXPECT_EQ(x_cache(range_hit), "HIT");
