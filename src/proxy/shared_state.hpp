@@ -8,6 +8,7 @@
 
 #include <spdlog/logger.h>
 
+#include "access_log.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
 #include "rangecache/flight/inflight.hpp"
@@ -23,8 +24,8 @@ using flight::inflight_waiter;
 
 struct shared_state {
   std::atomic<std::shared_ptr<const config::config>> cfg;
-  std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
-  std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
+  std::atomic<std::shared_ptr<const access_log>> access;   // null: no access log
+  std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;  // null: no fetch log
   std::atomic<bool> draining{false};
   // The time every freshness decision is made at: set before the workers start, not
   // changed after (tests put a clock of their own here).

@@ -138,9 +138,14 @@ struct upstream_settings {
   std::size_t max_idle_per_origin = 32;
 };
 
+// How each access-log line is written: rangecache's own line, one JSON object per line, or
+// the Apache/nginx combined format followed by rangecache's fields.
+enum class access_log_format { line, json, combined };
+
 struct log_settings {
   std::string access;  // file path, "stdout", or empty for none
-  std::string error;   // file path; empty: stderr (the journal under systemd)
+  access_log_format access_format = access_log_format::line;
+  std::string error;  // file path; empty: stderr (the journal under systemd)
   std::string level = "info";
 };
 
