@@ -35,6 +35,11 @@ std::vector<bgf_rule> load_bgf_rules(const context& ctx, const item& node);
 // One entry of `remap`; records its marks in `where`.
 remap_rule load_remap_rule(const context& ctx, const item& node, positions& where);
 
+// The YAML document in `yaml` (a syntax error is a config_error), and the text of a config
+// file (one that cannot be read is a config_error naming it).
+YAML::Node parse(const context& ctx, std::string_view yaml);
+std::string read_text(const std::string& path);
+
 // Checks that span several keys, run once everything has been converted.
 void validate(const context& ctx, const config& cfg, const positions& where);
 

@@ -129,6 +129,7 @@ server::~server() {
       w->thread.join();
     }
   }
+  impl_->shared->reloads.take();
   close_store_before_loops(impl_->workers, impl_->store.get());
 }
 
@@ -227,6 +228,16 @@ void server::reload(std::shared_ptr<const config::config> cfg) {
   impl_->shared->cfg.store(std::move(cfg));
 }
 
+void server::set_reload_trigger(std::function<void()> trigger) {
+  impl_->shared->reloads.set_trigger(std::move(trigger));
+}
+
+std::function<void(const reload_outcome&)> server::begin_reload() {
+  return [waiting = impl_->shared->reloads.take()](const reload_outcome& outcome) {
+    for (const auto& answer : waiting) answer(outcome);
+  };
+}
+
 void server::drain_and_stop() {
   auto cfg = impl_->shared->config_now();
   impl_->shared->draining.store(true);
@@ -253,6 +264,8 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
+  // A POST /reload still waiting holds a timer of the first loop: it goes with the loop.
+  impl_->shared->reloads.take();
   // The admin acceptor lives on the first worker's loop: it must close before that loop is
   // destroyed, or its destructor reaches into the loop's freed socket service.
   impl_->admin.reset();

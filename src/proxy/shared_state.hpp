@@ -14,6 +14,7 @@
 #include "rangecache/flight/inflight.hpp"
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
+#include "reload_requests.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
@@ -37,6 +38,7 @@ struct shared_state {
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;
   fetch::scheduler fetches;
+  reload_requests reloads;
 
   std::shared_ptr<const config::config> config_now() const {
     return cfg.load(std::memory_order_acquire);
