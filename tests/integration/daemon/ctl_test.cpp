@@ -230,3 +230,21 @@ TEST(CtlErrors, UsageErrors) {
     EXPECT_FALSE(r.err.empty()) << r;
   }
 }
+
+TEST_F(Ctl, AdminEndpointsThatChangeStateTakePostOnly) {
+  const auto path = unique_gen(1000);
+  EXPECT_EQ(x_cache(get(daemon_->port(), path)), "MISS");
+  for (const char* method : {"GET", "HEAD", "PUT"}) {
+    auto r = request(daemon_->admin_port(), method, "/purge?url=" + url(path));
+    EXPECT_EQ(r.status, 405) << method << " " << r;
+    EXPECT_EQ(r.header("Allow").value_or(""), "POST") << r;
+    r = request(daemon_->admin_port(), method, "/reload");
+    EXPECT_EQ(r.status, 405) << method << " " << r;
+  }
+  EXPECT_EQ(x_cache(get(daemon_->port(), path)), "HIT_FULL") << "nothing was purged";
+  auto r = request(daemon_->admin_port(), "POST", "/health");
+  EXPECT_EQ(r.status, 405) << r;
+  EXPECT_EQ(r.header("Allow").value_or(""), "GET, HEAD") << r;
+  EXPECT_EQ(request(daemon_->admin_port(), "POST", "/purge").status, 400);
+  EXPECT_EQ(request(daemon_->admin_port(), "POST", "/nowhere").status, 404);
+}
