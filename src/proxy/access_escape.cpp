@@ -51,20 +51,33 @@ void append_json_control(unsigned char c, fmt::memory_buffer& out) {
   }
 }
 
+// Printable ASCII other than the quote and the backslash: copied as it is.
+bool plain_json(char ch) {
+  const auto c = static_cast<unsigned char>(ch);
+  return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+bool plain_combined(char ch) {
+  return plain_json(ch);
+}
+
 }  // namespace
 
 void append_json_escaped(std::string_view text, fmt::memory_buffer& out) {
-  for (std::size_t i = 0; i < text.size();) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Most text needs no escape: copy each run of it at once.
+    const std::size_t run = i;
+    while (i < text.size() && plain_json(text[i])) ++i;
+    out.append(text.data() + run, text.data() + i);
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
       out.push_back(static_cast<char>(c));
       ++i;
-    } else if (c < 0x20 || c == 0x7f) {
-      append_json_control(c, out);
-      ++i;
     } else if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
+      append_json_control(c, out);
       ++i;
     } else if (const auto n = utf8_sequence(text, i); n != 0) {
       out.append(text.data() + i, text.data() + i + n);
@@ -77,16 +90,19 @@ void append_json_escaped(std::string_view text, fmt::memory_buffer& out) {
 }
 
 void append_combined_escaped(std::string_view text, fmt::memory_buffer& out) {
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t run = i;
+    while (i < text.size() && plain_combined(text[i])) ++i;
+    out.append(text.data() + run, text.data() + i);
+    if (i == text.size()) break;
+    const auto c = static_cast<unsigned char>(text[i++]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');
-      out.push_back(ch);
-    } else if (c < 0x20 || c > 0x7e) {
+      out.push_back(static_cast<char>(c));
+    } else {
       const char esc[4] = {'\\', 'x', hex_digits[c >> 4], hex_digits[c & 15]};
       out.append(esc, esc + 4);
-    } else {
-      out.push_back(ch);
     }
   }
 }
