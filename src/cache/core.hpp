@@ -21,6 +21,7 @@
 #include "rangecache/cache/settings.hpp"
 #include "rangecache/cache/stats.hpp"
 #include "rangecache/cache/store.hpp"
+#include "rangecache/cache/url_tidy.hpp"
 
 namespace rangecache::cache::detail {
 
@@ -97,10 +98,10 @@ struct update_op {
   update_callback done;
 };
 struct purge_op {
-  enum class scope { key, url, url_ranges, all } what = scope::key;
+  enum class scope { key, url, url_tidy, all } what = scope::key;
   key_hash hash;  // of the key or of the URL
   std::string text;
-  std::string keep_etag;  // url_ranges: ranges with this ETag stay (empty: none stay)
+  cache::url_tidy tidy;   // url_tidy: which of the URL's objects go
   std::uint64_t seq = 0;  // fills begun before it (smaller ids) must not commit
   purge_callback done;
 };

@@ -179,13 +179,18 @@ std::uint64_t memory_core::purge_url(std::string_view url) {
   return remove_url_members(url, [](const cached_object&) { return true; });
 }
 
-std::uint64_t memory_core::purge_url_ranges(std::string_view url, std::string_view keep_etag) {
+std::uint64_t memory_core::tidy_url(std::string_view url, const url_tidy& what) {
   std::lock_guard lock(mu_);
   if (closed_) return 0;
-  // Tidying up after a complete object: fills in progress are left be.
-  return remove_url_members(url, [keep_etag](const cached_object& o) {
-    return o.meta.range && (keep_etag.empty() || o.meta.etag != keep_etag);
-  });
+  std::vector<variant_stamp> stamps;
+  if (const auto u = urls_.find(std::string(url)); u != urls_.end()) {
+    for (const key_hash& h : u->second)
+      if (const auto it = objects_.find(h); it != objects_.end() && it->second.obj.url == url)
+        stamps.push_back({it->second.obj.meta.variant, it->second.obj.meta.stored_at});
+  }
+  // Fills in progress are left be: this tidies up after something was stored.
+  const tidy_filter filter(what, stamps);
+  return remove_url_members(url, [&](const cached_object& o) { return filter.picks(o.meta); });
 }
 
 std::uint64_t memory_core::purge_all() {

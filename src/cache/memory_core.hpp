@@ -86,7 +86,7 @@ class memory_core {
   update_status update(std::string_view key, const object_ref& ref, object_meta meta);
   std::uint64_t purge(std::string_view key);
   std::uint64_t purge_url(std::string_view url);
-  std::uint64_t purge_url_ranges(std::string_view url, std::string_view keep_etag);
+  std::uint64_t tidy_url(std::string_view url, const url_tidy& what);
   std::uint64_t purge_all();
   void for_each(const std::function<void(const cached_object&)>& visit);
   store_stats stats() const;

@@ -36,9 +36,8 @@ class memory_store final : public object_store {
     report(core_->purge_url(url), done);
   }
   void do_purge_all(purge_callback done) override { report(core_->purge_all(), done); }
-  void do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
-                           purge_callback done) override {
-    report(core_->purge_url_ranges(url, keep_etag), done);
+  void do_tidy_url(std::string_view url, url_tidy what, purge_callback done) override {
+    report(core_->tidy_url(url, what), done);
   }
   // Nothing is ever queued.
   void do_flush() override {}

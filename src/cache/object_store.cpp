@@ -52,9 +52,8 @@ std::uint64_t object_store::purge_url_wait(std::string_view url) {
 std::uint64_t object_store::purge_all_wait() {
   return wait_for([&](purge_callback cb) { purge_all(std::move(cb)); });
 }
-std::uint64_t object_store::purge_url_ranges_wait(std::string_view url,
-                                                  std::string_view keep_etag) {
-  return wait_for([&](purge_callback cb) { purge_url_ranges(url, keep_etag, std::move(cb)); });
+std::uint64_t object_store::tidy_url_wait(std::string_view url, url_tidy what) {
+  return wait_for([&](purge_callback cb) { tidy_url(url, std::move(what), std::move(cb)); });
 }
 
 }  // namespace rangecache::cache

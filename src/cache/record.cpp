@@ -3,9 +3,12 @@
 //  12 u32 chunk_count 16 u64 object_id    24 u64 content_length
 //  32 i64 stored_at   40 i64 date         48 i64 last_access   56 i64 freshness_lifetime
 //  64 u64 range first 72 u64 range last   80 u64 range total
-//  88 u8 has_range, 3 pad, u32 header_count
+//  88 u8 has_range, u8 0, u16 variant_len, u32 header_count
 //  96 u32 key_len, url_len, etag_len, last_modified_len
-// 112 key, url, etag, last_modified, then per header: u32 name_len, u32 value_len, name, value
+// 112 key, url, etag, last_modified, variant, then per header: u32 name_len, u32 value_len,
+//     name, value
+// (Records written before variants existed have has_range as a u32, so variant_len reads 0:
+// they decode unchanged.)
 #include "rangecache/cache/record.hpp"
 
 #include <cstring>
@@ -69,7 +72,7 @@ std::uint32_t len32(std::size_t n) {
 
 std::size_t encoded_size(const cached_object& obj) {
   std::size_t n = fixed_size + obj.key.size() + obj.url.size() + obj.meta.etag.size() +
-                  obj.meta.last_modified.size();
+                  obj.meta.last_modified.size() + obj.meta.variant.size();
   for (const auto& h : obj.meta.headers) n += 8 + h.name.size() + h.value.size();
   return n;
 }
@@ -93,7 +96,9 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
   w.at<std::uint64_t>(64, r.first);
   w.at<std::uint64_t>(72, r.last);
   w.at<std::uint64_t>(80, r.total);
-  w.at<std::uint32_t>(88, m.range ? 1u : 0u);
+  w.at<std::uint8_t>(88, m.range ? 1u : 0u);
+  w.at<std::uint8_t>(89, 0);
+  w.at<std::uint16_t>(90, static_cast<std::uint16_t>(m.variant.size()));
   w.at<std::uint32_t>(92, len32(m.headers.size()));
   w.at<std::uint32_t>(96, len32(obj.key.size()));
   w.at<std::uint32_t>(100, len32(obj.url.size()));
@@ -104,6 +109,7 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
   w.bytes(at, obj.url);
   w.bytes(at, m.etag);
   w.bytes(at, m.last_modified);
+  w.bytes(at, m.variant);
   for (const auto& h : m.headers) {
     w.at<std::uint32_t>(at, len32(h.name.size()));
     w.at<std::uint32_t>(at + 4, len32(h.value.size()));
@@ -146,8 +152,8 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
   m.date = std::chrono::sys_seconds{std::chrono::seconds{p.at<std::int64_t>(40)}};
   out.last_access = std::chrono::sys_seconds{std::chrono::seconds{h.last_access}};
   m.freshness_lifetime = std::chrono::seconds{p.at<std::int64_t>(56)};
-  const std::uint32_t has_range = p.at<std::uint32_t>(88);
-  if (has_range > 1) return decode_status::inconsistent;
+  const std::uint8_t has_range = p.at<std::uint8_t>(88);
+  if (has_range > 1 || p.at<std::uint8_t>(89) != 0) return decode_status::inconsistent;
   if (has_range)
     m.range =
         content_range{p.at<std::uint64_t>(64), p.at<std::uint64_t>(72), p.at<std::uint64_t>(80)};
@@ -158,7 +164,8 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
   if (!p.take(at, p.at<std::uint32_t>(96), out.key) ||
       !p.take(at, p.at<std::uint32_t>(100), out.url) ||
       !p.take(at, p.at<std::uint32_t>(104), m.etag) ||
-      !p.take(at, p.at<std::uint32_t>(108), m.last_modified))
+      !p.take(at, p.at<std::uint32_t>(108), m.last_modified) ||
+      !p.take(at, p.at<std::uint16_t>(90), m.variant))
     return decode_status::truncated;
   // Each header takes at least 8 bytes: a count the rest cannot hold is damage, and checking
   // it first keeps a bad count from allocating.

@@ -11,6 +11,7 @@ namespace {
 constexpr std::uint32_t flag_no_cache = 1u << 0;
 constexpr std::uint32_t flag_must_revalidate = 1u << 1;
 constexpr std::uint32_t flag_heuristic = 1u << 2;
+constexpr std::uint32_t flag_vary_index = 1u << 3;
 constexpr std::uint32_t age_shift = 8;
 constexpr std::int64_t age_max = (std::int64_t{1} << 24) - 1;
 
@@ -24,6 +25,26 @@ std::uint32_t pack_freshness_flags(const freshness_info& fresh) noexcept {
   flags |= static_cast<std::uint32_t>(std::clamp<std::int64_t>(fresh.initial_age, 0, age_max))
            << age_shift;
   return flags;
+}
+
+object_meta vary_index_meta(std::string_view vary_names, std::chrono::sys_seconds now) {
+  object_meta m;
+  m.status = 200;
+  m.headers.push_back({"Vary", std::string(vary_names)});
+  m.stored_at = now;
+  m.date = now;
+  // No lifetime and no-cache: anything that took it for a response would have to ask first.
+  m.flags = flag_vary_index | flag_no_cache;
+  return m;
+}
+
+bool is_vary_index(const object_meta& meta) noexcept {
+  return meta.flags & flag_vary_index;
+}
+
+std::int64_t stored_lifetime(const freshness_info& fresh) noexcept {
+  const std::int64_t beyond = std::max<std::int64_t>(0, fresh.initial_age - age_max);
+  return std::max<std::int64_t>(0, fresh.lifetime - beyond);
 }
 
 freshness_info freshness_of(const object_meta& meta) noexcept {

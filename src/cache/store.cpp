@@ -215,11 +215,11 @@ void store::touch(const object_ref& ref) {
 
 namespace {
 void push_purge(detail::core& c, detail::purge_op::scope what, std::string_view text,
-                purge_callback done, std::string_view keep_etag = {}) {
+                purge_callback done, url_tidy tidy = {}) {
   detail::purge_op op{what,
                       what == detail::purge_op::scope::all ? key_hash{} : c.hash(text),
                       std::string(text),
-                      std::string(keep_etag),
+                      std::move(tidy),
                       c.next_seq.fetch_add(1),
                       std::move(done)};
   auto cb = op.done;
@@ -236,9 +236,9 @@ void store::do_purge_url(std::string_view url, purge_callback done) {
 void store::do_purge_all(purge_callback done) {
   push_purge(*impl_->core, detail::purge_op::scope::all, {}, std::move(done));
 }
-void store::do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
-                                purge_callback done) {
-  push_purge(*impl_->core, detail::purge_op::scope::url_ranges, url, std::move(done), keep_etag);
+void store::do_tidy_url(std::string_view url, url_tidy what, purge_callback done) {
+  push_purge(*impl_->core, detail::purge_op::scope::url_tidy, url, std::move(done),
+             std::move(what));
 }
 
 void store::do_flush() {

@@ -94,6 +94,12 @@ class writer {
   int apply_purge(batch& b, purge_op& op);
   int purge_key(batch& b, const purge_op& op, std::uint64_t& removed);
   int purge_url(batch& b, const purge_op& op, std::uint64_t& removed);
+  struct url_member {
+    key_hash hash;
+    cached_object obj;
+    std::size_t size = 0;  // of its record
+  };
+  int read_url_members(batch& b, const purge_op& op, std::vector<url_member>& out);
   int purge_all(batch& b, const purge_op& op);
   int remove_record(batch& b, const key_hash& hash, const cached_object& old, std::size_t size);
   bool purged_since(const fill_state& f) const;

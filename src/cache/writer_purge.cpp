@@ -12,7 +12,7 @@ int writer::apply_purge(batch& b, purge_op& op) {
   int rc = 0;
   if (op.what == purge_op::scope::key) {
     rc = purge_key(b, op, removed);
-  } else if (op.what == purge_op::scope::url || op.what == purge_op::scope::url_ranges) {
+  } else if (op.what == purge_op::scope::url || op.what == purge_op::scope::url_tidy) {
     rc = purge_url(b, op, removed);
   } else {
     return purge_all(b, op);
@@ -59,31 +59,44 @@ int url_members(MDB_txn* txn, MDB_dbi urls, const key_hash& url, std::vector<key
 }  // namespace
 
 int writer::purge_url(batch& b, const purge_op& op, std::uint64_t& removed) {
-  const bool ranges_only = op.what == purge_op::scope::url_ranges;
-  // Fills of the URL running now must not resurrect it; tidying ranges leaves them be.
-  if (!ranges_only) note_purge(op.hash, op.seq);
-  std::vector<key_hash> members;
-  int rc = url_members(b.txn, env_.urls, op.hash, members);
+  const bool tidy = op.what == purge_op::scope::url_tidy;
+  // Fills of the URL running now must not resurrect it; a tidy leaves them be.
+  if (!tidy) note_purge(op.hash, op.seq);
+  std::vector<url_member> members;
+  int rc = read_url_members(b, op, members);
+  if (rc != 0) return rc;
+  std::vector<variant_stamp> stamps;
+  for (const auto& m : members) stamps.push_back({m.obj.meta.variant, m.obj.meta.stored_at});
+  const tidy_filter filter(op.tidy, stamps);
+  for (const auto& m : members) {
+    if (tidy && !filter.picks(m.obj.meta)) continue;
+    if ((rc = remove_record(b, m.hash, m.obj, m.size)) != 0) return rc;
+    ++removed;
+  }
+  return 0;
+}
+
+// The URL's records, decoded. Index entries whose record is gone are dropped on the way; a
+// record of another URL with the same URL hash is not one of them.
+int writer::read_url_members(batch& b, const purge_op& op, std::vector<url_member>& out) {
+  std::vector<key_hash> hashes;
+  int rc = url_members(b.txn, env_.urls, op.hash, hashes);
   if (rc != 0) return rc;
   hash_key_bytes uk(op.hash);
-  cached_object obj;
-  for (const key_hash& h : members) {
+  for (const key_hash& h : hashes) {
     hash_key_bytes hk(h);
     MDB_val mk = hk.val(), mv;
     rc = mdb_get(b.txn, env_.meta, &mk, &mv);
-    if (rc == 0 && decode_record(as_bytes(mv), obj) == decode_status::ok && obj.url == op.text) {
-      if (ranges_only &&
-          (!obj.meta.range || (!op.keep_etag.empty() && obj.meta.etag == op.keep_etag)))
-        continue;
-      if ((rc = remove_record(b, h, obj, mv.mv_size)) != 0) return rc;
-      ++removed;
+    url_member m{h, {}, mv.mv_size};
+    if (rc == 0 && decode_record(as_bytes(mv), m.obj) == decode_status::ok &&
+        m.obj.url == op.text) {
+      out.push_back(std::move(m));
     } else if (rc == MDB_NOTFOUND) {
-      MDB_val ukv = uk.val(), dup = hk.val();  // a stale index entry
+      MDB_val ukv = uk.val(), dup = hk.val();
       if ((rc = mdb_del(b.txn, env_.urls, &ukv, &dup)) != 0 && rc != MDB_NOTFOUND) return rc;
     } else if (rc != 0) {
       return rc;
     }
-    // A record of another URL with the same URL hash stays.
   }
   return 0;
 }

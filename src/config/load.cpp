@@ -22,7 +22,7 @@ config convert(const context& ctx, const YAML::Node& root_node) {
   }
   const map_reader map(ctx, root,
                        {"listen", "workers", "cache", "background_fetch", "remap", "log", "admin",
-                        "server", "upstream", "trusted"});
+                        "server", "upstream", "trusted", "node_name"});
   config cfg;
   cfg.source = ctx.file();
   positions where;
@@ -46,6 +46,8 @@ config convert(const context& ctx, const YAML::Node& root_node) {
   if (const auto* value = map.find("upstream")) load_upstream(ctx, *value, cfg.upstream);
   cfg.trusted = loopback();
   read_into(map, "trusted", cfg.trusted, read_cidr_list);
+  cfg.node_name = default_node_name();
+  read_into(map, "node_name", cfg.node_name, read_node_name);
 
   validate(ctx, cfg, where);
   return cfg;

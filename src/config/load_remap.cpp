@@ -1,5 +1,5 @@
 // One entry of `remap`: from/to, cache_range_requests, background_fetch, cache_key,
-// cache_control_field.
+// cache_control_field, parents.
 #include <algorithm>
 #include <cctype>
 
@@ -134,7 +134,7 @@ std::vector<std::string> load_cache_control_fields(const context& ctx, const ite
 remap_rule load_remap_rule(const context& ctx, const item& node, positions& where) {
   const map_reader map(ctx, node,
                        {"from", "to", "preserve_host", "cache_range_requests", "background_fetch",
-                        "cache_key", "cache_control_field"});
+                        "cache_key", "cache_control_field", "parents"});
   remap_rule rule;
   rule.line = line_of(node.mark);
   read_url(ctx, map, "from", parse_from, rule);
@@ -150,6 +150,8 @@ remap_rule load_remap_rule(const context& ctx, const item& node, positions& wher
   if (const auto* value = map.find("background_fetch")) load_rule_bgf(ctx, *value, rule);
   read_into(map, "cache_key", rule.cache_key_headers, load_cache_key);
   read_into(map, "cache_control_field", rule.cache_control_fields, load_cache_control_fields);
+  if (const auto* value = map.find("parents"))
+    rule.parents = load_parents(ctx, *value, rule.cache_range_requests);
   return rule;
 }
 

@@ -104,8 +104,9 @@ unsigned read_workers(const context& ctx, const item& at) {
 }
 
 void load_cache(const context& ctx, const item& node, cache_settings& out) {
-  const map_reader map(
-      ctx, node, {"path", "max_size", "sync", "backend", "heuristic_fraction", "heuristic_max"});
+  const map_reader map(ctx, node,
+                       {"path", "max_size", "sync", "backend", "heuristic_fraction",
+                        "heuristic_max", "max_variants"});
   if (const auto* value = map.find("path")) {
     out.path = read_string(ctx, *value);
     if (out.path.empty()) ctx.expected(*value, "a directory");
@@ -119,6 +120,8 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
   read_into(map, "backend", out.backend, read_backend);
   read_into(map, "heuristic_fraction", out.heuristic_fraction, read_fraction);
   read_into(map, "heuristic_max", out.heuristic_max, read_seconds);
+  if (const auto* value = map.find("max_variants"))
+    out.max_variants = static_cast<unsigned>(read_uint(ctx, *value, 1, 1024));
 }
 
 void load_server(const context& ctx, const item& node, server_settings& out) {

@@ -35,6 +35,11 @@ std::vector<bgf_rule> load_bgf_rules(const context& ctx, const item& node);
 // One entry of `remap`; records its marks in `where`.
 remap_rule load_remap_rule(const context& ctx, const item& node, positions& where);
 
+// `parents` of a remap rule (`crr` is the same rule's, for ps_cachekey), and `node_name`.
+parents_settings load_parents(const context& ctx, const item& node, const crr_options& crr);
+std::string read_node_name(const context& ctx, const item& at);
+std::string default_node_name();  // the host name
+
 // The YAML document in `yaml` (a syntax error is a config_error), and the text of a config
 // file (one that cannot be read is a config_error naming it).
 YAML::Node parse(const context& ctx, std::string_view yaml);

@@ -35,16 +35,24 @@ origin::request fetch_request(const job& j) {
   return req;
 }
 
-// Why the origin's answer cannot be stored for every client; empty when it can.
-std::string refusal(origin::answer& a, const job& j) {
+// Why the origin's answer cannot be stored for every client; empty when it can, and then
+// `variant` is the variant it is (empty when it does not vary).
+std::string refusal(origin::answer& a, const job& j, std::string& variant) {
   auto& res = a.head();
   if (res.result_int() != 200) return "status " + std::to_string(res.result_int());
   auto view = view_response(200, res, j.cache_control_fields);
   cache::request_info ri;  // GET, no credentials
-  // Vary and Set-Cookie answers are per client: a fetch made for one must not serve all.
+  // Set-Cookie answers are per client: a fetch made for one must not serve all.
   if (cache::check_storable(ri, view.info()) != cache::storability::storable ||
-      res.find(http::field::vary) != res.end() || res.find(http::field::set_cookie) != res.end())
+      res.find(http::field::set_cookie) != res.end())
     return "not storable";
+  // It was asked with the client's fields: it is the variant those select, which must be
+  // the one the job is for (the origin may have changed what it varies on meanwhile).
+  const auto vary = flight::field_values(res, http::field::vary);
+  const auto kept =
+      plan::key_for_answer(j.base_key, vary, j.key_headers, plan::lines_of_pairs(j.headers));
+  if (!kept || kept->key != j.key) return "varies otherwise";
+  variant = kept->variant;
   return {};
 }
 
@@ -82,7 +90,8 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   }
   times.response_time = c.clock->now();
   flight::add_missing_date(a.head(), times.response_time);
-  if (out.result = refusal(a, j); !out.result.empty()) co_return out;
+  std::string variant;
+  if (out.result = refusal(a, j, variant); !out.result.empty()) co_return out;
   cache::fill_options fo;
   if (a.parser->content_length()) fo.expected_length = *a.parser->content_length();
   auto fill = c.store->begin_fill(j.key, j.url, fo);
@@ -96,15 +105,17 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   const auto fresh =
       cache::analyze_freshness(view_response(200, res, j.cache_control_fields).info(), times,
                                flight::freshness_policy_of(cfg->cache));
-  const auto meta = make_meta(200, res, fo.expected_length.value_or(0), fresh, std::nullopt);
+  auto meta = make_meta(200, res, fo.expected_length.value_or(0), fresh, std::nullopt);
+  meta.variant = variant;
   if (lead && fo.expected_length) publish(c, j, fill, meta);
   out = co_await store_body(c, a, fill, meta);
   if (!out.ok) co_return out;
   c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
   // Range objects of this URL: all of them when consolidating, else those of another version
   // (a new validator means their bytes may no longer be the object's).
-  c.store->purge_url_ranges(j.url,
-                            cfg->background_fetch.consolidate ? std::string_view{} : meta.etag);
+  c.store->tidy_url(
+      j.url, cache::redundant_ranges(
+                 meta.variant, cfg->background_fetch.consolidate ? std::string_view{} : meta.etag));
   out.result = "ok";
   co_return out;
 }

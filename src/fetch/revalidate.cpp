@@ -28,22 +28,10 @@ origin::request revalidation_request(const revalidation& r, bool conditional) {
   return req;
 }
 
-// Vary on anything but the rule's key headers: one client's variant, not for everyone.
-bool varies_only_on_key(const http::fields& res, const std::vector<std::string>& key_headers) {
-  bool ok = true;
-  for (auto value : flight::field_values(res, http::field::vary)) {
-    util::for_each_list_element(value, [&](std::string_view name) {
-      bool keyed = false;
-      for (const auto& h : key_headers) keyed = keyed || util::iequals(h, name);
-      ok = ok && keyed;
-    });
-  }
-  return ok;
-}
-
 struct replacement {
   std::string refused;  // why the answer cannot replace the stored object; empty when it can
   std::optional<cache::content_range> range;
+  std::string variant;
 };
 
 // A new answer replaces the stored object only when it is the same kind of object (complete,
@@ -59,10 +47,20 @@ replacement check_replacement(const revalidation& r, origin::answer& a) {
   const auto view = flight::view_response(status, res, r.cache_control_fields);
   const cache::request_info plain;  // GET, no credentials
   if (cache::check_storable(plain, view.info()) != cache::storability::storable ||
-      res.find(http::field::set_cookie) != res.end() || !varies_only_on_key(res, r.key_headers)) {
+      res.find(http::field::set_cookie) != res.end()) {
     out.refused = "not storable";
     return out;
   }
+  // Asked with the client's fields, the answer is the variant they select: it replaces the
+  // stale object only when that is the stale object's own key.
+  const auto vary = flight::field_values(res, http::field::vary);
+  const auto kept =
+      plan::key_for_answer(r.base_key, vary, r.key_headers, plan::lines_of_pairs(r.headers));
+  if (!kept || kept->key != r.stale.key) {
+    out.refused = "varies otherwise";
+    return out;
+  }
+  out.variant = kept->variant;
   if (r.range) {
     const auto content_ranges = flight::field_values(res, http::field::content_range);
     std::optional<std::uint64_t> length;
@@ -80,6 +78,10 @@ awaitable<std::string> replace(fetch_context c, const revalidation& r, origin::a
   const auto verdict = check_replacement(r, a);
   if (!verdict.refused.empty()) {
     c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
+    // The origin answered, and not with this object (a 404, an answer it may not keep, one
+    // that varies otherwise): the stale one must not go on being served in its window, each
+    // hit starting another revalidation. A 5xx is a failure, for which stale is kept.
+    if (a.status() < 500) c.store->purge(r.stale.key);
     co_return verdict.refused;
   }
   cache::fill_options fo;
@@ -91,16 +93,17 @@ awaitable<std::string> replace(fetch_context c, const revalidation& r, origin::a
   const auto view = flight::view_response(res.result_int(), res, r.cache_control_fields);
   const auto fresh =
       cache::analyze_freshness(view.info(), times, flight::freshness_policy_of(cfg->cache));
-  const auto meta =
-      flight::make_meta(200, res, fo.expected_length.value_or(0), fresh, verdict.range);
+  auto meta = flight::make_meta(200, res, fo.expected_length.value_or(0), fresh, verdict.range);
+  meta.variant = verdict.variant;
   const auto out = co_await store_body(c, a, fill, meta);
   if (!out.ok) co_return out.result;
   c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);
   // A new complete object: range objects of another version must not be served again.
   if (!r.range)
-    c.store->purge_url_ranges(r.stale.url, cfg->background_fetch.consolidate
-                                               ? std::string_view{}
-                                               : std::string_view(meta.etag));
+    c.store->tidy_url(r.stale.url,
+                      cache::redundant_ranges(meta.variant, cfg->background_fetch.consolidate
+                                                                ? std::string_view{}
+                                                                : std::string_view(meta.etag)));
   co_return std::string("replaced");
 }
 

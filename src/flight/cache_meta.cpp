@@ -4,6 +4,7 @@
 #include "rangecache/plan/field_rules.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/util/http_date.hpp"
+#include "rangecache/util/http_text.hpp"
 
 namespace rangecache::flight {
 namespace {
@@ -115,6 +116,13 @@ std::vector<std::string_view> field_values(const http::fields& fields, http::fie
   return out;
 }
 
+plan::field_lines lines_of(const http::fields& fields) {
+  return [&fields](std::string_view name, std::vector<std::string_view>& out) {
+    auto [first, last] = fields.equal_range(name);
+    for (auto it = first; it != last; ++it) out.push_back(it->value());
+  };
+}
+
 cache::object_meta make_meta(unsigned status, const http::fields& fields,
                              std::uint64_t content_length, const cache::freshness_info& fresh,
                              std::optional<cache::content_range> range) {
@@ -133,7 +141,7 @@ cache::object_meta make_meta(unsigned status, const http::fields& fields,
     if (auto t = util::parse_http_date(d->value()))
       m.date = std::chrono::sys_seconds(std::chrono::seconds(*t));
   }
-  m.freshness_lifetime = std::chrono::seconds(std::max<std::int64_t>(0, fresh.lifetime));
+  m.freshness_lifetime = std::chrono::seconds(cache::stored_lifetime(fresh));
   if (auto e = fields.find(http::field::etag); e != fields.end()) m.etag = std::string(e->value());
   if (auto l = fields.find(http::field::last_modified); l != fields.end())
     m.last_modified = std::string(l->value());
@@ -167,9 +175,11 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
   auto keep_range = meta.range;
   auto length = meta.content_length;
   auto status = meta.status;
+  auto variant = std::move(meta.variant);
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   meta = make_meta(status, merged, length, fresh, keep_range);
+  meta.variant = std::move(variant);
   return true;
 }
 
@@ -187,6 +197,20 @@ bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified
   // A range object's freshness is judged like that of the 200 it is part of.
   auto view = view_response(meta.status == 206 ? 200 : meta.status, merged, targeted);
   return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times, policy));
+}
+
+bool freshen_with_head(cache::object_meta& meta, const http::fields& head_answer,
+                       const cache::exchange_times& times, const cache::freshness_policy& policy,
+                       std::span<const std::string> targeted) {
+  if (auto cl = head_answer.find(http::field::content_length); cl != head_answer.end()) {
+    const auto length = util::parse_u64(util::trim_ows(cl->value()));
+    if (!length || *length != meta.content_length) return false;
+  }
+  // Without a validator nothing shows that the answer is about the stored version.
+  if (head_answer.find(http::field::etag) == head_answer.end() &&
+      head_answer.find(http::field::last_modified) == head_answer.end())
+    return false;
+  return freshen_with_304(meta, head_answer, times, policy, targeted);
 }
 
 void add_missing_date(http::fields& fields, std::int64_t received) {

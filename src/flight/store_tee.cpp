@@ -40,6 +40,7 @@ awaitable<bool> store_tee::take(std::string_view piece, bool last) {
   if (last && fill_.active()) {
     // Commit first, so that a client never holds a complete answer the cache does not have.
     meta_.content_length = appended_;
+    if (options_.before_commit) options_.before_commit();
     committed_ = co_await commit_and_wait(ex_, fill_, meta_);
     if (options_.on_commit) options_.on_commit();
   }

@@ -12,4 +12,19 @@ std::string cache_url_for(const config::remap_rule& rule, std::string_view targe
        target});
 }
 
+void use_variant(cache_request& cr, std::string variant) {
+  cr.variant = std::move(variant);
+  if (cr.variant.empty()) {
+    cr.full_key = cr.base_full_key;
+    cr.range_key = cr.base_range_key;
+    return;
+  }
+  cr.full_key = range::variant_key(cr.base_full_key, cr.variant);
+  // Under no_modify_cachekey the range's key is the complete one, and stays so.
+  cr.range_key = cr.base_range_key.empty() ? std::string{}
+                 : cr.base_range_key == cr.base_full_key
+                     ? cr.full_key
+                     : range::variant_key(cr.base_range_key, cr.variant);
+}
+
 }  // namespace rangecache::plan

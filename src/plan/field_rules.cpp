@@ -14,13 +14,22 @@ bool named(const std::array<std::string_view, N>& names, std::string_view name) 
   return false;
 }
 
-// Proxy-Authenticate and Proxy-Authorization are for this hop only (RFC 9110 §11.7).
-constexpr std::array<std::string_view, 9> hop_by_hop = {
-    "connection",        "keep-alive",         "proxy-connection",   "te", "trailer", "upgrade",
-    "transfer-encoding", "proxy-authenticate", "proxy-authorization"};
+// Proxy-Authenticate, Proxy-Authorization and Proxy-Authentication-Info are for this hop only
+// (RFC 9110 §11.7, RFC 9111 §3.1).
+constexpr std::array<std::string_view, 10> hop_by_hop = {"connection",
+                                                         "keep-alive",
+                                                         "proxy-connection",
+                                                         "te",
+                                                         "trailer",
+                                                         "upgrade",
+                                                         "transfer-encoding",
+                                                         "proxy-authenticate",
+                                                         "proxy-authorization",
+                                                         "proxy-authentication-info"};
 
-// Rebuilt by every answer, so never kept.
-constexpr std::array<std::string_view, 5> rebuilt = {"content-length", "age", "via", "x-cache",
+// Rebuilt by every answer, so never kept. (Via is kept: an answer from the cache carries the
+// origin's Via with this cache's entry after it.)
+constexpr std::array<std::string_view, 4> rebuilt = {"content-length", "age", "x-cache",
                                                      "set-cookie2"};
 
 // Kept, but written by each answer itself rather than repeated.

@@ -25,13 +25,11 @@ namespace {
 
 // Judged as if a plain request had asked: the request's own Cache-Control and credentials
 // are left out.
-bool response_allows_storing(const cache::request_info& asked, const origin_head& head,
-                             const config::remap_rule& rule) {
+bool response_allows_storing(const cache::request_info& asked, const origin_head& head) {
   cache::request_info plain;
   plain.method = asked.method;
   return cache::check_storable(plain, head.info) == cache::storability::storable &&
-         status_storable(head.status, head.info) && varies_only_on_key(head.vary, rule) &&
-         !head.set_cookie;
+         status_storable(head.status, head.info) && !head.set_cookie;
 }
 
 // Where a storable answer goes. A 206 only ever as the range object it is. An origin 200 is
@@ -93,18 +91,6 @@ bool status_storable(unsigned status, const cache::response_info& info) {
   return cc.max_age || cc.s_maxage || info.expires || info.last_modified;
 }
 
-bool varies_only_on_key(std::span<const std::string_view> vary, const config::remap_rule& rule) {
-  bool ok = true;
-  for (auto value : vary) {
-    util::for_each_list_element(value, [&](std::string_view name) {
-      bool keyed = false;
-      for (const auto& h : rule.cache_key_headers) keyed = keyed || util::iequals(h, name);
-      ok = ok && keyed;
-    });
-  }
-  return ok;
-}
-
 std::optional<cache::content_range> verified_range(std::span<const std::string_view> content_ranges,
                                                    const range::byte_range_spec& asked,
                                                    std::optional<std::uint64_t> length) {
@@ -129,7 +115,9 @@ std::optional<cache::content_range> verified_range(std::span<const std::string_v
 fill_plan plan_fill(const cache::request_info& request, const origin_head& head,
                     const cache_request& cr, const config::remap_rule& rule) {
   fill_plan p;
-  p.response_storable = response_allows_storing(request, head, rule);
+  // Vary: * never gets here as storable (check_storable); other names make it a variant.
+  p.vary_names = parse_vary(head.vary, rule.cache_key_headers).names;
+  p.response_storable = response_allows_storing(request, head);
   p.storable = !cr.head && p.response_storable &&
                cache::check_storable(request, head.info) == cache::storability::storable;
   if (p.storable) choose_key(p, head, cr, rule);

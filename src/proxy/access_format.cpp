@@ -65,7 +65,7 @@ civil_time utc_of(std::chrono::system_clock::time_point now) {
 }
 
 void format_line(const access_entry& e, const access_times& t, fmt::memory_buffer& out) {
-  // Fields: client method url status bytes duration_ms cache upstream_status
+  // Fields: client method url status bytes duration_ms cache upstream_status upstream
   append(out, e.client);
   out.push_back(' ');
   append(out, e.method);
@@ -85,6 +85,8 @@ void format_line(const access_entry& e, const access_times& t, fmt::memory_buffe
   append(out, e.cache);
   out.push_back(' ');
   append_status(out, e.upstream_status, "-");
+  out.push_back(' ');
+  append(out, e.upstream_name().empty() ? std::string_view("-") : e.upstream_name());
 }
 
 // "name":"value" or "name":null for an empty value, preceded by a comma.
@@ -155,6 +157,7 @@ void format_json(const access_entry& e, const access_times& t, fmt::memory_buffe
   append_uint(out, e.origin_bytes);
   json_name(out, "upstream_status");
   append_status(out, e.upstream_status, "null");
+  json_string(out, "upstream", e.upstream_name());
   json_string(out, "referer", e.referer);
   json_string(out, "user_agent", e.user_agent);
   out.push_back('}');
@@ -236,6 +239,8 @@ void format_combined(const access_entry& e, const access_times& t, fmt::memory_b
     append_ms(out, t.ttfb);
   append(out, " upstream_status=");
   append_status(out, e.upstream_status, "-");
+  append(out, " upstream=");
+  append(out, e.upstream_name().empty() ? std::string_view("-") : e.upstream_name());
   append(out, " duration_ms=");
   append_ms(out, t.duration);
 }

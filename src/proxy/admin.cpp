@@ -4,6 +4,7 @@
 
 #include "admin_routes.hpp"
 #include "metrics_text.hpp"
+#include "owner_page.hpp"
 #include "rangecache/util/url_query.hpp"
 
 namespace rangecache::proxy {
@@ -12,6 +13,7 @@ std::span<const admin_route> admin_routes() {
   static constexpr std::array routes = {
       admin_route{"/health", http::verb::get, admin_health},
       admin_route{"/metrics", http::verb::get, admin_metrics},
+      admin_route{"/owner", http::verb::get, admin_owner},
       admin_route{"/purge", http::verb::post, admin_purge},
       admin_route{"/reload", http::verb::post, admin_reload},
   };
@@ -35,7 +37,21 @@ awaitable<void> admin_health(admin_call call) {
 
 awaitable<void> admin_metrics(admin_call call) {
   call.res->set(http::field::content_type, "text/plain; version=0.0.4");
-  call.res->body() = metrics_text(call.w->shared->totals(), call.w->store, call.w->shared->fetches);
+  const auto now = call.w->shared->clock->now();
+  call.res->body() = metrics_text(call.w->shared->totals(), call.w->store, call.w->shared->fetches,
+                                  call.w->shared->parents.snapshot(now));
+  co_return;
+}
+
+awaitable<void> admin_owner(admin_call call) {
+  const std::string_view target = call.req->target();
+  const auto q = target.find('?');
+  auto page = owner_of_url(*call.w->shared->config_now(), call.w->shared->parents,
+                           call.w->shared->clock->now(),
+                           q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+  call.res->result(page.status);
+  call.res->set(http::field::content_type, "application/json");
+  call.res->body() = std::move(page.body);
   co_return;
 }
 

@@ -35,6 +35,8 @@ void admin_reply(admin_response& res, unsigned status, std::string_view text);
 awaitable<void> admin_health(admin_call call);
 // GET /metrics: Prometheus text.
 awaitable<void> admin_metrics(admin_call call);
+// GET /owner?url=URL: which node of the URL's tier owns it (JSON).
+awaitable<void> admin_owner(admin_call call);
 // POST /purge?url=URL (a Range header: that one range object), from admin.purge_allow.
 awaitable<void> admin_purge(admin_call call);
 // POST /reload: the reload SIGHUP does, answered with its outcome; from loopback only.

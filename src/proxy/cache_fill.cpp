@@ -33,9 +33,10 @@ awaitable<outcome> session::fetch(const config::config& cfg, const config::remap
   times.response_time = w_->shared->clock->now();
   log.upstream_status = a.status();
   if (revalidating && stale_instead_of(cr, *stale, a.status())) {
-    w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+    w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
     co_return co_await serve_object(cfg, cr, *stale, cache_result::stale, log);
   }
+  if (revalidating && cr.head && a.status() == 200) head_updates_stored(cfg, cr, *stale, a, times);
   if (!revalidating || a.status() != 304)
     co_return co_await relay(cfg, rule, authority, cr, std::move(a), times, revalidating, log);
   co_return co_await not_modified(cfg, rule, authority, cr, std::move(a), std::move(up),
@@ -57,7 +58,7 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
                                          const cache_request& cr, origin::answer a,
                                          origin::request up, cache::cached_object obj,
                                          cache::exchange_times times, access_entry& log) {
-  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   if (freshen_with_304(obj.meta, a.head(), times, flight::freshness_policy_of(cfg.cache),
                        cr.cache_control_fields)) {
     // RFC 9111 §4.3.4: the stored headers are freshened, the answer comes from the cache.
@@ -77,6 +78,20 @@ awaitable<outcome> session::not_modified(const config::config& cfg, const config
   times.response_time = w_->shared->clock->now();
   log.upstream_status = again.status();
   co_return co_await relay(cfg, rule, authority, cr, std::move(again), times, true, log);
+}
+
+// RFC 9111 §4.3.5: a HEAD's 200 freshens the stored GET answer it matches; one it does not
+// match is about another version, and the stored answer is stale from now on.
+void session::head_updates_stored(const config::config& cfg, const cache_request& cr,
+                                  const cache::cached_object& stored, origin::answer& a,
+                                  const cache::exchange_times& times) {
+  auto meta = stored.meta;
+  if (!flight::freshen_with_head(meta, a.head(), times, flight::freshness_policy_of(cfg.cache),
+                                 cr.cache_control_fields)) {
+    meta = stored.meta;
+    meta.freshness_lifetime = std::chrono::seconds{0};
+  }
+  w_->store->update(stored.key, stored.ref, std::move(meta));
 }
 
 plan::fill_plan session::plan_for(const cache_request& cr, const config::remap_rule& rule,
@@ -126,6 +141,7 @@ cache::fill session::begin_store(const config::config& cfg, const cache_request&
     const unsigned status = fp.stored_range ? 200 : ur.result_int();
     head_meta =
         make_meta(status, ur, a.parser->content_length().value_or(0), fresh, fp.stored_range);
+    head_meta.variant = cr.variant;
     publish_fill(cr, store_key, fill, head_meta, a.parser->content_length().has_value());
     return fill;
   }
@@ -197,13 +213,16 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
                                   origin::answer a, cache::exchange_times times, bool revalidating,
                                   access_entry& log) {
   const unsigned status = a.status();
-  const auto fp = plan_for(cr, rule, a, log);
+  auto fp = plan_for(cr, rule, a, log);
+  // An answer with Vary is stored as the variant this request selects: its own keys.
+  cache_request keyed;
+  const cache_request& kr = keys_for_answer(cr, fp, keyed);
   const bool body_expected = !cr.head && status_has_body(status);
   cache::object_meta head_meta;
-  cache::fill fill = begin_store(cfg, cr, fp, a, times, head_meta, log);
+  cache::fill fill = begin_store(cfg, kr, fp, a, times, head_meta, log);
   // A range answered by the origin: the complete object is worth having (background fetch).
   if (fp.offer_background_fetch)
-    offer_background_fetch(cfg, rule, authority, cr, a.head()[http::field::content_type],
+    offer_background_fetch(cfg, rule, authority, kr, a.head()[http::field::content_type],
                            fp.complete_length, a.parser->content_length().value_or(0));
   log.cache = !fill.active() ? cache_result::pass
               : revalidating ? cache_result::refreshed
@@ -218,6 +237,8 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   flight::tee_options to;
   // Followers wake as soon as the object is in the store, not after the last client write.
   to.on_commit = [this] { release_inflight(); };
+  cache::fill index = fill.active() ? begin_vary_index(cr, kr, fp) : cache::fill{};
+  to.before_commit = [this, &index, &fp] { commit_vary_index(index, fp); };
   flight::store_tee tee(stream_.get_executor(), fill, head_meta, &writer, to);
   // A bodiless answer to store (a 204) is committed before the client has it, as any other
   // is before its last byte: a client never holds an answer the cache does not have yet.
@@ -236,18 +257,21 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
                                     writer.sent(), log);
     if (r.stopped) co_return outcome::cut;
   }
-  if (tee.committed() && plan::store_key(fp, cr) == cr.full_key && !fp.stored_range) {
+  if (tee.committed()) after_stored(cfg, cr, kr, fp);
+  if (tee.committed() && plan::store_key(fp, kr) == kr.full_key && !fp.stored_range) {
     // A new complete object: range objects of another version must never be served again;
     // with consolidate, none are kept (the complete object answers every range). Another
     // status (a 404, a 301) says the representation they were cut from is gone: none are.
     const bool keep_same_version = !cfg.background_fetch.consolidate && head_meta.status == 200;
-    w_->store->purge_url_ranges(
-        cr.url, keep_same_version ? std::string_view(head_meta.etag) : std::string_view{});
+    w_->store->tidy_url(
+        kr.url, cache::redundant_ranges(head_meta.variant, keep_same_version
+                                                               ? std::string_view(head_meta.etag)
+                                                               : std::string_view{}));
   }
   log.bytes = writer.sent();
   log.first_byte = writer.first_write();
   finish_log(log);
-  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   co_return keep ? outcome::keep_alive : outcome::close;
 }
 

@@ -101,6 +101,8 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
                        ? cr.full_key  // the rule's key headers include Range (checked at load)
                        : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
   }
+  cr.base_full_key = cr.full_key;
+  cr.base_range_key = cr.range_key;
   return true;
 }
 
@@ -178,8 +180,10 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     co_return co_await forward(cfg, rule, std::move(authority), log);
   }
+  // hash: cache_key places each range object (or the complete object) on the ring by itself.
+  if (rule.parents && rule.parents->hash == config::parent_hash::cache_key)
+    route_key_ = cr.crr ? cr.range_key : cr.full_key;
   const bool complete_first = !(crr_opt.no_modify_cachekey && cr.ranged);
-  auto& reader = *w_->reader;
   // Looks up (a) the complete object and (b) the range object; on a miss, the first request
   // for a key leads and the others wait for its fill, then look again (request collapsing).
   for (int round = 0;; ++round) {
@@ -187,8 +191,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // a. The complete object answers any range. Session-owned: a lookup reuses the strings
     // of the previous one instead of allocating.
     cache::cached_object& obj = lookup_full_;
-    if (complete_first && reader.lookup(cr.full_key, obj) == cache::lookup_status::hit &&
-        !obj.meta.range) {
+    if (complete_first && find_stored(cr, false, obj) && !obj.meta.range) {
       const auto verdict = freshness_verdict(cr, obj, now);
       if (verdict == stored_verdict::serve)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
@@ -197,7 +200,7 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // b. The range object (cache_range_requests). Under no_modify_cachekey with
     // cache_complete_responses, the range's key may hold an origin's 200: the complete
     // object, sliced like any other.
-    if (cr.crr && reader.lookup(cr.range_key, lookup_range_) == cache::lookup_status::hit &&
+    if (cr.crr && find_stored(cr, true, lookup_range_) &&
         (lookup_range_.meta.range || crr_opt.no_modify_cachekey)) {
       const auto verdict = judge_range_object(cr, lookup_range_, now);
       if (verdict == stored_verdict::serve)
@@ -206,6 +209,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
         co_return co_await use_stale(cfg, rule, authority, cr, lookup_range_, verdict, log);
     }
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
+    // A variant too long to store: this request is not for the cache (nor for a fill).
+    if (cr.variant_unstorable) co_return co_await forward(cfg, rule, std::move(authority), log);
     // HEAD is answered from metadata only when the object is there; otherwise it passes
     // through (a HEAD brings no body to store).
     if (cr.head) co_return co_await forward(cfg, rule, std::move(authority), log);
@@ -235,6 +240,9 @@ awaitable<flight::follow_result> session::wait_for_fill(const config::config& cf
   }
   // Nothing to wait for (neither stream nor finished): this request goes upstream itself.
   if (cfg.server.collapse_timeout.count() == 0 || round >= 3) co_return out;
+  // A request that came back through this node (parents pointing at each other) would wait
+  // for the fill it is itself part of: it goes upstream without waiting.
+  if (looped_) co_return out;
   const std::string key = cr.crr ? cr.range_key : cr.full_key;
   auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
   auto role = inflight.join(key, waiter);
@@ -255,6 +263,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
                                      std::optional<std::uint64_t> total,
                                      std::uint64_t range_length) {
   if (!rule.background_fetch || cr.from_fetch || !cr.ranged) return;
+  // In a tier only the node that fetches the URL from the origin runs its fetches.
+  if (!fetches_here(rule)) return;
   auto& req = parser_->get();
   auto& scheduler = w_->shared->fetches;
   fetch::candidate c;
@@ -276,6 +286,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
   fetch::job j;
   j.url = cr.url;
   j.key = cr.full_key;
+  j.base_key = cr.base_full_key;
+  j.key_headers = rule.cache_key_headers;
   j.target = cr.target;
   j.host = rule.to_host;
   j.port = rule.to_port;

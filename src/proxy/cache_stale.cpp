@@ -85,6 +85,8 @@ void session::revalidate_in_background(const config::remap_rule& rule,
   if (stale.meta.range) r.range = cr.ranges.specs[0];
   r.cache_control_fields = rule.cache_control_fields;
   r.key_headers = rule.cache_key_headers;
+  r.base_key = stale.meta.range ? cr.base_range_key : cr.base_full_key;
+  route_revalidation(rule, r);
   asio::co_spawn(w_->ioc, fetch::revalidate_in_background(fetch_context_of(w_), std::move(r)),
                  [](std::exception_ptr e) {
                    if (!e) return;
@@ -108,19 +110,19 @@ awaitable<outcome> session::revalidation_failed(const config::config& cfg,
     co_return co_await upstream_failed(a, rule, log);
   if (decision == cache::on_failure::gateway_timeout) {
     bump(w_->stats.upstream_errors);
-    spdlog::warn("upstream {}: {}; {} must not be served stale", origin_of(rule).pool_key(),
+    spdlog::warn("upstream {}: {}; {} must not be served stale", upstream_.pool_key(),
                  a.ec.message(), log.url());
     co_return co_await send_error(504, "origin unreachable and the stored answer is stale", false,
                                   log);
   }
-  spdlog::warn("upstream {}: {}; serving stale {}", origin_of(rule).pool_key(), a.ec.message(),
+  spdlog::warn("upstream {}: {}; serving stale {}", upstream_.pool_key(), a.ec.message(),
                log.url());
   co_return co_await serve_object(cfg, cr, stale, cache_result::stale, log);
 }
 
 bool session::stale_instead_of(const cache_request& cr, const cache::cached_object& stale,
                                unsigned status) {
-  if (status < 500 || status > 599) return false;
+  if (!cache::is_stale_if_error_status(status)) return false;
   const auto now = w_->shared->clock->now();
   const auto fresh = cache::freshness_with_windows(stale.meta, cr.cache_control_fields);
   return cache::decide_on_failure(fresh, cache::failure::server_error, now) ==

@@ -56,7 +56,10 @@ void session::count_origin_request(const origin::answer& a) {
 awaitable<origin::answer> session::ask_origin(const config::config& cfg,
                                               const config::remap_rule& rule, origin::request up,
                                               bool head) {
+  if (rule.parents) co_return co_await ask_tier(cfg, rule, std::move(up), head);
   auto to = origin_of(rule);
+  upstream_ = to;
+  upstream_label_ = "origin";
   std::string no_body;
   auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
                                      origin::settings_for(cfg.upstream, head));
@@ -72,7 +75,11 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
   // A small body of known length is read whole first: then the request can be sent again
   // if a pooled connection fails under it. Any other body streams on a fresh connection.
   const auto length = parser_->content_length();
+  // A request body is read once, so it cannot fail over from one parent to the next: it goes
+  // to the origin, as it would without parents.
   auto to = origin_of(rule);
+  upstream_ = to;
+  upstream_label_ = "origin";
   origin::answer a;
   if (length && !parser_->chunked() && *length <= relay_buffer_size &&
       origin::is_idempotent(up.method_string())) {
@@ -94,7 +101,7 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
   co_return a;
 }
 
-awaitable<outcome> session::upstream_failed(const origin::answer& a, const config::remap_rule& rule,
+awaitable<outcome> session::upstream_failed(const origin::answer& a, const config::remap_rule&,
                                             access_entry& log) {
   auto& stats = w_->stats;
   if (a.source_failed) {
@@ -105,24 +112,28 @@ awaitable<outcome> session::upstream_failed(const origin::answer& a, const confi
     std::string why = "malformed request body";
     co_return co_await send_error(400, why, false, log);
   }
+  if (no_parent_) {
+    spdlog::warn("{} {}: every parent is down and go_direct is off", log.method, log.url());
+    std::string why = "no parent available";
+    co_return co_await send_error(502, why, false, log);
+  }
   bump(stats.upstream_errors);
   bool timeout = a.ec == beast::error::timeout;
   if (timeout) bump(stats.upstream_timeouts);
-  spdlog::warn("upstream {}: {} {}: {}", origin_of(rule).pool_key(), log.method, log.url(),
+  spdlog::warn("upstream {}: {} {}: {}", upstream_.pool_key(), log.method, log.url(),
                a.ec.message());
   const char* what = timeout ? "origin timeout" : "origin unreachable or bad answer";
   const unsigned status = timeout ? 504 : 502;
   co_return co_await send_error(status, what, false, log);
 }
 
-awaitable<outcome> session::origin_cut(const config::remap_rule& rule, error_code ec,
-                                       std::uint64_t read, bool head_sent, std::uint64_t sent,
-                                       access_entry& log) {
+awaitable<outcome> session::origin_cut(const config::remap_rule&, error_code ec, std::uint64_t read,
+                                       bool head_sent, std::uint64_t sent, access_entry& log) {
   // The origin broke off mid-body: the client must not take a short body for whole.
   bump(w_->stats.responses_cut);
   bump(w_->stats.upstream_errors);
-  spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", origin_of(rule).pool_key(),
-               log.method, log.url(), read, ec.message());
+  spdlog::warn("upstream {}: {} {}: body cut after {} bytes: {}", upstream_.pool_key(), log.method,
+               log.url(), read, ec.message());
   // The head is still ours (it leaves with the first piece): say so cleanly.
   if (!head_sent) co_return co_await send_error(502, "origin broke off its answer", false, log);
   log.bytes = sent;
@@ -228,7 +239,7 @@ awaitable<outcome> session::pass_answer(const config::config& cfg, const config:
   log.bytes = writer.sent();
   log.first_byte = writer.first_write();
   finish_log(log);
-  w_->origins.finish(origin_of(rule), a, cfg.upstream.max_idle_per_origin);
+  w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   if (has_body && !parser_->is_done()) co_return outcome::close;
   co_return keep ? outcome::keep_alive : outcome::close;
 }

@@ -12,10 +12,25 @@ class metrics_page {
   void gauge(const char* name, const char* help, std::uint64_t value) {
     metric("gauge", name, help, value);
   }
+  // One metric with a value per parent: {parent="host:port"}.
+  template <typename Value>
+  void per_parent(const char* type, const char* name, const char* help,
+                  const std::vector<tier::parent_table::row>& rows, Value value) {
+    head(type, name, help);
+    for (const auto& r : rows) {
+      out_ += "rangecache_";
+      out_ += name;
+      out_ += "{parent=\"";
+      out_ += r.node;
+      out_ += "\"} ";
+      out_ += std::to_string(value(r));
+      out_ += '\n';
+    }
+  }
   std::string take() { return std::move(out_); }
 
  private:
-  void metric(const char* type, const char* name, const char* help, std::uint64_t value) {
+  void head(const char* type, const char* name, const char* help) {
     out_ += "# HELP rangecache_";
     out_ += name;
     out_ += ' ';
@@ -24,7 +39,12 @@ class metrics_page {
     out_ += name;
     out_ += ' ';
     out_ += type;
-    out_ += "\nrangecache_";
+    out_ += '\n';
+  }
+
+  void metric(const char* type, const char* name, const char* help, std::uint64_t value) {
+    head(type, name, help);
+    out_ += "rangecache_";
     out_ += name;
     out_ += ' ';
     out_ += std::to_string(value);
@@ -110,14 +130,30 @@ void fetch_metrics(metrics_page& m, fetch::scheduler& fetches) {
   m.gauge("fetch_queued", "Background fetches queued.", fetches.queued());
 }
 
+void parent_metrics(metrics_page& m, const std::vector<tier::parent_table::row>& rows) {
+  if (rows.empty()) return;
+  using row = tier::parent_table::row;
+  m.per_parent("counter", "parent_requests_total", "Requests sent to the parent.", rows,
+               [](const row& r) { return r.requests; });
+  m.per_parent("counter", "parent_failures_total",
+               "Requests the parent gave no answer to (connect error, reset, timeout).", rows,
+               [](const row& r) { return r.failures; });
+  m.per_parent("counter", "parent_marked_down_total", "Times the parent was marked down.", rows,
+               [](const row& r) { return r.marked_down; });
+  m.per_parent("gauge", "parent_down", "1 while the parent is marked down.", rows,
+               [](const row& r) { return r.down ? 1 : 0; });
+}
+
 }  // namespace
 
 std::string metrics_text(const proxy_totals& totals, cache::object_store* store,
-                         fetch::scheduler& fetches) {
+                         fetch::scheduler& fetches,
+                         const std::vector<tier::parent_table::row>& parents) {
   metrics_page page;
   proxy_metrics(page, totals);
   if (store) store_metrics(page, *store);
   fetch_metrics(page, fetches);
+  parent_metrics(page, parents);
   return page.take();
 }
 

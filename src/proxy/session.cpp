@@ -229,6 +229,8 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
     const auto& crr = rule->cache_range_requests;
     strip_control_headers(req, crr.ims_header, crr.ident_header);
   }
+  begin_route(*cfg, *rule, *authority);
+  log.upstream = &upstream_label_;
   if (req.method() == http::verb::purge)
     co_return co_await purge(*cfg, *rule, std::move(*authority), log);
   if (w_->store && !has_body &&

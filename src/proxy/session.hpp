@@ -14,6 +14,7 @@
 #include "hit_writer.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/fetch/revalidate.hpp"
 #include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
@@ -84,6 +85,22 @@ class session {
   // A request without a body to the rule's origin (counted in the stats).
   awaitable<origin::answer> ask_origin(const config::config& cfg, const config::remap_rule& rule,
                                        origin::request up, bool head);
+  // Under a rule's `parents`: the request goes to the parent that owns its key, or the next
+  // one on the ring when that one fails (marked down), or the origin after them
+  // (go_direct), or nowhere (a 502). See parent_route.cpp.
+  void begin_route(const config::config& cfg, const config::remap_rule& rule,
+                   const request_authority& authority);
+  awaitable<origin::answer> ask_tier(const config::config& cfg, const config::remap_rule& rule,
+                                     origin::request up, bool head);
+  awaitable<origin::answer> ask_parent(const config::config& cfg, const config::parent_node& node,
+                                       origin::request up, bool head);
+  // The client's request as a parent gets it: the client's target and Host, our Via entry.
+  origin::request parent_request(const config::config& cfg, const config::remap_rule& rule,
+                                 const origin::request& up);
+  // Whether this node runs background fetches (and so revalidations) of the current URL.
+  bool fetches_here(const config::remap_rule& rule);
+  // A background revalidation goes to the URL's owner when that is a parent.
+  void route_revalidation(const config::remap_rule& rule, fetch::revalidation& r);
   // A request with the client's body.
   awaitable<origin::answer> send_with_body(const config::config& cfg,
                                            const config::remap_rule& rule, origin::request up,
@@ -152,6 +169,17 @@ class session {
   // A miss: a fill of this object already under way to stream from (`stream`), a leader
   // that finished (`finished`: look again), or neither (go upstream, leading the key when
   // this request is the first).
+  // Vary (cache_vary.cpp): a lookup that follows a vary index to the request's variant, the
+  // keys an answer is stored under, and what follows storing it.
+  bool find_stored(cache_request& cr, bool range_key, cache::cached_object& out);
+  bool select_stored_variant(cache_request& cr, const cache::object_meta& index);
+  const cache_request& keys_for_answer(const cache_request& cr, plan::fill_plan& fp,
+                                       cache_request& scratch);
+  void after_stored(const config::config& cfg, const cache_request& asked,
+                    const cache_request& stored, const plan::fill_plan& fp);
+  cache::fill begin_vary_index(const cache_request& asked, const cache_request& stored,
+                               const plan::fill_plan& fp);
+  void commit_vary_index(cache::fill& index, const plan::fill_plan& fp);
   awaitable<flight::follow_result> wait_for_fill(const config::config& cfg, const cache_request& cr,
                                                  bool complete_first, int round);
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
@@ -172,6 +200,9 @@ class session {
                            const request_authority& authority, const cache_request& cr,
                            std::optional<cache::cached_object> stale, access_entry& log);
   void add_validators(origin::request& up, const cache::object_meta& stored);
+  void head_updates_stored(const config::config& cfg, const cache_request& cr,
+                           const cache::cached_object& stored, origin::answer& a,
+                           const cache::exchange_times& times);
   // A 304 to a revalidation: the stored object freshened and served, or (when the 304 is
   // about another version) the request repeated without validators.
   awaitable<outcome> not_modified(const config::config& cfg, const config::remap_rule& rule,
@@ -229,6 +260,17 @@ class session {
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
   bool busy_ = false;
+  // Where the current request's upstream answer comes from, and how the access log names it
+  // ("origin", "parent:10.0.0.12:8080"; empty: no upstream request).
+  origin::endpoint upstream_;
+  std::string upstream_label_;
+  // Under `parents`: the URL's key (url hash), the key the request is placed by on the ring
+  // (the URL's, or the cache key), the client's target and Host, and whether the request came
+  // from a tier node (its Via names one) and so never goes to a parent again.
+  std::string url_key_, route_key_, client_target_, client_host_;
+  bool from_tier_ = false;
+  bool looped_ = false;     // its Via names this very node: it has come back through us
+  bool no_parent_ = false;  // every parent was down or failed, and go_direct is off
 };
 
 // Owns the session for the life of the connection.

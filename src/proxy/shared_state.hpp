@@ -12,6 +12,7 @@
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
 #include "rangecache/flight/inflight.hpp"
+#include "rangecache/tier/health.hpp"
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "reload_requests.hpp"
@@ -39,6 +40,8 @@ struct shared_state {
   inflight_table inflight;
   fetch::scheduler fetches;
   reload_requests reloads;
+  // Parents of every rule: marked down or not, and their counters.
+  tier::parent_table parents;
 
   std::shared_ptr<const config::config> config_now() const {
     return cfg.load(std::memory_order_acquire);

@@ -53,14 +53,9 @@ std::string cache_url(const url_parts& url) {
   return out;
 }
 
-std::string cache_key(std::string_view cache_url, std::string_view range,
-                      std::span<const key_header> headers) {
-  std::string key;
-  std::size_t size = cache_url.size() + range.size() + 24;
-  for (const auto& h : headers) size += 24 + h.name.size() + (h.value ? h.value->size() : 0);
-  key.reserve(size);
-  append_field(key, 'u', cache_url);
-  if (!range.empty()) append_field(key, 'r', range);
+namespace {
+
+void append_headers(std::string& key, std::span<const key_header> headers) {
   for (const auto& h : headers) {
     append_length(key, 'h', h.name.size());
     append_lower(key, h.name);
@@ -69,6 +64,38 @@ std::string cache_key(std::string_view cache_url, std::string_view range,
     else
       key.push_back('a');
   }
+}
+
+std::size_t headers_size(std::span<const key_header> headers) {
+  std::size_t size = 0;
+  for (const auto& h : headers) size += 24 + h.name.size() + (h.value ? h.value->size() : 0);
+  return size;
+}
+
+}  // namespace
+
+std::string cache_key(std::string_view cache_url, std::string_view range,
+                      std::span<const key_header> headers) {
+  std::string key;
+  key.reserve(cache_url.size() + range.size() + 24 + headers_size(headers));
+  append_field(key, 'u', cache_url);
+  if (!range.empty()) append_field(key, 'r', range);
+  append_headers(key, headers);
+  return key;
+}
+
+std::string variant_id(std::span<const key_header> fields) {
+  std::string out;
+  out.reserve(headers_size(fields));
+  append_headers(out, fields);
+  return out;
+}
+
+std::string variant_key(std::string_view base_key, std::string_view variant) {
+  std::string key;
+  key.reserve(base_key.size() + variant.size() + 24);
+  key.append(base_key);
+  append_field(key, 's', variant);
   return key;
 }
 

@@ -87,6 +87,7 @@ cached_object build(FuzzedDataProvider& in) {
   o.url = in.ConsumeRandomLengthString(512);
   o.meta.etag = in.ConsumeRandomLengthString(64);
   o.meta.last_modified = in.ConsumeRandomLengthString(64);
+  o.meta.variant = in.ConsumeRandomLengthString(128);
   const auto headers = in.ConsumeIntegralInRange<std::size_t>(0, 16);
   for (std::size_t i = 0; i < headers && in.remaining_bytes() > 0; ++i)
     o.meta.headers.push_back({in.ConsumeRandomLengthString(64), in.ConsumeRandomLengthString(256)});

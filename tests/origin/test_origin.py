@@ -24,6 +24,11 @@ Query-string controls (combine freely)
   cc=VALUE          Cache-Control value (URL-encoded); default max-age=3600 for content
   etag=V            another version: different ETag and different content
   host_etag=1       the Host header's value is the version (as etag=V): one content per Host
+  vary_on=NAME      one content per value of request field NAME, sent with "Vary: NAME":
+                    the version is "NAME=" + the value lower-cased without whitespace (its
+                    lines joined with ","), or "NAME" alone when the field is absent;
+                    with vary_until=N only up to the N-th request for this exact target
+                    (counted as switch_at counts), then one content, no Vary
   switch_at=N       from the N-th request for this exact target on (as /__stats counts
   switch_to=V       them, from 1), serve version V as etag=V would: the origin's content
                     changed between two requests
@@ -31,6 +36,7 @@ Query-string controls (combine freely)
                     If-None-Match (an origin that only knows dates: its 304 then carries
                     the ETag of whatever version it has now)
   weak=1            send the ETag as weak (W/"...")
+  no_304=1          never answer 304: conditionals are ignored (a full answer every time)
   no_etag=1 no_lm=1 omit ETag / Last-Modified
   hdr=Name:Value    add a response header (repeatable)
   ignore_range=1    answer 200 with the full body whatever the Range
@@ -856,10 +862,21 @@ class Handler(socketserver.BaseRequestHandler):
         version = request.params.get("etag", "")
         if request.flag("host_etag"):  # one content per Host, as a virtual-hosting origin
             version = request.header("Host") or ""
+        vary_on = self.vary_on(request)
+        if vary_on:  # one content per value, as an origin that negotiates
+            lines = [v for n, v in request.headers if n.lower() == vary_on.lower()]
+            value = "".join(",".join(lines).split()).lower()
+            version = f"{vary_on}={value}" if lines else vary_on
         switch_at = request.param_int("switch_at")
         if switch_at is not None and STATS.count(request.origin_target) >= switch_at:
             version = request.params.get("switch_to", "")
         return version
+
+    def vary_on(self, request):
+        until = request.param_int("vary_until")
+        if until is not None and STATS.count(request.origin_target) > until:
+            return None
+        return request.params.get("vary_on")
 
     def send_content(self, request, size):
         seed = content_seed(request.path, self.content_version(request))
@@ -871,6 +888,8 @@ class Handler(socketserver.BaseRequestHandler):
         ctype = CONTENT_TYPES.get(ext, "application/octet-stream")
 
         headers = self.common_headers(request, DEFAULT_CACHE_CONTROL)
+        if self.vary_on(request):
+            headers.append(("Vary", self.vary_on(request)))
         if last_modified:
             headers.append(("Last-Modified", last_modified))
         if etag:
@@ -926,7 +945,7 @@ class Handler(socketserver.BaseRequestHandler):
         return f"bytes {first}-{last}/{size}"
 
     def not_modified(self, request, etag, last_modified):
-        if request.method not in ("GET", "HEAD"):
+        if request.method not in ("GET", "HEAD") or request.flag("no_304"):
             return False
         inm = request.header("If-None-Match")
         if inm is not None and not request.flag("ims_only"):

@@ -27,6 +27,9 @@ struct content_range {
   friend bool operator==(const content_range&, const content_range&) = default;
 };
 
+// The longest object_meta::variant a record holds.
+inline constexpr std::size_t max_variant_size = 4096;
+
 // Everything the proxy decides about a stored response. The store treats it as opaque data
 // except content_length, which the committed body must match.
 struct object_meta {
@@ -40,6 +43,10 @@ struct object_meta {
   std::string last_modified;           // validator, verbatim HTTP-date
   std::optional<content_range> range;  // set for range objects (key = URL + "-" + range)
   std::uint32_t flags = 0;             // the proxy's own bits; stored, never interpreted
+  // Which variant of its URL this is, for a response with Vary (the normalised request
+  // fields it was chosen by); empty for an object that does not vary. The store groups a
+  // URL's objects by it to bound their number and to tidy a variant's ranges.
+  std::string variant;
   friend bool operator==(const object_meta&, const object_meta&) = default;
 };
 

@@ -18,6 +18,7 @@
 #include "rangecache/cache/object.hpp"
 #include "rangecache/cache/reader.hpp"
 #include "rangecache/cache/stats.hpp"
+#include "rangecache/cache/url_tidy.hpp"
 
 namespace rangecache::cache {
 
@@ -70,17 +71,15 @@ class object_store {
     do_purge_url(url, std::move(done));
   }
   void purge_all(purge_callback done = {}) { do_purge_all(std::move(done)); }
-  // The URL's range objects only (those with meta.range), the complete object stays; with a
-  // non-empty keep_etag, only ranges of another version (ETag differs). Fills in progress are
-  // not affected: this tidies up after a complete object was stored.
-  void purge_url_ranges(std::string_view url, std::string_view keep_etag = {},
-                        purge_callback done = {}) {
-    do_purge_url_ranges(url, keep_etag, std::move(done));
+  // Some of the URL's objects, as url_tidy.hpp says: the range objects a new complete object
+  // makes redundant, or variants beyond the number kept. Fills in progress are not affected.
+  void tidy_url(std::string_view url, url_tidy what, purge_callback done = {}) {
+    do_tidy_url(url, std::move(what), std::move(done));
   }
   std::uint64_t purge_wait(std::string_view key);
   std::uint64_t purge_url_wait(std::string_view url);
   std::uint64_t purge_all_wait();
-  std::uint64_t purge_url_ranges_wait(std::string_view url, std::string_view keep_etag = {});
+  std::uint64_t tidy_url_wait(std::string_view url, url_tidy what);
 
   // Waits until everything asked before the call has been applied (tests, shutdown).
   void flush() { do_flush(); }
@@ -111,8 +110,7 @@ class object_store {
   virtual void do_purge(std::string_view key, purge_callback done) = 0;
   virtual void do_purge_url(std::string_view url, purge_callback done) = 0;
   virtual void do_purge_all(purge_callback done) = 0;
-  virtual void do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
-                                   purge_callback done) = 0;
+  virtual void do_tidy_url(std::string_view url, url_tidy what, purge_callback done) = 0;
   virtual void do_flush() = 0;
   virtual void do_for_each(const std::function<void(const cached_object&)>& visit) = 0;
   virtual store_stats do_stats() const = 0;

@@ -13,9 +13,21 @@
 
 namespace rangecache::cache {
 
-// object_meta::flags: bit 0 no-cache, bit 1 must-revalidate, bit 2 heuristic lifetime, bits 8
-// and up the corrected initial age in seconds (clamped to 24 bits, about 194 days).
+// object_meta::flags: bit 0 no-cache, bit 1 must-revalidate, bit 2 heuristic lifetime, bit 3
+// vary index, bits 8 and up the corrected initial age in seconds (clamped to 24 bits, about
+// 194 days).
 std::uint32_t pack_freshness_flags(const freshness_info& fresh) noexcept;
+
+// The freshness lifetime to store with those flags: the response's, less the part of its
+// initial age beyond what the flags hold, so that what remains fresh is never more than the
+// response allowed (an answer older than about 194 days is stored as that old).
+std::int64_t stored_lifetime(const freshness_info& fresh) noexcept;
+
+// A vary index is the bodiless record under a URL's complete-object key that stands for its
+// variants (plan/vary.hpp): never an answer itself, its one header names the request fields
+// that select a variant. It is never fresh, so nothing that ignores the mark serves it.
+object_meta vary_index_meta(std::string_view vary_names, std::chrono::sys_seconds now);
+bool is_vary_index(const object_meta& meta) noexcept;
 
 // The freshness facts a record was stored with, for decide_reuse.
 freshness_info freshness_of(const object_meta& meta) noexcept;

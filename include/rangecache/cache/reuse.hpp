@@ -40,6 +40,12 @@ enum class failure : std::uint8_t {
   server_error,  // the origin answered 5xx
 };
 
+// The origin statuses that count as an error for stale-if-error (RFC 5861 §4: 500, 502,
+// 503 and 504); any other answer, 5xx or not, goes to the client as it is.
+constexpr bool is_stale_if_error_status(unsigned status) noexcept {
+  return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
 enum class on_failure : std::uint8_t {
   serve_stored,      // answer with the stored response
   gateway_timeout,   // it may not be served without validation: 504 (RFC 9111 §5.2.2.2)

@@ -71,8 +71,7 @@ class store final : public object_store {
   void do_purge(std::string_view key, purge_callback done) override;
   void do_purge_url(std::string_view url, purge_callback done) override;
   void do_purge_all(purge_callback done) override;
-  void do_purge_url_ranges(std::string_view url, std::string_view keep_etag,
-                           purge_callback done) override;
+  void do_tidy_url(std::string_view url, url_tidy what, purge_callback done) override;
   void do_flush() override;
   // Each batch is its own read transaction, so this never pins the file.
   void do_for_each(const std::function<void(const cached_object&)>& visit) override;

@@ -41,6 +41,8 @@ struct cache_settings {
   // of the time since its Last-Modified (0 turns it off), never more than heuristic_max.
   double heuristic_fraction = 0.1;
   std::chrono::seconds heuristic_max{86400};
+  // Responses with Vary: how many variants of one URL are kept (the oldest go first).
+  unsigned max_variants = 8;
 };
 
 // cache_range_requests, one field per option of ATS's cache_range_requests plugin, so a
@@ -94,6 +96,29 @@ struct background_fetch_settings {
   std::vector<bgf_rule> rules;  // first match wins; no match allows
 };
 
+// One node of a tier, as `host:port` ("10.0.0.11:8080", "[fd00::11]:8080").
+struct parent_node {
+  std::string host;  // IPv6 literals without brackets, ready to connect to
+  std::uint16_t port = 0;
+  std::string text;  // canonical "host:port" (lower case, IPv6 in brackets): hashed and in Via
+};
+
+// Which key places a request on the ring: the URL as the client sent it (Host + target), or
+// the full cache key (range included when range caching applies).
+enum class parent_hash { url, cache_key };
+
+// `parents` of a remap rule: misses go to the node that owns their key by consistent hashing.
+struct parents_settings {
+  std::vector<parent_node> nodes;
+  // Index in `nodes` of this node's own entry (a peer tier): when the ring picks it, this node
+  // goes to the rule's `to` itself. None: a hierarchy (every node is a parent).
+  std::optional<std::size_t> self;
+  parent_hash hash = parent_hash::url;
+  bool go_direct = true;  // every parent down: the origin (true) or a 502 (false)
+  // A parent that failed (connect error, reset, timeout) is skipped this long.
+  std::chrono::seconds mark_down{10};
+};
+
 struct remap_rule {
   // from: scheme://host[:port]/path-prefix
   std::string from_scheme = "http";
@@ -113,7 +138,8 @@ struct remap_rule {
   // Targeted cache-control fields (RFC 9213) this cache obeys instead of Cache-Control, in
   // order of precedence, and removes from what clients get.
   std::vector<std::string> cache_control_fields = {"CDN-Cache-Control"};
-  std::string from_text, to_text;  // as written
+  std::optional<parents_settings> parents;  // none: misses go to `to`
+  std::string from_text, to_text;           // as written
   int line = 0;
 };
 
@@ -168,6 +194,9 @@ struct config {
   // Clients whose X-Crr-Ims / X-Crr-Ident / X-Skip-Crr headers are honoured. Anyone else's
   // are removed: they can switch caching off or keep stale content fresh forever.
   std::vector<util::cidr> trusted;
+  // This node's name in the Via of requests it sends to parents, when a rule's `parents`
+  // gives no `self`. Default: the host name.
+  std::string node_name;
 };
 
 // An IP literal and a port as `listen` and `admin.listen` take them ("127.0.0.1:9090",

@@ -30,6 +30,7 @@ struct revalidation {
   std::optional<range::byte_range_spec> range;
   std::vector<std::string> cache_control_fields;  // the rule's targeted fields (RFC 9213)
   std::vector<std::string> key_headers;           // the rule's cache key headers (Vary)
+  std::string base_key;  // the stale object's key without a variant (plan/vary.hpp)
 };
 
 // The caller leads `r.stale.key` in `ctx.inflight` (so at most one revalidation of a key

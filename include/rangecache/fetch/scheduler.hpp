@@ -17,15 +17,17 @@
 namespace rangecache::fetch {
 
 struct job {
-  std::string url;     // cache URL (the complete object's key is built from it)
-  std::string key;     // the complete object's cache key
-  std::string target;  // upstream request target
-  std::string host;    // origin to connect to
+  std::string url;       // cache URL (the complete object's key is built from it)
+  std::string key;       // the complete object's cache key (its variant's, when it varies)
+  std::string base_key;  // the same without a variant (plan/vary.hpp)
+  std::string target;    // upstream request target
+  std::string host;      // origin to connect to
   std::uint16_t port = 80;
   // The client's headers, less Range, the conditionals and credentials.
   std::vector<std::pair<std::string, std::string>> headers;
   // The rule's targeted cache-control fields (RFC 9213), for the storing decisions.
   std::vector<std::string> cache_control_fields;
+  std::vector<std::string> key_headers;  // the rule's cache key headers (Vary)
   std::chrono::steady_clock::time_point queued_at{};
 };
 

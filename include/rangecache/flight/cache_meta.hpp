@@ -14,6 +14,7 @@
 #include "rangecache/cache/record_meta.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/net/asio_names.hpp"
+#include "rangecache/plan/vary.hpp"
 
 namespace rangecache::flight {
 
@@ -45,6 +46,10 @@ cache::freshness_policy freshness_policy_of(const config::cache_settings& settin
 // Every value of one field, in order (for fields that may repeat: Vary, Content-Range).
 std::vector<std::string_view> field_values(const http::fields& fields, http::field name);
 
+// A request's field lines by name, as the Vary planner reads them (plan/vary.hpp). `fields`
+// must outlive the result.
+plan::field_lines lines_of(const http::fields& fields);
+
 // The record for a response about to be stored: end-to-end headers (minus Content-Length,
 // which the store keeps as content_length), validators, times and freshness.
 cache::object_meta make_meta(unsigned status, const http::fields& fields,
@@ -69,6 +74,13 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
 bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified,
                       const cache::exchange_times& times, const cache::freshness_policy& policy,
                       std::span<const std::string> targeted = {});
+
+// RFC 9111 §4.3.5: a 200 answer to HEAD updates a stored GET answer as a 304 would, when
+// it has a validator, its validators select the stored answer (§4.3.4), and its
+// Content-Length, if any, is the stored length. false, and meta unchanged, otherwise.
+bool freshen_with_head(cache::object_meta& meta, const http::fields& head_answer,
+                       const cache::exchange_times& times, const cache::freshness_policy& policy,
+                       std::span<const std::string> targeted = {});
 
 // The time a response was received as its Date, when the origin sent none (RFC 9110
 // §6.6.1: a recipient with a clock adds one to what it caches or forwards).

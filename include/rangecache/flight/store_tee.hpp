@@ -24,6 +24,9 @@ struct tee_options {
   // Checked with every piece and while pacing: true ends the fill and the relay (the daemon
   // is shutting down).
   const std::atomic<bool>* stop = nullptr;
+  // Called just before the fill commits: what must be visible no later than the object
+  // (its vary index) commits here, ahead of it in the store's queue.
+  std::function<void()> before_commit;
   // Called once the fill committed (or failed to), before the last piece goes on.
   std::function<void()> on_commit;
 };

@@ -17,6 +17,14 @@ struct cache_request {
   std::string url;        // cache URL: origin-facing, as ATS builds it
   std::string full_key;   // the complete object's key
   std::string range_key;  // the range object's key; empty when range caching does not apply
+  // Vary (plan/vary.hpp). The two keys above without a variant: a vary index may stand under
+  // the first, a variant's range key is built on the second. `variant` is the one this
+  // request selects once a vary index (whose names are `vary_names`) was found; empty before.
+  std::string base_full_key;
+  std::string base_range_key;
+  std::string variant;
+  std::string vary_names;
+  bool variant_unstorable = false;  // what it selects is too long to store: not from the cache
   range::parsed_range ranges;
   bool ranged = false;  // a valid bytes Range (single or several)
   bool crr = false;     // cache_range_requests applies: one range, GET, not skipped
@@ -35,6 +43,9 @@ struct cache_request {
 // The cache URL of an upstream target under a rule: the origin-facing URL (the rule's `to`
 // host and port), so every `from` that maps to one origin object shares its cache entry.
 std::string cache_url_for(const config::remap_rule& rule, std::string_view target);
+
+// Points full_key and range_key at `variant` of the object ("": at the object itself).
+void use_variant(cache_request& cr, std::string variant);
 
 // The access-log cache field and the X-Cache header.
 namespace cache_result {

@@ -13,6 +13,7 @@
 #include "rangecache/cache/object.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/plan/cache_request.hpp"
+#include "rangecache/plan/vary.hpp"
 
 namespace rangecache::plan {
 
@@ -49,6 +50,9 @@ struct fill_plan {
   // A storable 206 of a range: the complete object is worth fetching in the background.
   bool offer_background_fetch = false;
   std::optional<std::uint64_t> complete_length;  // from the 206's Content-Range
+  // The request fields the answer varies on beyond the rule's key (plan/vary.hpp): stored,
+  // it is the variant this request selects, under the keys use_variant gives.
+  std::vector<std::string> vary_names;
 };
 
 // The key the plan stores under, from the request's keys ("" when nothing is stored).
@@ -59,10 +63,6 @@ const std::string& store_key(const fill_plan& plan, const cache_request& cr);
 // request's conditionals or range rather than the URL; any other status only with explicit
 // freshness (max-age, s-maxage, Expires) or a Last-Modified to base heuristic freshness on.
 bool status_storable(unsigned status, const cache::response_info& info);
-
-// A response that varies on a request field can be stored only when that field is part of
-// the rule's cache key: otherwise one client's variant would be served to everyone.
-bool varies_only_on_key(std::span<const std::string_view> vary, const config::remap_rule& rule);
 
 // A 206 is stored only when its one Content-Range is exactly the range asked for (clamped to
 // the total when the total is known) and its length agrees.

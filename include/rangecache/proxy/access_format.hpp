@@ -36,6 +36,12 @@ struct access_entry {
   std::uint64_t origin_bytes = 0;  // body bytes this request read from the origin
   const char* cache = "-";         // PASS, MISS, HIT, HIT_FULL, REVALIDATED, ERROR, ...
   unsigned upstream_status = 0;
+  // Where the request went upstream ("origin", "parent:10.0.0.12:8080"), owned by the
+  // session; null or empty: nowhere.
+  const std::string* upstream = nullptr;
+  std::string_view upstream_name() const {
+    return upstream ? std::string_view(*upstream) : std::string_view{};
+  }
 };
 
 // The times of one line, measured when it is written.

@@ -4,6 +4,7 @@
 //   complete object:  u33:http://origin.internal:8000/v/a.mp4
 //   range object:     u33:http://origin.internal:8000/v/a.mp4r11:bytes=0-99
 //   with key headers: ...h15:accept-encodingv4:gzip h8:x-tenanta   (a = header absent)
+//   variant (Vary):   <either key above>s26:h15:accept-encodingv4:gzip
 //
 // Which URL goes in is the caller's choice: as in ATS it is the rewritten, origin-facing URL,
 // after remap. The store hashes the key and keeps the full string, so its length is not
@@ -45,6 +46,16 @@ struct key_header {
 // distinct inputs never give one key, whatever bytes they hold.
 std::string cache_key(std::string_view cache_url, std::string_view range = {},
                       std::span<const key_header> headers = {});
+
+// A variant's identity: the request fields a response's Vary names, with their values, in
+// the header encoding above ("h<length>:<lower-case name>", then "v<length>:<value>" or "a").
+// The caller gives them in a canonical order and spelling (plan/vary.hpp).
+std::string variant_id(std::span<const key_header> fields);
+
+// The key of one variant of the object whose key is `base_key` (a complete or range object's
+// key): the base, then "s<length>:<variant>". The variant field always comes last, so a
+// variant key is never the key of anything else.
+std::string variant_key(std::string_view base_key, std::string_view variant);
 
 // cache_key with the canonical spelling of `spec`.
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,

@@ -77,13 +77,13 @@ TEST_P(StoreConformance, PurgeUrlRangesKeepsTheCompleteObjectAndCurrentVersion) 
   ASSERT_TRUE(put_range(*store_, url, 10, 4).ok());  // older versions
   ASSERT_TRUE(put_range(*store_, url, 20, 3).ok());
   ASSERT_TRUE(put_range(*store_, "http://h/elsewhere", 0, 4).ok());  // another URL
-  EXPECT_EQ(store_->purge_url_ranges_wait(url, "\"g5\""), 2u);
+  EXPECT_EQ(store_->tidy_url_wait(url, redundant_ranges("", "\"g5\"")), 2u);
   EXPECT_TRUE(store_->lookup(url).has_value());
   EXPECT_TRUE(store_->lookup(url + "-bytes=0-9").has_value());
   EXPECT_FALSE(store_->lookup(url + "-bytes=10-19").has_value());
   EXPECT_FALSE(store_->lookup(url + "-bytes=20-29").has_value());
   // Consolidating: every range goes, the complete object stays.
-  EXPECT_EQ(store_->purge_url_ranges_wait(url), 1u);
+  EXPECT_EQ(store_->tidy_url_wait(url, redundant_ranges("", "")), 1u);
   EXPECT_TRUE(store_->lookup(url).has_value());
   EXPECT_TRUE(store_->lookup("http://h/elsewhere-bytes=0-9").has_value());
   EXPECT_EQ(count_objects(), 2u);
@@ -94,7 +94,7 @@ TEST_P(StoreConformance, PurgeUrlRangesLeavesFillsInProgressBe) {
   const std::string url = "http://h/t.bin";
   fill f = store_->begin_fill(url + "-bytes=0-9", url);
   ASSERT_EQ(stream(f, seed_of(url + "-bytes=0-9"), 10), fill_error::none);
-  EXPECT_EQ(store_->purge_url_ranges_wait(url), 0u);
+  EXPECT_EQ(store_->tidy_url_wait(url, redundant_ranges("", "")), 0u);
   object_meta m = meta_for(10);
   m.range = content_range{0, 9, 100};
   EXPECT_TRUE(f.commit_wait(m).ok());

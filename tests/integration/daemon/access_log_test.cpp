@@ -72,11 +72,11 @@ TEST_F(AccessLog, LineIsTheDefaultAndUnchanged) {
   ASSERT_EQ(lines.size(), 2u) << d->access_log();
   const std::string url = "http://" + host_of(*d) + path;
   const std::string time = R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00)";
-  EXPECT_TRUE(std::regex_match(
-      lines[0], std::regex(time + " 127.0.0.1 GET " + url + R"( 206 100 \d+\.\d{3} MISS 206)")))
+  EXPECT_TRUE(std::regex_match(lines[0], std::regex(time + " 127.0.0.1 GET " + url +
+                                                    R"( 206 100 \d+\.\d{3} MISS 206 origin)")))
       << lines[0];
   EXPECT_TRUE(std::regex_match(
-      lines[1], std::regex(time + " 127.0.0.1 GET " + url + R"( 206 100 \d+\.\d{3} HIT -)")))
+      lines[1], std::regex(time + " 127.0.0.1 GET " + url + R"( 206 100 \d+\.\d{3} HIT - -)")))
       << lines[1];
 }
 
@@ -110,8 +110,10 @@ TEST_F(AccessLog, JsonLinesParseAndCarryRangecacheFields) {
   auto hit = json_value::parse(lines[1]);
   EXPECT_EQ((*miss)["origin_bytes"].as_int(), 100) << lines[0];
   EXPECT_EQ((*miss)["upstream_status"].as_int(), 206) << lines[0];
+  EXPECT_EQ((*miss)["upstream"].as_string(), "origin") << lines[0];
   EXPECT_EQ((*hit)["origin_bytes"].as_int(), 0) << lines[1];
   EXPECT_TRUE((*hit)["upstream_status"].is_null()) << lines[1];
+  EXPECT_TRUE((*hit)["upstream"].is_null()) << lines[1];
   // An invalid Range is ignored (the whole object is the answer), but logged as asked.
   EXPECT_EQ(get(d->port(), path, {{"Range", "bytes=9-1"}}).status, 200);
   const auto three = wait_lines(*d, 3);
@@ -136,12 +138,12 @@ TEST_F(AccessLog, CombinedIsApacheCombinedThenRangecacheFields) {
   EXPECT_TRUE(std::regex_match(
       lines[0], std::regex(head + "cache=MISS " + host +
                            R"( range="bytes=0-99" origin_bytes=100 ttfb_ms=\d+\.\d{3} )"
-                           R"(upstream_status=206 duration_ms=\d+\.\d{3})")))
+                           R"(upstream_status=206 upstream=origin duration_ms=\d+\.\d{3})")))
       << lines[0];
   EXPECT_TRUE(std::regex_match(
       lines[1], std::regex(head + "cache=HIT " + host +
                            R"( range="bytes=0-99" origin_bytes=0 ttfb_ms=\d+\.\d{3} )"
-                           R"(upstream_status=- duration_ms=\d+\.\d{3})")))
+                           R"(upstream_status=- upstream=- duration_ms=\d+\.\d{3})")))
       << lines[1];
 }
 

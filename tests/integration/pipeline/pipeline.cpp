@@ -10,14 +10,14 @@
 namespace rc_test {
 namespace {
 
-// The 127.0.0.1 listener's port from the "listen ADDR PORT" lines server::start writes.
-std::uint16_t listen_port(const std::filesystem::path& port_file) {
+// The 127.0.0.1 port of the `kind` ("listen", "admin") lines server::start writes.
+std::uint16_t port_of(const std::filesystem::path& port_file, std::string_view want) {
   std::istringstream in(read_file(port_file).value_or(""));
   std::string kind, addr;
   unsigned port = 0;
   while (in >> kind >> addr >> port)
-    if (kind == "listen" && addr == "127.0.0.1") return static_cast<std::uint16_t>(port);
-  throw std::runtime_error("no 127.0.0.1 port in " + port_file.string());
+    if (kind == want && addr == "127.0.0.1") return static_cast<std::uint16_t>(port);
+  throw std::runtime_error("no 127.0.0.1 " + std::string(want) + " port in " + port_file.string());
 }
 
 }  // namespace
@@ -33,7 +33,8 @@ in_process_proxy::in_process_proxy(daemon_options options)
   server_ = std::make_unique<rangecache::proxy::server>(cfg, clock_);
   const auto port_file = dir_ / "ports";
   server_->start(port_file.string());
-  port_ = listen_port(port_file);
+  port_ = port_of(port_file, "listen");
+  admin_port_ = port_of(port_file, "admin");
 }
 
 in_process_proxy::~in_process_proxy() {

@@ -29,6 +29,7 @@ class in_process_proxy {
   in_process_proxy& operator=(const in_process_proxy&) = delete;
 
   std::uint16_t port() const { return port_; }  // 127.0.0.1
+  std::uint16_t admin_port() const { return admin_port_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   // The proxy's time; it starts at the real time (origins' Date headers are real) and
   // only ever goes forward. Move the origin's Date along (origin::advance_clock) when
@@ -41,6 +42,7 @@ class in_process_proxy {
   std::shared_ptr<rangecache::util::manual_clock> clock_;
   std::unique_ptr<rangecache::proxy::server> server_;
   std::uint16_t port_ = 0;
+  std::uint16_t admin_port_ = 0;
 };
 
 // GET with a Range header through the proxy on `port`.

@@ -108,6 +108,22 @@ TEST_F(PipelineStale, StaleWhileRevalidateStoresANewVersion) {
   EXPECT_EQ(origin_statuses(*origin_, target), (statuses{200, 200}));
 }
 
+// The background revalidation gets another answer than the object (here a 404): the stale
+// object is dropped, and the next request goes to the origin instead of being served stale
+// again for the rest of its window.
+TEST_F(PipelineStale, StaleWhileRevalidateDropsAnObjectTheOriginNoLongerHas) {
+  const auto path = unique_gen(30000);
+  const auto target =
+      path + "?cc=max-age%3D1%2C%20stale-while-revalidate%3D30&status=404&status_from=2";
+  ASSERT_EQ(x_cache(get_full(target)), "MISS");
+  advance(5s);
+  auto stale = get_full(target);
+  EXPECT_EQ(x_cache(stale), "STALE");
+  EXPECT_TRUE(is_whole(stale, path, 30000));
+  EXPECT_TRUE(wait_until([&] { return get_full(target).status == 404; }, 5s));
+  EXPECT_LE(origin_->count(target), 4);
+}
+
 TEST_F(PipelineStale, BeyondTheWindowOrForbiddenItIsRevalidatedFirst) {
   const auto late = unique_gen(20000) + "?cc=max-age%3D1%2C%20stale-while-revalidate%3D10";
   const auto strict =
@@ -146,6 +162,26 @@ TEST_F(PipelineStale, StaleIfErrorAnswersForAFailingOrigin) {
   // Past its window the origin's answer stands.
   advance(40s);
   EXPECT_EQ(get_full(target).status, 503);
+}
+
+// Only 500, 502, 503 and 504 are errors to stale-if-error (RFC 5861 §4): a 501 or 505 from
+// the origin is its answer, and goes to the client.
+TEST_F(PipelineStale, StaleIfErrorCoversTheFourErrorStatusesOnly) {
+  for (int status : {500, 502, 504, 501, 505}) {
+    SCOPED_TRACE(status);
+    const auto path = unique_gen(20000);
+    const auto target = path + "?cc=max-age%3D1%2C%20stale-if-error%3D60&fail_at=2&fail_status=" +
+                        std::to_string(status);
+    ASSERT_EQ(x_cache(get_full(target)), "MISS");
+    advance(5s);
+    auto r = get_full(target);
+    if (status == 501 || status == 505) {
+      EXPECT_EQ(r.status, status);
+    } else {
+      EXPECT_EQ(x_cache(r), "STALE");
+      EXPECT_TRUE(is_whole(r, path, 20000));
+    }
+  }
 }
 
 // A client's own no-cache sends a fresh object to the origin: under stale-if-error its 5xx

@@ -24,6 +24,7 @@ cached_object sample() {
   o.meta.last_modified = "Tue, 14 Nov 2023 22:13:20 GMT";
   o.meta.range = content_range{0, 99, 12345};
   o.meta.flags = 0xA5;
+  o.meta.variant = "n15:accept-encodingv4:gzip";
   o.ref = {{}, 42, 100, 65520};
   o.last_access = std::chrono::sys_seconds{std::chrono::seconds{1'700'000'100}};
   return o;
@@ -61,6 +62,28 @@ TEST(Record, UnknownTotalRangeSurvives) {
   cached_object back;
   ASSERT_EQ(decode_record(encode(o), back), decode_status::ok);
   EXPECT_EQ(back.meta.range->total, content_range::unknown_total);
+}
+
+// Records written before variants existed held has_range as a u32 where the variant's length
+// now is: with no variant the bytes are the same, so those records still decode.
+TEST(Record, LayoutWithoutVariantIsTheEarlierOne) {
+  cached_object o = sample();
+  o.meta.variant.clear();
+  const auto buf = encode(o);
+  EXPECT_EQ(buf[88], std::byte{1});
+  EXPECT_EQ(buf[89], std::byte{0});
+  EXPECT_EQ(buf[90], std::byte{0});
+  EXPECT_EQ(buf[91], std::byte{0});
+  cached_object back;
+  ASSERT_EQ(decode_record(buf, back), decode_status::ok);
+  EXPECT_EQ(back, o);
+}
+
+TEST(Record, NonZeroPadIsDamage) {
+  auto buf = encode(sample());
+  buf[89] = std::byte{1};
+  cached_object back;
+  EXPECT_EQ(decode_record(buf, back), decode_status::inconsistent);
 }
 
 TEST(Record, OtherVersionIsRejected) {

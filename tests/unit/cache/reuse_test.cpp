@@ -161,6 +161,12 @@ struct failure_case {
 
 constexpr auto unreachable = failure::unreachable;
 constexpr auto server_error = failure::server_error;
+
+TEST(StaleIfErrorStatus, TheFourOfRfc5861) {
+  for (unsigned s : {500u, 502u, 503u, 504u}) EXPECT_TRUE(is_stale_if_error_status(s)) << s;
+  for (unsigned s : {200u, 304u, 404u, 501u, 505u, 507u, 599u})
+    EXPECT_FALSE(is_stale_if_error_status(s)) << s;
+}
 constexpr auto serve = on_failure::serve_stored;
 constexpr auto gateway_timeout = on_failure::gateway_timeout;
 constexpr auto pass = on_failure::as_if_not_stored;

@@ -179,6 +179,8 @@ TEST(ConfigErrors, HeuristicFreshnessValues) {
     EXPECT_CONFIG_ERROR(with_base(std::string("cache: { heuristic_fraction: \"") + bad + "\" }\n"),
                         3, "cache.heuristic_fraction: expected a fraction from 0 to 1 like 0.1");
   }
+  EXPECT_CONFIG_ERROR_AT(with_base("cache:\n  max_variants: 0\n"), 4, 17,
+                         "cache.max_variants: expected");
   EXPECT_CONFIG_ERROR_AT(with_base("cache:\n  heuristic_max: soon\n"), 4, 18,
                          "cache.heuristic_max: expected a duration like 30s");
   EXPECT_CONFIG_ERROR(with_base("cache: { heuristic_max: 1500ms }\n"), 3,

@@ -308,6 +308,7 @@ TEST(ConfigLoad, HeuristicFreshness) {
   const auto defaults = load(testing::with_base(""));
   EXPECT_DOUBLE_EQ(defaults.cache.heuristic_fraction, 0.1);
   EXPECT_EQ(defaults.cache.heuristic_max, 86400s);
+  EXPECT_EQ(defaults.cache.max_variants, 8u);
   const auto cfg =
       load(testing::with_base("cache: { heuristic_fraction: 0.25, heuristic_max: 2d }\n"));
   EXPECT_DOUBLE_EQ(cfg.cache.heuristic_fraction, 0.25);

@@ -196,6 +196,16 @@ TEST(PlanAnswerStatus, AnotherStatusIsSentWholeAsItIs) {
   }
 }
 
+// The origin's Via is kept, and this cache's entry follows it (RFC 9110 §7.6.3).
+TEST(PlanAnswerStatus, StoredViaComesFirst) {
+  fixture f({});
+  auto meta = complete(1000);
+  meta.headers.push_back({"Via", "1.0 upstream-proxy"});
+  const auto plan = plan_answer(f.rq, meta);
+  EXPECT_TRUE(has_field(plan.head, "Via: 1.0 upstream-proxy, 1.1 rangecache")) << plan.head;
+  EXPECT_EQ(plan.head.find("Via:"), plan.head.rfind("Via:")) << "one Via field";
+}
+
 TEST(PlanAnswerStatus, ReasonPhrases) {
   fixture f({});
   EXPECT_TRUE(

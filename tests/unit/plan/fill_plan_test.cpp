@@ -61,6 +61,7 @@ struct head_case {
     h.content_length = length;
     h.content_ranges = content_ranges;
     h.vary = vary;
+    if (!vary.empty()) h.info.vary = vary.front();
     h.set_cookie = set_cookie;
     h.info.status = static_cast<int>(status);
     h.info.cache_control = cache_control;
@@ -170,7 +171,7 @@ TEST(PlanFill, OnlyTheResponseCanMakeTheKeyUncacheable) {
   for (auto bad :
        {head_case{200, 1000, {}, {}, true}, head_case{200, 1000, {}, {}, false, "no-store"},
         head_case{200, 1000, {}, {}, false, "private"},
-        head_case{200, 1000, {}, {"Accept-Encoding"}}}) {
+        head_case{200, 1000, {}, {"Accept-Encoding, *"}}}) {
     p = plan_fill(plain_get(), bad.view(), cr, rule_with());
     EXPECT_FALSE(p.response_storable);
     EXPECT_EQ(p.store, store_as::nothing);
@@ -309,15 +310,50 @@ TEST(PlanFillStatus, StatusStorableTable) {
   }
 }
 
-TEST(VariesOnlyOnKey, EveryNamedFieldMustBeInTheKey) {
-  auto rule = rule_with(false, false, {"Accept-Encoding", "X-Tenant"});
-  std::vector<std::string_view> ok{"accept-encoding", " X-Tenant ,, accept-encoding"};
-  EXPECT_TRUE(varies_only_on_key(ok, rule));
-  std::vector<std::string_view> other{"Accept-Encoding, Accept-Language"};
-  EXPECT_FALSE(varies_only_on_key(other, rule));
-  EXPECT_TRUE(varies_only_on_key({}, rule_with()));
-  std::vector<std::string_view> star{"*"};
-  EXPECT_FALSE(varies_only_on_key(star, rule));
+// Vary no longer keeps an answer out of the cache: it makes it a variant. Only "*" does.
+TEST(PlanFillVary, NamesBeyondTheKeyMakeAVariant) {
+  auto rule = rule_with(false, false, {"X-Tenant"});
+  auto cr = request_for("");
+  head_case h{200, 100, {}, {"Accept-Encoding, x-tenant", "accept-language"}};
+  auto p = plan_fill(plain_get(), h.view(), cr, rule);
+  EXPECT_TRUE(p.storable);
+  EXPECT_EQ(p.store, store_as::complete);
+  EXPECT_EQ(p.vary_names, (std::vector<std::string>{"accept-encoding", "accept-language"}));
+  head_case keyed{200, 100, {}, {"X-Tenant"}};
+  p = plan_fill(plain_get(), keyed.view(), cr, rule);
+  EXPECT_TRUE(p.storable);
+  EXPECT_TRUE(p.vary_names.empty());
+}
+
+TEST(PlanFillVary, StarIsNeverStored) {
+  auto cr = request_for("bytes=0-99");
+  head_case h{206, 100, {"bytes 0-99/1000"}, {"Accept, *"}};
+  auto p = plan_fill(plain_get(), h.view(), cr, rule_with());
+  EXPECT_FALSE(p.storable);
+  EXPECT_EQ(p.store, store_as::nothing);
+  EXPECT_FALSE(p.response_storable);
+}
+
+TEST(UseVariant, KeysFollowTheVariantAndBack) {
+  auto cr = request_for("bytes=0-99");
+  cr.base_full_key = cr.full_key;
+  cr.base_range_key = cr.range_key;
+  use_variant(cr, "h1:xv1:1");
+  EXPECT_EQ(cr.full_key, range::variant_key(cr.base_full_key, "h1:xv1:1"));
+  EXPECT_EQ(cr.range_key, range::variant_key(cr.base_range_key, "h1:xv1:1"));
+  use_variant(cr, "");
+  EXPECT_EQ(cr.full_key, cr.base_full_key);
+  EXPECT_EQ(cr.range_key, cr.base_range_key);
+  // no_modify_cachekey: the range's key is the complete object's, variant or not.
+  auto same = request_for("bytes=0-99", true);
+  same.base_full_key = same.full_key;
+  same.base_range_key = same.range_key;
+  use_variant(same, "h1:xa");
+  EXPECT_EQ(same.range_key, same.full_key);
+  auto plain = request_for("");
+  plain.base_full_key = plain.full_key;
+  use_variant(plain, "h1:xa");
+  EXPECT_TRUE(plain.range_key.empty());
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
   for (auto r :
        {row{"Content-Type", true, true, true}, row{"ETag", true, true, true},
         row{"content-length", false, false, false}, row{"Age", false, false, false},
-        row{"Via", false, false, false}, row{"X-Cache", false, false, false},
+        row{"Via", true, false, true}, row{"X-Cache", false, false, false},
+        row{"Proxy-Authentication-Info", false, false, false},
         row{"Content-Range", true, false, false}, row{"Connection", false, false, false},
         row{"Keep-Alive", false, false, false}, row{"Transfer-Encoding", false, false, false},
         row{"Proxy-Authenticate", false, false, false}, row{"Set-Cookie2", false, true, false},

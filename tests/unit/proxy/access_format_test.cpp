@@ -17,6 +17,8 @@ namespace {
 const auto fixed_now =
     std::chrono::system_clock::time_point(std::chrono::milliseconds(1795341845123));
 
+const std::string from_origin = "origin";
+
 proxy::access_entry miss_entry() {
   proxy::access_entry e;
   e.client = "192.0.2.7";
@@ -31,6 +33,7 @@ proxy::access_entry miss_entry() {
   e.origin_bytes = 100;
   e.cache = "MISS";
   e.upstream_status = 206;
+  e.upstream = &from_origin;
   return e;
 }
 
@@ -58,6 +61,7 @@ std::vector<format_case> cases() {
   hit.status = 206;
   hit.origin_bytes = 0;
   hit.upstream_status = 0;
+  hit.upstream = nullptr;
   hit.cache = "HIT_FULL";
   hit.range = "bytes=5000-5099";
   hit.referer = {};
@@ -74,49 +78,51 @@ std::vector<format_case> cases() {
   http10.user_agent = {};
   return {
       {"line miss", access_log_format::line, miss_entry(), times(2345, 1200),
-       "192.0.2.7 GET http://videos.example.com/v/a.mp4?x=1 206 100 2.345 MISS 206"},
+       "192.0.2.7 GET http://videos.example.com/v/a.mp4?x=1 206 100 2.345 MISS 206 origin"},
       {"line hit", access_log_format::line, hit, times(87, 40),
-       "192.0.2.7 GET http://videos.example.com/v/a.mp4?x=1 206 100 0.087 HIT_FULL -"},
+       "192.0.2.7 GET http://videos.example.com/v/a.mp4?x=1 206 100 0.087 HIT_FULL - -"},
       {"line timeout", access_log_format::line, timeout, times(10000000, 9999000),
-       "::1   408 28 10000.000 ERROR -"},
+       "::1   408 28 10000.000 ERROR - -"},
       {"json miss", access_log_format::json, miss_entry(), times(2345, 1200),
        R"({"time":"2026-11-22T10:04:05.123Z","client":"192.0.2.7","method":"GET",)"
        R"("url":"http://videos.example.com/v/a.mp4?x=1","protocol":"HTTP/1.1","status":206,)"
        R"("bytes":100,"duration_ms":2.345,"ttfb_ms":1.200,"cache":"MISS","range":"bytes=0-99",)"
-       R"("origin_bytes":100,"upstream_status":206,"referer":"http://example.com/page",)"
+       R"("origin_bytes":100,"upstream_status":206,"upstream":"origin",)"
+       R"("referer":"http://example.com/page",)"
        R"("user_agent":"curl/7.88.1"})"},
       {"json hit", access_log_format::json, hit, times(87, 40),
        R"({"time":"2026-11-22T10:04:05.123Z","client":"192.0.2.7","method":"GET",)"
        R"("url":"http://videos.example.com/v/a.mp4?x=1","protocol":"HTTP/1.1","status":206,)"
        R"("bytes":100,"duration_ms":0.087,"ttfb_ms":0.040,"cache":"HIT_FULL",)"
-       R"("range":"bytes=5000-5099","origin_bytes":0,"upstream_status":null,"referer":null,)"
+       R"("range":"bytes=5000-5099","origin_bytes":0,"upstream_status":null,"upstream":null,)"
+       R"("referer":null,)"
        R"("user_agent":"curl/7.88.1"})"},
       {"json timeout", access_log_format::json, timeout, times(1500, -1),
        R"({"time":"2026-11-22T10:04:05.123Z","client":"::1","method":null,"url":null,)"
        R"("protocol":"HTTP/1.1","status":408,"bytes":28,"duration_ms":1.500,"ttfb_ms":null,)"
-       R"("cache":"ERROR","range":null,"origin_bytes":0,"upstream_status":null,)"
+       R"("cache":"ERROR","range":null,"origin_bytes":0,"upstream_status":null,"upstream":null,)"
        R"("referer":null,"user_agent":null})"},
       {"json http/1.0 without host", access_log_format::json, http10, times(1000, 500),
        R"({"time":"2026-11-22T10:04:05.123Z","client":"192.0.2.7","method":"GET",)"
        R"("url":"/plain","protocol":"HTTP/1.0","status":206,"bytes":100,"duration_ms":1.000,)"
        R"("ttfb_ms":0.500,"cache":"HIT_FULL","range":null,"origin_bytes":0,)"
-       R"("upstream_status":null,"referer":null,"user_agent":null})"},
+       R"("upstream_status":null,"upstream":null,"referer":null,"user_agent":null})"},
       {"combined miss", access_log_format::combined, miss_entry(), times(2345, 1200),
        R"(192.0.2.7 - - [22/Nov/2026:10:04:05 +0000] "GET /v/a.mp4?x=1 HTTP/1.1" 206 100 )"
        R"("http://example.com/page" "curl/7.88.1" cache=MISS host="videos.example.com" )"
-       R"(range="bytes=0-99" origin_bytes=100 ttfb_ms=1.200 upstream_status=206 )"
+       R"(range="bytes=0-99" origin_bytes=100 ttfb_ms=1.200 upstream_status=206 upstream=origin )"
        R"(duration_ms=2.345)"},
       {"combined hit", access_log_format::combined, hit, times(87, 40),
        R"(192.0.2.7 - - [22/Nov/2026:10:04:05 +0000] "GET /v/a.mp4?x=1 HTTP/1.1" 206 100 "-" )"
        R"("curl/7.88.1" cache=HIT_FULL host="videos.example.com" range="bytes=5000-5099" )"
-       R"(origin_bytes=0 ttfb_ms=0.040 upstream_status=- duration_ms=0.087)"},
+       R"(origin_bytes=0 ttfb_ms=0.040 upstream_status=- upstream=- duration_ms=0.087)"},
       {"combined timeout", access_log_format::combined, timeout, times(1500, -1),
        R"(::1 - - [22/Nov/2026:10:04:05 +0000] "-" 408 28 "-" "-" cache=ERROR host="-" )"
-       R"(range="-" origin_bytes=0 ttfb_ms=- upstream_status=- duration_ms=1.500)"},
+       R"(range="-" origin_bytes=0 ttfb_ms=- upstream_status=- upstream=- duration_ms=1.500)"},
       {"combined http/1.0", access_log_format::combined, http10, times(1000, 500),
        R"(192.0.2.7 - - [22/Nov/2026:10:04:05 +0000] "GET /plain HTTP/1.0" 206 100 "-" "-" )"
        R"(cache=HIT_FULL host="-" range="-" origin_bytes=0 ttfb_ms=0.500 upstream_status=- )"
-       R"(duration_ms=1.000)"},
+       R"(upstream=- duration_ms=1.000)"},
   };
 }
 
