@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   python3 nginx-light haproxy curl wrk systemd procps
+  # the Debian package and its test (dpkg-shlibdeps), the man page's, logrotate's file
+  dpkg-dev groff-base man-db logrotate adduser
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -67,3 +67,11 @@ std::string parse_listen(std::string_view text, listen_endpoint& out) {
 }
 
 }  // namespace rangecache::config::detail
+
+namespace rangecache::config {
+
+std::string parse_endpoint(std::string_view text, listen_endpoint& out) {
+  return detail::parse_listen(text, out);
+}
+
+}  // namespace rangecache::config

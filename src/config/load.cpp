@@ -53,6 +53,8 @@ config convert(const context& ctx, const YAML::Node& root_node) {
   return cfg;
 }
 
+}  // namespace
+
 YAML::Node parse(const context& ctx, std::string_view yaml) {
   try {
     return YAML::Load(std::string(yaml));
@@ -61,7 +63,24 @@ YAML::Node parse(const context& ctx, std::string_view yaml) {
   }
 }
 
-}  // namespace
+std::string read_text(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw config_error(path, 0, 0,
+                       std::string("cannot open the config file: ") + std::strerror(errno));
+  }
+  std::string text;
+  char buf[16 * 1024];
+  std::size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
+  if (std::ferror(file.get())) {
+    throw config_error(path, 0, 0,
+                       std::string("cannot read the config file: ") + std::strerror(errno));
+  }
+  return text;
+}
+
 }  // namespace detail
 
 config load_string(std::string_view yaml, const std::string& name) {
@@ -77,21 +96,7 @@ config load_string(std::string_view yaml, const std::string& name) {
 }
 
 config load_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw config_error(path, 0, 0,
-                       std::string("cannot open the config file: ") + std::strerror(errno));
-  }
-  std::string text;
-  char buf[16 * 1024];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, file.get())) > 0) text.append(buf, n);
-  if (std::ferror(file.get())) {
-    throw config_error(path, 0, 0,
-                       std::string("cannot read the config file: ") + std::strerror(errno));
-  }
-  return load_string(text, path);
+  return load_string(detail::read_text(path), path);
 }
 
 }  // namespace rangecache::config

@@ -73,6 +73,14 @@ std::string read_level(const context& ctx, const item& at) {
   ctx.expected(at, "trace, debug, info, warning, error, critical or off");
 }
 
+access_log_format read_access_format(const context& ctx, const item& at) {
+  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
+  if (text == "line") return access_log_format::line;
+  if (text == "json") return access_log_format::json;
+  if (text == "combined") return access_log_format::combined;
+  ctx.expected(at, "line, json or combined");
+}
+
 }  // namespace
 
 void load_listen(const context& ctx, const item& node, config& cfg, positions& where) {
@@ -151,8 +159,9 @@ void load_upstream(const context& ctx, const item& node, upstream_settings& out)
 }
 
 void load_log(const context& ctx, const item& node, log_settings& out) {
-  const map_reader map(ctx, node, {"access", "error", "level"});
+  const map_reader map(ctx, node, {"access", "access_format", "error", "level"});
   read_into(map, "access", out.access, read_optional_string);
+  read_into(map, "access_format", out.access_format, read_access_format);
   read_into(map, "error", out.error, read_optional_string);
   read_into(map, "level", out.level, read_level);
 }

@@ -40,6 +40,11 @@ parents_settings load_parents(const context& ctx, const item& node, const crr_op
 std::string read_node_name(const context& ctx, const item& at);
 std::string default_node_name();  // the host name
 
+// The YAML document in `yaml` (a syntax error is a config_error), and the text of a config
+// file (one that cannot be read is a config_error naming it).
+YAML::Node parse(const context& ctx, std::string_view yaml);
+std::string read_text(const std::string& path);
+
 // Checks that span several keys, run once everything has been converted.
 void validate(const context& ctx, const config& cfg, const positions& where);
 

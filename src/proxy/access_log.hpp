@@ -1,37 +1,30 @@
-// One access-log line per request. spdlog's file sink is stdio-buffered and flushed once a
-// second, so a request costs no log syscall.
+// One access-log line per request, in the format log.access_format names. spdlog's file sink
+// is stdio-buffered and flushed once a second, so a request costs no log syscall.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
 #include <memory>
-#include <string>
-#include <string_view>
 
 #include <spdlog/logger.h>
 
+#include "rangecache/config/config.hpp"
+#include "rangecache/proxy/access_format.hpp"
+
 namespace rangecache::proxy {
 
-struct access_entry {
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  // Views into the session's and the request's own storage, which outlive the entry: the
-  // hit path allocates nothing for its log line.
-  std::string_view client;
-  std::string_view method;
-  std::string_view host;    // empty until the request's authority is known
-  std::string_view target;  // path and query
-  std::string url() const {
-    return host.empty() ? std::string(target) : "http://" + std::string(host) + std::string(target);
-  }
-  unsigned status = 0;
-  std::uint64_t bytes = 0;
-  const char* cache = "-";  // PASS, MISS, HIT, HIT_FULL, REVALIDATED, ERROR, ...
-  unsigned upstream_status = 0;
-  // Where the request went upstream ("origin", "parent:10.0.0.12:8080"), owned by the
-  // session; null or empty: nowhere.
-  const std::string* upstream = nullptr;
-};
+// The logger and the format travel together: a reload swaps both at once, so no line is
+// ever written in one format to a logger made for another (the time prefix differs).
+class access_log {
+ public:
+  access_log(std::shared_ptr<spdlog::logger> logger, config::access_log_format format)
+      : logger_(std::move(logger)), format_(format) {}
 
-void write_access(spdlog::logger& log, const access_entry& e);
+  void write(const access_entry& e) const;
+  void flush() const { logger_->flush(); }
+  config::access_log_format format() const { return format_; }
+
+ private:
+  std::shared_ptr<spdlog::logger> logger_;
+  config::access_log_format format_;
+};
 
 }  // namespace rangecache::proxy

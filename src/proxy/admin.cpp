@@ -1,16 +1,97 @@
 #include "admin.hpp"
 
+#include <array>
+
+#include "admin_routes.hpp"
 #include "metrics_text.hpp"
 #include "owner_page.hpp"
-
-#include <spdlog/spdlog.h>
+#include "rangecache/util/url_query.hpp"
 
 namespace rangecache::proxy {
+
+std::span<const admin_route> admin_routes() {
+  static constexpr std::array routes = {
+      admin_route{"/health", http::verb::get, admin_health},
+      admin_route{"/metrics", http::verb::get, admin_metrics},
+      admin_route{"/owner", http::verb::get, admin_owner},
+      admin_route{"/purge", http::verb::post, admin_purge},
+      admin_route{"/reload", http::verb::post, admin_reload},
+  };
+  return routes;
+}
+
+void admin_reply(admin_response& res, unsigned status, std::string_view text) {
+  res.result(static_cast<http::status>(status));
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.body() = std::to_string(status);
+  res.body().append(" ").append(text).append("\n");
+}
+
+awaitable<void> admin_health(admin_call call) {
+  const bool draining = call.w->shared->draining.load();
+  call.res->set(http::field::content_type, "text/plain");
+  call.res->body() = draining ? "draining\n" : "ok\n";
+  if (draining) call.res->result(http::status::service_unavailable);
+  co_return;
+}
+
+awaitable<void> admin_metrics(admin_call call) {
+  call.res->set(http::field::content_type, "text/plain; version=0.0.4");
+  const auto now = call.w->shared->clock->now();
+  call.res->body() = metrics_text(call.w->shared->totals(), call.w->store, call.w->shared->fetches,
+                                  call.w->shared->parents.snapshot(now));
+  co_return;
+}
+
+awaitable<void> admin_owner(admin_call call) {
+  const std::string_view target = call.req->target();
+  const auto q = target.find('?');
+  auto page = owner_of_url(*call.w->shared->config_now(), call.w->shared->parents,
+                           call.w->shared->clock->now(),
+                           q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+  call.res->result(page.status);
+  call.res->set(http::field::content_type, "application/json");
+  call.res->body() = std::move(page.body);
+  co_return;
+}
+
 namespace {
+
+// The route for the request's path; a known path asked with the wrong method gets 405 with
+// the one it takes.
+awaitable<void> dispatch(admin_call call) {
+  const auto path = util::target_path(call.req->target());
+  const auto method = call.req->method();
+  for (const auto& route : admin_routes()) {
+    if (route.path != path) continue;
+    const bool get_route = route.method == http::verb::get;
+    if (method == route.method || (get_route && method == http::verb::head)) {
+      co_await route.handle(std::move(call));
+      co_return;
+    }
+    call.res->set(http::field::allow, get_route ? "GET, HEAD" : "POST");
+    admin_reply(*call.res, 405, "method not allowed");
+    co_return;
+  }
+  admin_reply(*call.res, 404, "not found");
+}
+
+std::string peer_address(const beast::tcp_stream& stream) {
+  error_code ec;
+  auto ep = stream.socket().remote_endpoint(ec);
+  if (ec) return {};
+  auto address = ep.address();
+  // An IPv4 client of a dual-stack socket arrives as ::ffff:a.b.c.d; allow lists name it
+  // in dotted form.
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  return address.to_string();
+}
 
 awaitable<void> admin_session(worker* w, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
+  const std::string peer = peer_address(stream);
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(8192);
@@ -18,36 +99,16 @@ awaitable<void> admin_session(worker* w, tcp::socket socket) {
     stream.expires_after(std::chrono::seconds(30));
     auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (ec) break;
-    auto& req = parser.get();
-    http::response<http::string_body> res{http::status::ok, 11};
+    const auto& req = parser.get();
+    admin_response res{http::status::ok, 11};
     res.set(http::field::server, "rangecache");
     res.set(http::field::cache_control, "no-store");
-    auto target = req.target();
-    if (req.method() != http::verb::get && req.method() != http::verb::head) {
-      res.result(http::status::method_not_allowed);
-      res.body() = "405 method not allowed\n";
-    } else if (target == "/health") {
-      res.set(http::field::content_type, "text/plain");
-      res.body() = w->shared->draining.load() ? "draining\n" : "ok\n";
-      if (w->shared->draining.load()) res.result(http::status::service_unavailable);
-    } else if (target == "/metrics") {
-      res.set(http::field::content_type, "text/plain; version=0.0.4");
-      const auto now = w->shared->clock->now();
-      res.body() = metrics_text(w->shared->totals(), w->store, w->shared->fetches,
-                                w->shared->parents.snapshot(now));
-    } else if (target.starts_with("/owner?")) {
-      auto page = owner_of_url(*w->shared->config_now(), w->shared->parents,
-                               w->shared->clock->now(), target.substr(7));
-      res.result(page.status);
-      res.set(http::field::content_type, "application/json");
-      res.body() = std::move(page.body);
-    } else {
-      res.result(http::status::not_found);
-      res.body() = "404 not found\n";
-    }
+    admin_call call{w, &req, peer, &res};
+    co_await dispatch(std::move(call));
     res.keep_alive(req.keep_alive());
     res.prepare_payload();
     if (req.method() == http::verb::head) res.body().clear();
+    stream.expires_after(std::chrono::seconds(30));
     auto [wec, wn] = co_await http::async_write(stream, res, use_tuple);
     if (wec || !req.keep_alive()) break;
   }

@@ -250,6 +250,8 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
   if (body_expected) {
     auto r = co_await origin::relay_body(a, body_buf_.get(), relay_buffer_size, tee,
                                          cfg.upstream.read_timeout);
+    log.origin_bytes = r.bytes;
+    log.first_byte = writer.first_write();
     if (r.ec)
       co_return co_await origin_cut(rule, r.ec, r.bytes, !client_body || writer.sent() > 0,
                                     writer.sent(), log);
@@ -267,6 +269,7 @@ awaitable<outcome> session::relay(const config::config& cfg, const config::remap
                                                                : std::string_view{}));
   }
   log.bytes = writer.sent();
+  log.first_byte = writer.first_write();
   finish_log(log);
   w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   co_return keep ? outcome::keep_alive : outcome::close;

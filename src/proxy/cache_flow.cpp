@@ -34,9 +34,26 @@ bool fill_answers(const inflight_stream& st, const cache_request& cr) {
 
 bool session::finish_log(access_entry& log) {
   bump(w_->stats.bytes_sent, log.bytes);
-  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
-    write_access(*access, log);
+  write_log(log);
   return true;
+}
+
+void session::write_log(access_entry& log) {
+  auto access = w_->shared->access.load(std::memory_order_relaxed);
+  if (!access) return;
+  if (access->format() != config::access_log_format::line) note_request_fields(log);
+  access->write(log);
+}
+
+void session::note_request_fields(access_entry& log) {
+  // No request was parsed (a header timeout, one too large): parser_ may still hold the
+  // previous request of the connection, whose fields are not this line's.
+  if (log.method.empty() || !parser_ || !parser_->is_header_done()) return;
+  const auto& req = parser_->get();
+  log.range = req[http::field::range];
+  if (log.range.empty()) log.range = ignored_range_;
+  log.referer = req[http::field::referer];
+  log.user_agent = req[http::field::user_agent];
 }
 
 bool session::describe_request(const config::config& cfg, const config::remap_rule& rule,
@@ -101,7 +118,10 @@ bool session::read_ranges(cache_request& cr) {
     cr.ranged = cr.ranges.ok();
   }
   // An invalid or repeated Range is ignored (RFC 9110 §14.2), here and upstream.
-  if (!cr.ranged) req.erase(http::field::range);
+  if (!cr.ranged && range_count > 0) {
+    ignored_range_.assign(range_value);  // the access log still says what was asked
+    req.erase(http::field::range);
+  }
   cr.if_range = req.find(http::field::if_range) != req.end();
   return true;
 }
@@ -315,6 +335,7 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   const auto answer = plan::plan_answer(rq, meta);
   log.status = answer.status;
   if (!cr.head) log.bytes = answer.body_bytes;
+  log.first_byte = std::chrono::steady_clock::now();
   auto s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);
   finish_log(log);
   if (s == send_status::gone) bump(w_->stats.responses_cut);

@@ -230,11 +230,14 @@ awaitable<outcome> session::pass_answer(const config::config& cfg, const config:
   } else {
     auto r = co_await origin::relay_body(a, body_buf_.get(), relay_buffer_size, writer,
                                          cfg.upstream.read_timeout);
+    log.origin_bytes = r.bytes;
+    log.first_byte = writer.first_write();
     if (r.ec)
       co_return co_await origin_cut(rule, r.ec, r.bytes, writer.sent() > 0, writer.sent(), log);
     if (r.stopped) co_return outcome::cut;
   }
   log.bytes = writer.sent();
+  log.first_byte = writer.first_write();
   finish_log(log);
   w_->origins.finish(upstream_, a, cfg.upstream.max_idle_per_origin);
   if (has_body && !parser_->is_done()) co_return outcome::close;

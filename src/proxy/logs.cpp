@@ -23,7 +23,7 @@ void setup_error_log(const config::config& cfg, const std::string& level_overrid
   spdlog::set_default_logger(logger);
 }
 
-std::shared_ptr<spdlog::logger> make_access_log(const config::config& cfg) {
+std::shared_ptr<const access_log> make_access_log(const config::config& cfg) {
   if (cfg.log.access.empty()) return nullptr;
   std::shared_ptr<spdlog::sinks::sink> sink;
   if (cfg.log.access == "stdout")
@@ -33,8 +33,14 @@ std::shared_ptr<spdlog::logger> make_access_log(const config::config& cfg) {
   auto logger = std::make_shared<spdlog::logger>("access", sink);
   logger->set_level(spdlog::level::info);
   logger->flush_on(spdlog::level::err);
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v", spdlog::pattern_time_type::utc);
-  return logger;
+  // The line format starts with the time, written by the pattern; the others carry the time
+  // inside the line, in the spelling their readers expect.
+  const auto format = cfg.log.access_format;
+  if (format == config::access_log_format::line)
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %v", spdlog::pattern_time_type::utc);
+  else
+    logger->set_pattern("%v");
+  return std::make_shared<const access_log>(std::move(logger), format);
 }
 
 std::shared_ptr<spdlog::logger> make_fetch_log(const config::config& cfg) {

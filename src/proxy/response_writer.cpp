@@ -12,12 +12,18 @@ response_writer::response_writer(beast::tcp_stream& stream, http::response<http:
   res_.body().more = body;
 }
 
+void response_writer::note_first_write() {
+  if (first_write_ == std::chrono::steady_clock::time_point{})
+    first_write_ = std::chrono::steady_clock::now();
+}
+
 void response_writer::window(std::uint64_t from, std::uint64_t length) {
   from_ = from;
   to_ = from + length;
 }
 
 awaitable<bool> response_writer::write_head() {
+  note_first_write();
   stream_.expires_after(timeout_);
   auto [ec, n] = co_await http::async_write_header(stream_, serializer_, use_tuple);
   failed_ = static_cast<bool>(ec);
@@ -29,6 +35,7 @@ awaitable<bool> response_writer::write(const char* data, std::size_t size, bool 
   res_.body().data = const_cast<char*>(data);
   res_.body().size = size;
   res_.body().more = more;
+  note_first_write();
   stream_.expires_after(timeout_);
   auto [ec, n] = co_await http::async_write(stream_, serializer_, use_tuple);
   if (ec == http::error::need_buffer) ec = {};

@@ -27,10 +27,14 @@ class response_writer : public origin::body_sink {
   awaitable<bool> take(std::string_view piece, bool last) override;
 
   std::uint64_t sent() const { return sent_; }
+  // When the head was first handed to the socket (the access log's time to first byte);
+  // unset while nothing was written.
+  std::chrono::steady_clock::time_point first_write() const { return first_write_; }
   bool client_failed() const { return failed_; }
 
  private:
   awaitable<bool> write(const char* data, std::size_t size, bool more);
+  void note_first_write();
 
   beast::tcp_stream& stream_;
   http::response<http::buffer_body>& res_;
@@ -41,6 +45,7 @@ class response_writer : public origin::body_sink {
   std::uint64_t pos_ = 0;   // body offset read from the origin
   std::uint64_t sent_ = 0;  // body bytes written to the client
   bool failed_ = false;
+  std::chrono::steady_clock::time_point first_write_{};
 };
 
 }  // namespace rangecache::proxy

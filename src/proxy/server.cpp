@@ -48,7 +48,7 @@ awaitable<void> flush_logs(worker* w) {
     timer.expires_after(std::chrono::seconds(1));
     auto [ec] = co_await timer.async_wait(use_tuple);
     if (ec) co_return;
-    if (auto access = w->shared->access_log.load()) access->flush();
+    if (auto access = w->shared->access.load()) access->flush();
   }
 }
 
@@ -118,7 +118,7 @@ server::server(std::shared_ptr<const config::config> cfg, std::shared_ptr<const 
     : impl_(std::make_unique<impl>()) {
   impl_->shared->cfg.store(cfg);
   if (clock) impl_->shared->clock = std::move(clock);
-  impl_->shared->access_log.store(make_access_log(*cfg));
+  impl_->shared->access.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);
 }
 
@@ -129,6 +129,7 @@ server::~server() {
       w->thread.join();
     }
   }
+  impl_->shared->reloads.take();
   close_store_before_loops(impl_->workers, impl_->store.get());
 }
 
@@ -222,9 +223,19 @@ void server::reload(std::shared_ptr<const config::config> cfg) {
                  pending.size() == 1 ? "it takes effect" : "they take effect");
   }
   // A rotated access log is reopened here too (logrotate sends SIGHUP).
-  impl_->shared->access_log.store(make_access_log(*cfg));
+  impl_->shared->access.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);
   impl_->shared->cfg.store(std::move(cfg));
+}
+
+void server::set_reload_trigger(std::function<void()> trigger) {
+  impl_->shared->reloads.set_trigger(std::move(trigger));
+}
+
+std::function<void(const reload_outcome&)> server::begin_reload() {
+  return [waiting = impl_->shared->reloads.take()](const reload_outcome& outcome) {
+    for (const auto& answer : waiting) answer(outcome);
+  };
 }
 
 void server::drain_and_stop() {
@@ -253,13 +264,15 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
+  // A POST /reload still waiting holds a timer of the first loop: it goes with the loop.
+  impl_->shared->reloads.take();
   // The admin acceptor lives on the first worker's loop: it must close before that loop is
   // destroyed, or its destructor reaches into the loop's freed socket service.
   impl_->admin.reset();
   close_store_before_loops(impl_->workers, impl_->store.get());
   impl_->shared->worker_stats.clear();  // the counters go with their workers
   impl_->workers.clear();
-  if (auto access = impl_->shared->access_log.load()) access->flush();
+  if (auto access = impl_->shared->access.load()) access->flush();
   spdlog::default_logger()->flush();
 }
 

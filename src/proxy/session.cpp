@@ -193,7 +193,9 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   }
   auto& req = parser_->get();
   bump(w_->stats.requests);
+  ignored_range_.clear();
   log.method = req.method_string();
+  log.version = req.version();
   log.target = req.target();
   bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
   // Anything we answer ourselves leaves the request body unread: close after it.
@@ -261,9 +263,9 @@ awaitable<outcome> session::send_error(unsigned status, std::string_view text, b
   if (log.cache[0] == '-') log.cache = "ERROR";
   auto cfg = w_->shared->config_now();
   stream_.expires_after(cfg->server.send_timeout);
+  log.first_byte = std::chrono::steady_clock::now();
   auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
-  if (auto access = w_->shared->access_log.load(std::memory_order_relaxed))
-    write_access(*access, log);
+  write_log(log);
   if (ec) co_return outcome::cut;
   co_return keep_alive ? outcome::keep_alive : outcome::close;
 }

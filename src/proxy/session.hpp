@@ -229,6 +229,11 @@ class session {
   bool client_head_for_fill(http::response<http::buffer_body>& res, origin::answer& a,
                             const plan::fill_plan& fp, bool body_expected, access_entry& log);
   bool finish_log(access_entry& log);
+  // The request's line in the access log, when there is one.
+  void write_log(access_entry& log);
+  // The request fields only some formats write (Range, Referer, User-Agent), read at the
+  // end, once nothing removes them any more.
+  void note_request_fields(access_entry& log);
   // PURGE of a URL (every object of it) or, with a Range, of that one range object; only
   // from admin.purge_allow.
   awaitable<outcome> purge(const config::config& cfg, const config::remap_rule& rule,
@@ -250,6 +255,7 @@ class session {
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
   std::string normalized_target_;  // the request's path after dot-segment removal
+  std::string ignored_range_;      // an invalid Range removed from the request, for the log
   cache::cached_object lookup_full_, lookup_range_;
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200

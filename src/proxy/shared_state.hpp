@@ -8,12 +8,14 @@
 
 #include <spdlog/logger.h>
 
+#include "access_log.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
 #include "rangecache/flight/inflight.hpp"
 #include "rangecache/tier/health.hpp"
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
+#include "reload_requests.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
@@ -24,8 +26,8 @@ using flight::inflight_waiter;
 
 struct shared_state {
   std::atomic<std::shared_ptr<const config::config>> cfg;
-  std::atomic<std::shared_ptr<spdlog::logger>> access_log;  // null: no access log
-  std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;   // null: no fetch log
+  std::atomic<std::shared_ptr<const access_log>> access;   // null: no access log
+  std::atomic<std::shared_ptr<spdlog::logger>> fetch_log;  // null: no fetch log
   std::atomic<bool> draining{false};
   // The time every freshness decision is made at: set before the workers start, not
   // changed after (tests put a clock of their own here).
@@ -37,6 +39,7 @@ struct shared_state {
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;
   fetch::scheduler fetches;
+  reload_requests reloads;
   // Parents of every rule: marked down or not, and their counters.
   tier::parent_table parents;
 

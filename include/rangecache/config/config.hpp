@@ -164,9 +164,14 @@ struct upstream_settings {
   std::size_t max_idle_per_origin = 32;
 };
 
+// How each access-log line is written: rangecache's own line, one JSON object per line, or
+// the Apache/nginx combined format followed by rangecache's fields.
+enum class access_log_format { line, json, combined };
+
 struct log_settings {
   std::string access;  // file path, "stdout", or empty for none
-  std::string error;   // file path; empty: stderr (the journal under systemd)
+  access_log_format access_format = access_log_format::line;
+  std::string error;  // file path; empty: stderr (the journal under systemd)
   std::string level = "info";
 };
 
@@ -194,6 +199,10 @@ struct config {
   std::string node_name;
 };
 
+// An IP literal and a port as `listen` and `admin.listen` take them ("127.0.0.1:9090",
+// "[::1]:9090"): "" when `text` is one (then in `out`), else what was expected.
+std::string parse_endpoint(std::string_view text, listen_endpoint& out);
+
 // What is wrong, where: "rangecache.yaml:12:3: cache.max_size: expected a size like 10GiB".
 class config_error : public std::runtime_error {
  public:
@@ -211,6 +220,10 @@ class config_error : public std::runtime_error {
 // Read, validate, convert. Throws config_error (start-up only; never on a hot path).
 config load_file(const std::string& path);
 config load_string(std::string_view yaml, const std::string& name);
+
+// The admin.listen of a config file, reading nothing else of it (`rangecache ctl`); nullopt
+// when it has none. Throws config_error when the file cannot be read or the value is bad.
+std::optional<listen_endpoint> admin_listen_of(const std::string& path);
 
 // The settings a reload cannot apply (the listeners, the worker threads, the store and the
 // admin listener are set up once, at start), named as in the file ("cache.path"), in that

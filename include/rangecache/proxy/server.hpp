@@ -1,6 +1,7 @@
 // The daemon's network side: worker threads, listeners, admin endpoint, reload and drain.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -8,6 +9,12 @@
 #include "rangecache/util/clock.hpp"
 
 namespace rangecache::proxy {
+
+// How a reload went, for whoever asked for it (POST /reload on the admin listener).
+struct reload_outcome {
+  bool ok = false;
+  std::string message;  // "reloaded FILE", or why the running config was kept
+};
 
 class server {
  public:
@@ -26,6 +33,14 @@ class server {
   // A new validated config: remap rules, timeouts and logs take effect for new requests;
   // listen addresses and worker count need a restart (logged).
   void reload(std::shared_ptr<const config::config> cfg);
+
+  // POST /reload on the admin listener calls `trigger` (the daemon raises SIGHUP) and waits
+  // for the reload it causes. Without a trigger the endpoint answers 503.
+  void set_reload_trigger(std::function<void()> trigger);
+
+  // Whoever reloads calls this before reading the file, then calls what it returns with the
+  // outcome: every POST /reload waiting when it began is answered with it.
+  std::function<void(const reload_outcome&)> begin_reload();
 
   // Stop accepting, let in-flight requests finish (up to drain_timeout), then stop.
   void drain_and_stop();

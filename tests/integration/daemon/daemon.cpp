@@ -24,6 +24,7 @@ std::string daemon_config(const daemon_options& o, const std::filesystem::path& 
     << (o.origin.find(':') != std::string::npos ? "[" + o.origin + "]" : o.origin) << ":"
     << o.origin_port << "/\n"
     << o.rule_extra << o.more_rules << "log: { access: " << (dir / "access.log").string()
+    << (o.access_format.empty() ? "" : ", access_format: " + o.access_format)
     << ", level: debug }\n"
     << "admin: { listen: \"127.0.0.1:0\""
     << (o.purge_allow.empty() ? "" : ", purge_allow: " + o.purge_allow) << " }\n"

@@ -25,6 +25,7 @@ struct daemon_options {
   std::string cache_backend;  // cache.backend (lmdb, memory); empty: not set (lmdb)
   std::string cache_extra;    // more keys of the cache map (", heuristic_fraction: 0.5")
   std::string purge_allow;    // admin.purge_allow as a YAML list; empty: not set (no one)
+  std::string access_format;  // log.access_format (line, json, combined); empty: not set
 };
 
 // The YAML the daemon is started with.

@@ -21,6 +21,13 @@ cache:
   EXPECT_EQ(e.file(), "test.yaml");
 }
 
+TEST(ConfigErrors, AccessFormatNamesTheChoices) {
+  const auto e = error_of(with_base("log:\n  access_format: apache\n"));
+  EXPECT_STREQ(e.what(),
+               "test.yaml:4:18: log.access_format: expected line, json or combined, "
+               "got 'apache'");
+}
+
 TEST(ConfigErrors, YamlSyntax) {
   EXPECT_CONFIG_ERROR(with_base(R"(
 cache:

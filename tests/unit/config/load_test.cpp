@@ -342,6 +342,17 @@ TEST(ConfigLoad, LogLevelShortFormsAreNormalised) {
   EXPECT_EQ(load(testing::with_base("log: { access: stdout, error: }\n")).log.access, "stdout");
 }
 
+TEST(ConfigLoad, AccessLogFormats) {
+  EXPECT_EQ(load(testing::with_base("log: { access: stdout }\n")).log.access_format,
+            access_log_format::line);
+  EXPECT_EQ(load(testing::with_base("log: { access_format: line }\n")).log.access_format,
+            access_log_format::line);
+  EXPECT_EQ(load(testing::with_base("log: { access_format: json }\n")).log.access_format,
+            access_log_format::json);
+  EXPECT_EQ(load(testing::with_base("log: { access_format: combined }\n")).log.access_format,
+            access_log_format::combined);
+}
+
 TEST(ConfigLoad, BooleanSpellings) {
   for (auto yes : {"true", "True", "yes", "on"}) {
     const auto cfg =
