@@ -35,6 +35,11 @@ void add_commands(CLI::App& ctl, options& o, command& chosen) {
       add(ctl, "stats", "print the daemon's counters and gauges (its /metrics)", stats, chosen);
   s->add_option("NAME", o.names, "only the metrics whose name contains one of these");
 
+  auto* w =
+      add(ctl, "owner", "which node of the URL's tier owns it, and where a miss for it goes now",
+          owner, chosen);
+  w->add_option("URL", o.url, "the URL as clients ask for it: http://host[:port]/path")->required();
+
   add(ctl, "reload", "reload the config file as SIGHUP does, and say how it went", reload, chosen);
 }
 

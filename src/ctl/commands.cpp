@@ -81,6 +81,21 @@ int purge(const options& o) {
   return answer ? report(*answer, "purge") : status;
 }
 
+// The admin listener's JSON about the URL's place in its rule's tier, as it is.
+int owner(const options& o) {
+  int status = done;
+  const auto answer =
+      send(o, admin_ask{false, "/owner?url=" + util::percent_encode(o.url), {}}, status);
+  if (!answer) return status;
+  const auto result = status_for(answer->status);
+  if (result == done) {
+    std::fputs(answer->body.c_str(), stdout);
+    return done;
+  }
+  print_error("owner: " + std::to_string(answer->status) + " " + text_of(answer->body));
+  return result;
+}
+
 int reload(const options& o) {
   int status = done;
   const auto answer = send(o, admin_ask{true, "/reload", {}}, status);

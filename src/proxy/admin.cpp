@@ -44,11 +44,8 @@ awaitable<void> admin_metrics(admin_call call) {
 }
 
 awaitable<void> admin_owner(admin_call call) {
-  const std::string_view target = call.req->target();
-  const auto q = target.find('?');
   auto page = owner_of_url(*call.w->shared->config_now(), call.w->shared->parents,
-                           call.w->shared->clock->now(),
-                           q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+                           call.w->shared->clock->now(), call.req->target());
   call.res->result(page.status);
   call.res->set(http::field::content_type, "application/json");
   call.res->body() = std::move(page.body);

@@ -6,29 +6,10 @@
 #include "rangecache/proxy/remap.hpp"
 #include "rangecache/range/cache_key.hpp"
 #include "rangecache/tier/route.hpp"
+#include "rangecache/util/url_query.hpp"
 
 namespace rangecache::proxy {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::string quoted(std::string_view s) {
   std::string out;
@@ -101,11 +82,10 @@ std::string describe(const config::remap_rule& rule, const request_authority& a,
 }  // namespace
 
 owner_page owner_of_url(const config::config& cfg, tier::parent_table& parents, std::int64_t now,
-                        std::string_view query) {
-  const auto at = query.find("url=");
-  if (at != 0 && (at == std::string_view::npos || query[at - 1] != '&'))
-    return {400, "{\"error\":\"expected /owner?url=http://host/path\"}\n"};
-  const auto url = percent_decode(query.substr(at + 4));
+                        std::string_view target) {
+  const auto param = util::query_rest(target, "url");
+  if (!param) return {400, "{\"error\":\"expected /owner?url=http://host/path\"}\n"};
+  const std::string& url = *param;
   const auto authority = parse_authority(url, {});
   if (!authority) return {400, "{\"error\":\"expected an absolute http:// URL\"}\n"};
   const auto* rule = match_rule(cfg.remap, *authority);

@@ -16,9 +16,9 @@ struct owner_page {
   std::string body;
 };
 
-// `query` is the request target's query: "url=http://host/path" (percent-encoded or not; the
-// URL is the rest of the query after "url=").
+// `target` is the admin request's target: "/owner?url=http://host/path" (percent-encoded or
+// not; the URL is the rest of the target after "url=").
 owner_page owner_of_url(const config::config& cfg, tier::parent_table& parents, std::int64_t now,
-                        std::string_view query);
+                        std::string_view target);
 
 }  // namespace rangecache::proxy

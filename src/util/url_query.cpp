@@ -56,6 +56,20 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
   return std::nullopt;
 }
 
+std::optional<std::string> query_rest(std::string_view target, std::string_view name) {
+  const auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  const std::string_view query = target.substr(q + 1);
+  for (std::size_t at = 0; at < query.size();) {
+    if (query.substr(at).starts_with(name) && query.substr(at + name.size()).starts_with("="))
+      return percent_decode(query.substr(at + name.size() + 1));
+    const auto amp = query.find('&', at);
+    if (amp == std::string_view::npos) break;
+    at = amp + 1;
+  }
+  return std::nullopt;
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;

@@ -16,7 +16,8 @@ namespace rangecache::ctl {
 // Exit statuses, distinct so that a script can tell what happened.
 enum exit_status : int {
   done = 0,
-  nothing = 1,      // purge: nothing was cached for the URL; stats: no metric matched
+  nothing = 1,      // purge: nothing was cached for the URL; stats: no metric matched;
+                    // owner: no remap rule takes the URL
   usage = 2,        // bad arguments, no admin address to use, or a request the daemon
                     // called malformed (a URL no remap rule matches, a bad range)
   unreachable = 3,  // no answer from the admin listener: not running, wrong address, timeout
@@ -42,6 +43,7 @@ void add_commands(CLI::App& ctl, options& o, command& chosen);
 int purge(const options& o);
 int stats(const options& o);
 int reload(const options& o);
+int owner(const options& o);
 
 // The exit status for an admin listener's answer to a command.
 exit_status status_for(unsigned http_status);

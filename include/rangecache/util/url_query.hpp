@@ -15,6 +15,11 @@ std::string_view target_path(std::string_view target);
 // absent or its value has a malformed escape. '+' stays '+': URLs are passed, not form text.
 std::optional<std::string> query_param(std::string_view target, std::string_view name);
 
+// The value of `name` as everything after "name=" to the end of the target, percent-decoded:
+// for a last parameter that is itself a URL, which an operator may paste unencoded, its own
+// query and '&' included. nullopt when absent or malformed.
+std::optional<std::string> query_rest(std::string_view target, std::string_view name);
+
 // Every byte but RFC 3986's unreserved characters as %XX, so any URL fits in a query value.
 std::string percent_encode(std::string_view text);
 

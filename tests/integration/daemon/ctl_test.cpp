@@ -248,3 +248,23 @@ TEST_F(Ctl, AdminEndpointsThatChangeStateTakePostOnly) {
   EXPECT_EQ(request(daemon_->admin_port(), "POST", "/purge").status, 400);
   EXPECT_EQ(request(daemon_->admin_port(), "POST", "/nowhere").status, 404);
 }
+
+// `ctl owner` prints what the admin listener's /owner says of the URL; a URL no rule takes
+// is "nothing to do".
+TEST_F(CtlPerTest, OwnerPrintsTheUrlsPlaceInTheTier) {
+  daemon_options o = defaults();
+  o.from = "http://*/tiered/";
+  o.rule_extra = "    parents:\n      nodes: [\"127.0.0.1:1\", \"127.0.0.1:2\", \"127.0.0.1:3\"]\n";
+  proxy_daemon d(o);
+  const std::string target = "http://videos.test/tiered/a.mp4?x=1&y=2";
+  auto r = run_ctl({"--admin", admin_of(d), "owner", target});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  const auto page = get(d.admin_port(), "/owner?url=" + target);
+  ASSERT_EQ(page.status, 200) << page;
+  EXPECT_EQ(r.out, page.body);
+  EXPECT_NE(r.out.find("\"owner\":\"127.0.0.1:"), std::string::npos) << r;
+  EXPECT_NE(r.out.find("\"url\":\"" + target + "\""), std::string::npos) << r;
+  auto none = run_ctl({"--admin", admin_of(d), "owner", "http://videos.test/elsewhere"});
+  EXPECT_EQ(none.exit_code, 1) << none;
+  EXPECT_NE(none.err.find("no remap rule"), std::string::npos) << none;
+}

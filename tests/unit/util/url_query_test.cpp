@@ -42,3 +42,18 @@ TEST(UrlQuery, EncodeLeavesOnlyUnreservedCharacters) {
   for (std::string s : {"http://h/p?q=1&r=a+b", "caf\xc3\xa9 %41", ""})
     EXPECT_EQ(query_param("/x?url=" + percent_encode(s), "url"), s) << s;
 }
+
+namespace rangecache::util {
+namespace {
+
+TEST(UrlQuery, RestTakesAnUnencodedUrlWhole) {
+  EXPECT_EQ(query_rest("/owner?url=http://h/p?a=1&b=2", "url"), "http://h/p?a=1&b=2");
+  EXPECT_EQ(query_rest("/owner?x=1&url=http%3A%2F%2Fh%2Fp", "url"), "http://h/p");
+  EXPECT_EQ(query_rest("/owner?curl=1&url=u", "url"), "u");
+  EXPECT_FALSE(query_rest("/owner?x=1", "url"));
+  EXPECT_FALSE(query_rest("/owner", "url"));
+  EXPECT_FALSE(query_rest("/owner?url=%zz", "url"));
+}
+
+}  // namespace
+}  // namespace rangecache::util
