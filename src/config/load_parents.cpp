@@ -7,17 +7,11 @@
 
 #include "config/address_parse.hpp"
 #include "config/sections.hpp"
+#include "rangecache/util/http_text.hpp"
 
 namespace rangecache::config::detail {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool host_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
@@ -38,7 +32,7 @@ parent_node read_node(const context& ctx, const item& at) {
   const auto port = parse_port(*hp->port);
   if (!port) ctx.expected(at, std::string(what) + " (the port must be 1-65535)");
   parent_node node;
-  node.host = lower(hp->host);
+  node.host = util::lowered(hp->host);
   node.port = *port;
   const bool v6 = node.host.find(':') != std::string::npos;
   node.text = (v6 ? "[" + node.host + "]" : node.host) + ":" + std::to_string(node.port);

@@ -1,4 +1,5 @@
 #include "config/remap_parse.hpp"
+#include "rangecache/util/http_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -15,13 +16,6 @@ struct url_parts {
   std::string_view authority;
   std::string_view path;  // "" when the URL has none
 };
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Just enough of RFC 3986 for an origin: no userinfo, query or fragment; those have no
 // meaning for a prefix rule and are most likely a pasted request URL.
@@ -43,7 +37,7 @@ std::string split_url(std::string_view text, url_parts& out) {
 
 // Returns the whole message, not just what was expected: https deserves its own words.
 std::string check_scheme(std::string_view scheme, const char* example) {
-  const auto s = lower(scheme);
+  const auto s = util::lowered(scheme);
   if (s == "http") return {};
   if (s == "https") {
     return "https is not supported yet (rangecache has no TLS); expected an http:// URL (" +
@@ -71,7 +65,7 @@ std::string parse_authority(std::string_view authority, bool any, std::string& h
   } else if (!(any && hp->host == "*") && !is_name(hp->host)) {
     return any ? "a host name, an IP address or * (any host)" : "a host name or an IP address";
   }
-  host = lower(hp->host);
+  host = util::lowered(hp->host);
   port.reset();
   if (hp->port) {
     port = parse_port(*hp->port);

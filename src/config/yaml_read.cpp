@@ -1,4 +1,5 @@
 #include "config/yaml_read.hpp"
+#include "rangecache/util/http_text.hpp"
 
 #include <arpa/inet.h>
 
@@ -14,13 +15,6 @@ namespace {
 
 int column_of(const YAML::Mark& mark) {
   return mark.is_null() ? 0 : mark.column + 1;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 const std::string& scalar_or_fail(const context& ctx, const item& at, std::string_view expected) {
@@ -136,7 +130,7 @@ std::string read_optional_string(const context& ctx, const item& at) {
 }
 
 bool read_bool(const context& ctx, const item& at) {
-  const auto text = lower(scalar_or_fail(ctx, at, "true or false"));
+  const auto text = util::lowered(scalar_or_fail(ctx, at, "true or false"));
   if (text == "true" || text == "yes" || text == "on") return true;
   if (text == "false" || text == "no" || text == "off") return false;
   ctx.expected(at, "true or false");

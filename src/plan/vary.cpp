@@ -15,13 +15,6 @@ bool case_insensitive_tokens(std::string_view name) {
   return false;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 }  // namespace
 
 vary_spec parse_vary(std::span<const std::string_view> values, std::span<const std::string> keyed) {
@@ -32,7 +25,7 @@ vary_spec parse_vary(std::span<const std::string_view> values, std::span<const s
       if (util::iequals(name, "host")) return;
       for (const auto& k : keyed)
         if (util::iequals(k, name)) return;
-      out.names.push_back(lower(name));
+      out.names.push_back(util::lowered(name));
     });
   }
   std::sort(out.names.begin(), out.names.end());
@@ -49,7 +42,7 @@ std::string normalized_value(std::string_view name, std::span<const std::string_
       out.append(member);
     });
   }
-  return case_insensitive_tokens(name) ? lower(out) : out;
+  return case_insensitive_tokens(name) ? util::lowered(out) : out;
 }
 
 std::optional<std::string> select_variant(std::span<const std::string> names,

@@ -57,6 +57,13 @@ awaitable<origin::answer> session::ask_origin(const config::config& cfg,
                                               const config::remap_rule& rule, origin::request up,
                                               bool head) {
   if (rule.parents) co_return co_await ask_tier(cfg, rule, std::move(up), head);
+  co_return co_await ask_origin_itself(cfg, rule, std::move(up), head);
+}
+
+// The rule's origin, not a parent: what every request goes to without a tier.
+awaitable<origin::answer> session::ask_origin_itself(const config::config& cfg,
+                                                     const config::remap_rule& rule,
+                                                     origin::request up, bool head) {
   auto to = origin_of(rule);
   upstream_ = to;
   upstream_label_ = "origin";

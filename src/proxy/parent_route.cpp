@@ -130,15 +130,7 @@ awaitable<origin::answer> session::ask_tier(const config::config& cfg,
     none.ec = asio::error::host_unreachable;
     co_return none;
   }
-  auto to = origin_of(rule);
-  upstream_ = to;
-  upstream_label_ = "origin";
-  std::string no_body;
-  auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
-                                     origin::settings_for(cfg.upstream, head));
-  count_origin_request(a);
-  if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
-  co_return a;
+  co_return co_await ask_origin_itself(cfg, rule, std::move(up), head);
 }
 
 bool session::fetches_here(const config::remap_rule& rule) {

@@ -1,4 +1,5 @@
 #include "rangecache/proxy/remap.hpp"
+#include "rangecache/util/http_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,13 +8,6 @@
 
 namespace rangecache::proxy {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool valid_host_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
@@ -51,7 +45,7 @@ std::optional<request_authority> split_host_port(std::string_view text) {
       return std::nullopt;
     out.port = static_cast<std::uint16_t>(value);
   }
-  out.host = lower(host);
+  out.host = util::lowered(host);
   return out;
 }
 
@@ -130,7 +124,7 @@ std::optional<request_authority> parse_authority(std::string_view target,
                                                  std::string_view host_header) {
   constexpr std::string_view http_prefix = "http://";
   if (target.size() >= http_prefix.size() &&
-      lower(target.substr(0, http_prefix.size())) == http_prefix) {
+      util::lowered(target.substr(0, http_prefix.size())) == http_prefix) {
     // Absolute form: the target's authority wins over Host (RFC 9112 §3.2.2).
     auto rest = target.substr(http_prefix.size());
     auto slash = rest.find_first_of("/?");

@@ -85,6 +85,9 @@ class session {
   // A request without a body to the rule's origin (counted in the stats).
   awaitable<origin::answer> ask_origin(const config::config& cfg, const config::remap_rule& rule,
                                        origin::request up, bool head);
+  awaitable<origin::answer> ask_origin_itself(const config::config& cfg,
+                                              const config::remap_rule& rule, origin::request up,
+                                              bool head);
   // Under a rule's `parents`: the request goes to the parent that owns its key, or the next
   // one on the ring when that one fails (marked down), or the origin after them
   // (go_direct), or nowhere (a 502). See parent_route.cpp.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace rangecache::util {
@@ -38,6 +39,13 @@ constexpr std::string_view trim_ows(std::string_view s) noexcept {
 
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
+
+// ASCII lower case (host names, schemes, tokens); other bytes unchanged, whatever the locale.
+inline std::string lowered(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = to_lower(c);
+  return out;
 }
 
 // ASCII case-insensitive equality (field names, tokens); other bytes compare exactly.

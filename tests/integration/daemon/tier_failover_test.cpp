@@ -41,7 +41,20 @@ TEST_F(TierFailover, KilledNodesKeysGoToTheNextNodeAndNoOtherKeyMoves) {
   tier t(origin_->port(), "", "      mark_down: 60s\n");
   t.configure_all();
   const auto keys = urls(t, 30);
+  // One more key of node 2 for each survivor to ask first, so that both meet the dead node
+  // (a survivor that is only asked for keys the other one already fetched through it would
+  // answer them from its own copy and never try node 2).
+  std::vector<std::string> first_asked;
+  for (int i = 0; first_asked.size() < 2 && i < 300; ++i) {
+    auto path = unique_gen(4000);
+    if (t.index_of(t.owner(0, path)["owner"].as_string()) == 2) first_asked.push_back(path);
+  }
+  ASSERT_EQ(first_asked.size(), 2u);
   t.kill(2);
+  for (std::size_t n : {0u, 1u}) {
+    auto r = t.get_from(n, first_asked[n]);
+    EXPECT_TRUE(is_whole(r, first_asked[n], 4000)) << r;
+  }
   for (const auto& [path, order] : keys) {
     // Asked of both survivors: the first to ask finds node 2 gone (connection refused),
     // marks it down and goes on to the next node at once.
