@@ -128,6 +128,10 @@ void fetch_metrics(metrics_page& m, fetch::scheduler& fetches) {
   m.counter("fetch_bytes_total", "Bytes stored by background fetches.", load(f.bytes));
   m.gauge("fetch_running", "Background fetches running.", fetches.running());
   m.gauge("fetch_queued", "Background fetches queued.", fetches.queued());
+  const auto wait = fetches.oldest_wait(std::chrono::steady_clock::now());
+  m.gauge(
+      "fetch_oldest_queued_seconds", "How long the oldest queued background fetch has waited.",
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(wait).count()));
 }
 
 void parent_metrics(metrics_page& m, const std::vector<tier::parent_table::row>& rows) {
@@ -148,13 +152,23 @@ void parent_metrics(metrics_page& m, const std::vector<tier::parent_table::row>&
 
 std::string metrics_text(const proxy_totals& totals, cache::object_store* store,
                          fetch::scheduler& fetches,
-                         const std::vector<tier::parent_table::row>& parents) {
+                         const std::vector<tier::parent_table::row>& parents,
+                         const metrics_extra& extra) {
   metrics_page page;
   proxy_metrics(page, totals);
-  if (store) store_metrics(page, *store);
+  if (store) {
+    store_metrics(page, *store);
+    page.gauge("cache_max_bytes", "cache.max_size: what cache_file_bytes may grow to.",
+               extra.cache_max_bytes);
+  }
+  page.gauge("fills_in_flight", "Objects being fetched that other requests may wait on.",
+             extra.fills_in_flight);
+  page.gauge("fill_waiters", "Requests waiting on another request's fill.", extra.fill_waiters);
   fetch_metrics(page, fetches);
   parent_metrics(page, parents);
-  return page.take();
+  std::string out = page.take();
+  if (extra.requests) append_request_metrics(*extra.requests, extra.rule_names, out);
+  return out;
 }
 
 }  // namespace rangecache::proxy
