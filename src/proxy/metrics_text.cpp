@@ -27,6 +27,22 @@ class metrics_page {
       out_ += '\n';
     }
   }
+  // One counter split by one label: {label="value"} per pair.
+  void counter_by(const char* name, const char* help, const char* label,
+                  std::initializer_list<std::pair<const char*, std::uint64_t>> values) {
+    head("counter", name, help);
+    for (const auto& [value, count] : values) {
+      out_ += "rangecache_";
+      out_ += name;
+      out_ += '{';
+      out_ += label;
+      out_ += "=\"";
+      out_ += value;
+      out_ += "\"} ";
+      out_ += std::to_string(count);
+      out_ += '\n';
+    }
+  }
   std::string take() { return std::move(out_); }
 
  private:
@@ -87,6 +103,14 @@ void store_metrics(metrics_page& m, const cache::object_store& store) {
   m.counter("cache_hits_total", "Store lookups that found the object.", c.hits);
   m.counter("cache_misses_total", "Store lookups that did not.", c.misses);
   m.counter("cache_evictions_total", "Objects evicted for space.", c.evictions);
+  m.counter_by("cache_removed_total",
+               "Objects removed from the store, by why: evicted for space (max_size, or the map "
+               "filling up), purged (PURGE, ctl purge, an unsafe method's invalidation).",
+               "reason", {{"space", c.evictions}, {"purge", c.purged_objects}});
+  m.counter("cache_evicted_bytes_total", "Content bytes of the objects evicted for space.",
+            c.evicted_bytes);
+  m.counter("cache_lmdb_errors_total", "Unexpected LMDB return codes (handled, never thrown).",
+            c.lmdb_errors);
   m.counter("cache_commits_total", "Objects committed.", c.commits);
   m.counter("cache_fills_aborted_total", "Fills dropped (origin cut, client gone, ...).",
             c.aborted_fills);

@@ -24,6 +24,7 @@ class Metrics : public daemon_suite<Metrics> {
     daemon_options o;
     o.from = videos;
     o.rule_extra = "    cache_range_requests: {}\n";
+    o.purge_allow = "[\"127.0.0.1/32\"]";
     o.more_rules = "  - from: " + downloads +
                    "\n    to: http://127.0.0.1:" + std::to_string(origin_->port()) + "/gen/\n";
     return o;
@@ -98,4 +99,10 @@ TEST_F(Metrics, PerRuleRequestsBytesAndLatencyUnderAScriptedLoad) {
   EXPECT_EQ(value("rangecache_fill_waiters"), 0);
   EXPECT_EQ(value("rangecache_cache_max_bytes"), 256.0 * 1024 * 1024);
   EXPECT_EQ(value("rangecache_fetch_oldest_queued_seconds"), 0);
+
+  // Removed from the store by why: one purge, nothing evicted for space.
+  EXPECT_EQ(request(daemon_->port(), "PURGE", file, {{"Host", "prefix.test"}}).status, 200);
+  EXPECT_TRUE(reaches("rangecache_cache_removed_total{reason=\"purge\"}", 1));
+  EXPECT_EQ(value("rangecache_cache_removed_total{reason=\"space\"}"), 0);
+  EXPECT_TRUE(reaches(by_rule("rule_requests_total", downloads, "PURGE"), 1));
 }
