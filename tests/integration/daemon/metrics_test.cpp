@@ -106,3 +106,36 @@ TEST_F(Metrics, PerRuleRequestsBytesAndLatencyUnderAScriptedLoad) {
   EXPECT_EQ(value("rangecache_cache_removed_total{reason=\"space\"}"), 0);
   EXPECT_TRUE(reaches(by_rule("rule_requests_total", downloads, "PURGE"), 1));
 }
+
+namespace {
+
+class MetricsReload : public daemon_per_test<MetricsReload> {};
+
+}  // namespace
+
+TEST_F(MetricsReload, ARuleKeepsItsSeriesWhenAReloadAddsAnotherBeforeIt) {
+  daemon_options o = defaults();
+  o.from = "http://*/old/";
+  proxy_daemon d(o);
+  const std::string old_rule =
+      "rangecache_rule_requests_total{rule=\"http://*/old/\",cache=\"PASS\"}";
+  const std::string new_rule =
+      "rangecache_rule_requests_total{rule=\"http://*/new/\",cache=\"PASS\"}";
+  // POST passes through: one result whatever the cache holds.
+  EXPECT_EQ(request(d.port(), "POST", "/old/1k.bin", {}, "x").status, 200);
+  ASSERT_TRUE(wait_until([&] { return metric(d.admin_port(), old_rule) == 1.0; }, 5s));
+
+  auto text = daemon_config(o, d.dir());
+  const std::string first = "  - from: http://*/old/";
+  ASSERT_NE(text.find(first), std::string::npos) << text;
+  text.insert(text.find(first), "  - from: http://*/new/\n    to: http://127.0.0.1:" +
+                                    std::to_string(o.origin_port) + "/\n");
+  write_file(d.config_path(), text);
+  ASSERT_TRUE(d.proc().signal(SIGHUP));
+  ASSERT_TRUE(wait_until(
+      [&] { return request(d.port(), "POST", "/new/1k.bin", {}, "x").status == 200; }, 5s));
+  EXPECT_EQ(request(d.port(), "POST", "/old/1k.bin", {}, "x").status, 200);
+  EXPECT_TRUE(wait_until([&] { return metric(d.admin_port(), old_rule) == 2.0; }, 5s))
+      << metric(d.admin_port(), old_rule).value_or(-1);
+  EXPECT_GE(metric(d.admin_port(), new_rule).value_or(-1), 1.0);
+}
