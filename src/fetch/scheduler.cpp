@@ -83,6 +83,14 @@ std::size_t scheduler::running() const {
   return running_;
 }
 
+std::chrono::steady_clock::duration scheduler::oldest_wait(
+    std::chrono::steady_clock::time_point now) const {
+  std::lock_guard lock(mutex_);
+  std::chrono::steady_clock::duration oldest{0};
+  for (const auto& j : queue_) oldest = std::max(oldest, now - j.queued_at);
+  return oldest;
+}
+
 std::size_t scheduler::queued() const {
   std::lock_guard lock(mutex_);
   return queue_.size();

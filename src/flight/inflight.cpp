@@ -75,6 +75,13 @@ std::size_t inflight_table::size() const {
   return entries_.size();
 }
 
+std::size_t inflight_table::waiters() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (const auto& [key, e] : entries_) n += e.waiters.size();
+  return n;
+}
+
 awaitable<follow_result> follow(inflight_table& table, std::string key,
                                 std::shared_ptr<inflight_waiter> waiter,
                                 std::chrono::steady_clock::time_point deadline,

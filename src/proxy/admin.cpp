@@ -38,8 +38,16 @@ awaitable<void> admin_health(admin_call call) {
 awaitable<void> admin_metrics(admin_call call) {
   call.res->set(http::field::content_type, "text/plain; version=0.0.4");
   const auto now = call.w->shared->clock->now();
-  call.res->body() = metrics_text(call.w->shared->totals(), call.w->store, call.w->shared->fetches,
-                                  call.w->shared->parents.snapshot(now));
+  auto& shared = *call.w->shared;
+  const request_totals requests = shared.request_sums();
+  metrics_extra extra;
+  extra.requests = &requests;
+  extra.rule_names = shared.series.names();
+  extra.fills_in_flight = shared.inflight.size();
+  extra.fill_waiters = shared.inflight.waiters();
+  extra.cache_max_bytes = shared.config_now()->cache.max_size;
+  call.res->body() = metrics_text(shared.totals(), call.w->store, shared.fetches,
+                                  shared.parents.snapshot(now), extra);
   co_return;
 }
 

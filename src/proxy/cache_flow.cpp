@@ -39,10 +39,26 @@ bool session::finish_log(access_entry& log) {
 }
 
 void session::write_log(access_entry& log) {
+  record_metrics(log);
   auto access = w_->shared->access.load(std::memory_order_relaxed);
   if (!access) return;
   if (access->format() != config::access_log_format::line) note_request_fields(log);
   access->write(log);
+}
+
+void session::record_metrics(const access_entry& log) {
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  const auto now = std::chrono::steady_clock::now();
+  request_sample s;
+  s.rule = log.rule_series;
+  s.cache = log.cache;
+  s.client_bytes = log.bytes;
+  s.origin_bytes = log.origin_bytes;
+  s.total_us = static_cast<std::uint64_t>(duration_cast<microseconds>(now - log.start).count());
+  if (log.first_byte != std::chrono::steady_clock::time_point{})
+    s.ttfb_us = duration_cast<microseconds>(log.first_byte - log.start).count();
+  w_->metrics.record(s);
 }
 
 void session::note_request_fields(access_entry& log) {

@@ -47,7 +47,13 @@ origin::request session::upstream_request(const config::remap_rule& rule,
   return up;
 }
 
-void session::count_origin_request(const origin::answer& a) {
+void session::count_origin_request(const origin::answer& a,
+                                   std::chrono::steady_clock::time_point sent) {
+  if (!a.ec) {
+    const auto took = std::chrono::steady_clock::now() - sent;
+    w_->metrics.origin_head.observe(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+  }
   bump(w_->stats.upstream_requests, a.retried ? 2 : 1);
   if (a.reused || a.retried) bump(w_->stats.upstream_reused);
   if (a.retried) bump(w_->stats.upstream_retried);
@@ -68,9 +74,10 @@ awaitable<origin::answer> session::ask_origin_itself(const config::config& cfg,
   upstream_ = to;
   upstream_label_ = "origin";
   std::string no_body;
+  const auto sent = std::chrono::steady_clock::now();
   auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
                                      origin::settings_for(cfg.upstream, head));
-  count_origin_request(a);
+  count_origin_request(a, sent);
   if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
   co_return a;
 }
@@ -88,6 +95,8 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
   upstream_ = to;
   upstream_label_ = "origin";
   origin::answer a;
+  // From the request's head: a streamed body goes up while the origin's answer is awaited.
+  auto sent = std::chrono::steady_clock::now();
   if (length && !parser_->chunked() && *length <= relay_buffer_size &&
       origin::is_idempotent(up.method_string())) {
     std::string held;
@@ -97,13 +106,14 @@ awaitable<origin::answer> session::send_with_body(const config::config& cfg,
       a.source_failed = true;
       co_return a;
     }
+    sent = std::chrono::steady_clock::now();
     a = co_await w_->origins.send(to, std::move(up), std::move(held),
                                   origin::settings_for(cfg.upstream, head));
   } else {
     a = co_await w_->origins.send_streamed(to, std::move(up), &body,
                                            origin::settings_for(cfg.upstream, head));
   }
-  count_origin_request(a);
+  count_origin_request(a, sent);
   if (!a.ec) flight::add_missing_date(a.head(), w_->shared->clock->now());
   co_return a;
 }

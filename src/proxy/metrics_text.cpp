@@ -27,6 +27,22 @@ class metrics_page {
       out_ += '\n';
     }
   }
+  // One counter split by one label: {label="value"} per pair.
+  void counter_by(const char* name, const char* help, const char* label,
+                  std::initializer_list<std::pair<const char*, std::uint64_t>> values) {
+    head("counter", name, help);
+    for (const auto& [value, count] : values) {
+      out_ += "rangecache_";
+      out_ += name;
+      out_ += '{';
+      out_ += label;
+      out_ += "=\"";
+      out_ += value;
+      out_ += "\"} ";
+      out_ += std::to_string(count);
+      out_ += '\n';
+    }
+  }
   std::string take() { return std::move(out_); }
 
  private:
@@ -87,6 +103,14 @@ void store_metrics(metrics_page& m, const cache::object_store& store) {
   m.counter("cache_hits_total", "Store lookups that found the object.", c.hits);
   m.counter("cache_misses_total", "Store lookups that did not.", c.misses);
   m.counter("cache_evictions_total", "Objects evicted for space.", c.evictions);
+  m.counter_by("cache_removed_total",
+               "Objects removed from the store, by why: evicted for space (max_size, or the map "
+               "filling up), purged (PURGE, ctl purge, an unsafe method's invalidation).",
+               "reason", {{"space", c.evictions}, {"purge", c.purged_objects}});
+  m.counter("cache_evicted_bytes_total", "Content bytes of the objects evicted for space.",
+            c.evicted_bytes);
+  m.counter("cache_lmdb_errors_total", "Unexpected LMDB return codes (handled, never thrown).",
+            c.lmdb_errors);
   m.counter("cache_commits_total", "Objects committed.", c.commits);
   m.counter("cache_fills_aborted_total", "Fills dropped (origin cut, client gone, ...).",
             c.aborted_fills);
@@ -128,6 +152,10 @@ void fetch_metrics(metrics_page& m, fetch::scheduler& fetches) {
   m.counter("fetch_bytes_total", "Bytes stored by background fetches.", load(f.bytes));
   m.gauge("fetch_running", "Background fetches running.", fetches.running());
   m.gauge("fetch_queued", "Background fetches queued.", fetches.queued());
+  const auto wait = fetches.oldest_wait(std::chrono::steady_clock::now());
+  m.gauge(
+      "fetch_oldest_queued_seconds", "How long the oldest queued background fetch has waited.",
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(wait).count()));
 }
 
 void parent_metrics(metrics_page& m, const std::vector<tier::parent_table::row>& rows) {
@@ -148,13 +176,23 @@ void parent_metrics(metrics_page& m, const std::vector<tier::parent_table::row>&
 
 std::string metrics_text(const proxy_totals& totals, cache::object_store* store,
                          fetch::scheduler& fetches,
-                         const std::vector<tier::parent_table::row>& parents) {
+                         const std::vector<tier::parent_table::row>& parents,
+                         const metrics_extra& extra) {
   metrics_page page;
   proxy_metrics(page, totals);
-  if (store) store_metrics(page, *store);
+  if (store) {
+    store_metrics(page, *store);
+    page.gauge("cache_max_bytes", "cache.max_size: what cache_file_bytes may grow to.",
+               extra.cache_max_bytes);
+  }
+  page.gauge("fills_in_flight", "Objects being fetched that other requests may wait on.",
+             extra.fills_in_flight);
+  page.gauge("fill_waiters", "Requests waiting on another request's fill.", extra.fill_waiters);
   fetch_metrics(page, fetches);
   parent_metrics(page, parents);
-  return page.take();
+  std::string out = page.take();
+  if (extra.requests) append_request_metrics(*extra.requests, extra.rule_names, out);
+  return out;
 }
 
 }  // namespace rangecache::proxy

@@ -87,9 +87,10 @@ awaitable<origin::answer> session::ask_parent(const config::config& cfg,
                                               bool head) {
   std::string no_body;
   const origin::endpoint to{node.host, node.port};
+  const auto sent = std::chrono::steady_clock::now();
   auto a = co_await w_->origins.send(to, std::move(up), std::move(no_body),
                                      origin::settings_for(cfg.upstream, head));
-  count_origin_request(a);
+  count_origin_request(a, sent);
   if (!a.ec) {
     upstream_ = to;
     upstream_label_ = "parent:" + node.text;

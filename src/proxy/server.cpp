@@ -116,7 +116,7 @@ void apply_fetch_settings(shared_state& shared, const config::config& cfg) {
 
 server::server(std::shared_ptr<const config::config> cfg, std::shared_ptr<const util::clock> clock)
     : impl_(std::make_unique<impl>()) {
-  impl_->shared->cfg.store(cfg);
+  impl_->shared->cfg.store(impl_->shared->series.assign(cfg));
   if (clock) impl_->shared->clock = std::move(clock);
   impl_->shared->access.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);
@@ -153,6 +153,7 @@ void server::start(const std::string& port_file) {
     impl_->workers.push_back(std::make_unique<worker>(impl_->shared));
     auto& w = *impl_->workers.back();
     impl_->shared->worker_stats.push_back(&w.stats);
+    impl_->shared->worker_metrics.push_back(&w.metrics);
     w.store = impl_->store.get();
     w.reader.emplace(*impl_->store);
     if (!w.reader->valid()) throw std::runtime_error("no LMDB reader slot for a worker");
@@ -225,7 +226,7 @@ void server::reload(std::shared_ptr<const config::config> cfg) {
   // A rotated access log is reopened here too (logrotate sends SIGHUP).
   impl_->shared->access.store(make_access_log(*cfg));
   apply_fetch_settings(*impl_->shared, *cfg);
-  impl_->shared->cfg.store(std::move(cfg));
+  impl_->shared->cfg.store(impl_->shared->series.assign(std::move(cfg)));
 }
 
 void server::set_reload_trigger(std::function<void()> trigger) {
@@ -270,6 +271,7 @@ void server::drain_and_stop() {
   // destroyed, or its destructor reaches into the loop's freed socket service.
   impl_->admin.reset();
   close_store_before_loops(impl_->workers, impl_->store.get());
+  impl_->shared->worker_metrics.clear();
   impl_->shared->worker_stats.clear();  // the counters go with their workers
   impl_->workers.clear();
   if (auto access = impl_->shared->access.load()) access->flush();

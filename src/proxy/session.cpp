@@ -223,6 +223,7 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);
+  log.rule_series = rule->metrics_series;
   // Control headers count only from trusted clients; from anyone else they go no further.
   // Removed here, once, so that every path and every method gets it.
   if (!trusted_client(*cfg, client_ip_)) {

@@ -108,7 +108,9 @@ class session {
   awaitable<origin::answer> send_with_body(const config::config& cfg,
                                            const config::remap_rule& rule, origin::request up,
                                            bool head);
-  void count_origin_request(const origin::answer& a);
+  // Counts an upstream request sent at `sent` and, when it was answered, how long the
+  // answer's head took.
+  void count_origin_request(const origin::answer& a, std::chrono::steady_clock::time_point sent);
   // No answer from the origin: 502/504, a 400 for a malformed client body, or a cut.
   awaitable<outcome> upstream_failed(const origin::answer& a, const config::remap_rule& rule,
                                      access_entry& log);
@@ -232,8 +234,9 @@ class session {
   bool client_head_for_fill(http::response<http::buffer_body>& res, origin::answer& a,
                             const plan::fill_plan& fp, bool body_expected, access_entry& log);
   bool finish_log(access_entry& log);
-  // The request's line in the access log, when there is one.
+  // The request's line in the access log, when there is one, and its metrics.
   void write_log(access_entry& log);
+  void record_metrics(const access_entry& log);
   // The request fields only some formats write (Range, Referer, User-Agent), read at the
   // end, once nothing removes them any more.
   void note_request_fields(access_entry& log);

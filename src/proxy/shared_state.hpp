@@ -16,6 +16,7 @@
 #include "rangecache/util/clock.hpp"
 #include "rangecache/util/throttle.hpp"
 #include "reload_requests.hpp"
+#include "rule_series.hpp"
 #include "stats.hpp"
 
 namespace rangecache::proxy {
@@ -35,6 +36,10 @@ struct shared_state {
   // Each worker's counters, filled in before the workers start and not changed after.
   std::vector<const proxy_stats*> worker_stats;
   proxy_totals totals() const { return sum_of(worker_stats); }
+  // Each worker's request metrics (per rule, latency), kept the same way.
+  std::vector<const request_metrics*> worker_metrics;
+  request_totals request_sums() const { return sum_of(worker_metrics); }
+  rule_series series;
   // accept() failures of every listener: out of descriptors, each retry fails again.
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;

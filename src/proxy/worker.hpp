@@ -28,7 +28,8 @@ struct worker {
   // Order matters: sessions still suspended when the loop is destroyed unregister themselves
   // from `sessions` and count down `shared`, so both outlive `ioc`; sockets die before it.
   std::shared_ptr<shared_state> shared;
-  proxy_stats stats;  // this worker's counters (summed by shared_state::totals)
+  proxy_stats stats;        // this worker's counters (summed by shared_state::totals)
+  request_metrics metrics;  // per rule and latency (summed by shared_state::request_sums)
   std::unordered_set<session*> sessions;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work;

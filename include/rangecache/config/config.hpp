@@ -125,6 +125,9 @@ struct remap_rule {
   std::string from_host;  // lower case, as in a Host header ("[::1]"); "*" = any host
   std::optional<std::uint16_t> from_port;
   std::string from_path = "/";
+  // The rule's series in /metrics: the same for the same `from` across reloads. Set by the
+  // proxy before the config is put in force; none until then.
+  std::uint32_t metrics_series = ~std::uint32_t{0};
   // to: http://host[:port]/path-prefix (host is an IP literal or a name resolved at load)
   std::string to_scheme = "http";
   std::string to_host;  // IPv6 literals without brackets, ready to connect to

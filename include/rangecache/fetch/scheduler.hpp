@@ -60,6 +60,8 @@ class scheduler {
   bool count_if_duplicate(const std::string& url);
   std::size_t running() const;
   std::size_t queued() const;
+  // How long the oldest queued fetch has waited at `now`; zero with an empty queue.
+  std::chrono::steady_clock::duration oldest_wait(std::chrono::steady_clock::time_point now) const;
   scheduler_stats& stats() { return stats_; }
 
  private:

@@ -60,6 +60,8 @@ class inflight_table {
   void mark_uncacheable(const std::string& key, std::chrono::steady_clock::duration ttl);
 
   std::size_t size() const;
+  // Requests waiting on a leader, over every key.
+  std::size_t waiters() const;
 
  private:
   struct entry {

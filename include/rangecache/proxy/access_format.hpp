@@ -39,6 +39,8 @@ struct access_entry {
   // Where the request went upstream ("origin", "parent:10.0.0.12:8080"), owned by the
   // session; null or empty: nowhere.
   const std::string* upstream = nullptr;
+  // The matched rule's series in /metrics (remap_rule::metrics_series); none: no rule.
+  std::uint32_t rule_series = ~std::uint32_t{0};
   std::string_view upstream_name() const {
     return upstream ? std::string_view(*upstream) : std::string_view{};
   }
