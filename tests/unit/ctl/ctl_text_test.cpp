@@ -47,10 +47,10 @@ TEST(CtlStatus, EachAnswerHasItsExitStatus) {
     unsigned http;
     exit_status expected;
   };
-  for (const auto& c : {status_case{200, done}, status_case{204, done}, status_case{404, nothing},
-                        status_case{400, usage}, status_case{403, refused},
-                        status_case{405, failed}, status_case{500, failed},
-                        status_case{503, failed}, status_case{504, failed}})
+  for (const auto& c :
+       {status_case{200, done}, status_case{204, done}, status_case{404, nothing},
+        status_case{400, usage}, status_case{403, refused}, status_case{405, failed},
+        status_case{500, failed}, status_case{503, failed}, status_case{504, failed}})
     EXPECT_EQ(status_for(c.http), c.expected) << c.http;
 }
 
