@@ -119,6 +119,16 @@ struct parents_settings {
   std::chrono::seconds mark_down{10};
 };
 
+// Block mode (`blocks:` on a rule): objects of at least min_object bytes are kept as aligned
+// blocks of `size` bytes, fetched one block at a time and ahead of sequential readers.
+struct block_settings {
+  static constexpr std::uint64_t min_size = 64 * 1024;
+  static constexpr std::uint64_t max_size = 64ull << 20;
+  std::uint64_t size = 1 << 20;
+  std::uint64_t min_object = 256ull << 20;  // 0: every object
+  std::uint32_t read_ahead = 4;             // 0: off
+};
+
 struct remap_rule {
   // from: scheme://host[:port]/path-prefix
   std::string from_scheme = "http";
@@ -142,6 +152,7 @@ struct remap_rule {
   // order of precedence, and removes from what clients get.
   std::vector<std::string> cache_control_fields = {"CDN-Cache-Control"};
   std::optional<parents_settings> parents;  // none: misses go to `to`
+  std::optional<block_settings> blocks;     // none: objects are fetched whole
   std::string from_text, to_text;           // as written
   int line = 0;
 };
