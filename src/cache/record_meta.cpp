@@ -12,6 +12,7 @@ constexpr std::uint32_t flag_no_cache = 1u << 0;
 constexpr std::uint32_t flag_must_revalidate = 1u << 1;
 constexpr std::uint32_t flag_heuristic = 1u << 2;
 constexpr std::uint32_t flag_vary_index = 1u << 3;
+constexpr std::uint32_t flag_block_index = 1u << 4;
 constexpr std::uint32_t age_shift = 8;
 constexpr std::int64_t age_max = (std::int64_t{1} << 24) - 1;
 
@@ -40,6 +41,26 @@ object_meta vary_index_meta(std::string_view vary_names, std::chrono::sys_second
 
 bool is_vary_index(const object_meta& meta) noexcept {
   return meta.flags & flag_vary_index;
+}
+
+object_meta block_index_meta(object_meta head, std::uint64_t total) {
+  head.content_length = 0;
+  head.range = content_range{0, total == 0 ? 0 : total - 1, total};
+  head.flags |= flag_block_index;
+  return head;
+}
+
+bool is_block_index(const object_meta& meta) noexcept {
+  return (meta.flags & flag_block_index) && meta.range;
+}
+
+object_meta object_of_block_index(const object_meta& index) {
+  object_meta m = index;
+  m.flags &= ~flag_block_index;
+  m.content_length = index.range ? index.range->total : 0;
+  m.range.reset();
+  m.status = 200;
+  return m;
 }
 
 std::int64_t stored_lifetime(const freshness_info& fresh) noexcept {

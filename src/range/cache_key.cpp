@@ -99,6 +99,15 @@ std::string variant_key(std::string_view base_key, std::string_view variant) {
   return key;
 }
 
+std::string block_key(std::string_view base_key, std::uint64_t block_size, std::uint64_t index) {
+  std::string key;
+  key.reserve(base_key.size() + 48);
+  key.append(base_key);
+  const auto field = std::to_string(block_size) + "/" + std::to_string(index);
+  append_field(key, 'b', field);
+  return key;
+}
+
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
                              std::span<const key_header> headers) {
   return cache_key(cache_url, canonical_range(spec).view(), headers);

@@ -14,8 +14,8 @@
 namespace rangecache::cache {
 
 // object_meta::flags: bit 0 no-cache, bit 1 must-revalidate, bit 2 heuristic lifetime, bit 3
-// vary index, bits 8 and up the corrected initial age in seconds (clamped to 24 bits, about
-// 194 days).
+// vary index, bit 4 block index, bits 8 and up the corrected initial age in seconds (clamped to 24
+// bits, about 194 days).
 std::uint32_t pack_freshness_flags(const freshness_info& fresh) noexcept;
 
 // The freshness lifetime to store with those flags: the response's, less the part of its
@@ -28,6 +28,17 @@ std::int64_t stored_lifetime(const freshness_info& fresh) noexcept;
 // that select a variant. It is never fresh, so nothing that ignores the mark serves it.
 object_meta vary_index_meta(std::string_view vary_names, std::chrono::sys_seconds now);
 bool is_vary_index(const object_meta& meta) noexcept;
+
+// A block index is the bodiless record under a URL's complete-object key that stands for an
+// object kept as blocks (block mode): the head of the object's first block answer, made the
+// head of the whole object, with the object's length as its range {0, total-1, total}. The
+// range keeps every path that does not know the mark from serving it as a complete object
+// (those serve complete objects only when no range is set), and lets the tidying of a URL's
+// range objects treat it as one of them.
+object_meta block_index_meta(object_meta head, std::uint64_t total);
+bool is_block_index(const object_meta& meta) noexcept;
+// The whole object's record a block index stands for: status 200, its length, no range.
+object_meta object_of_block_index(const object_meta& index);
 
 // The freshness facts a record was stored with, for decide_reuse.
 freshness_info freshness_of(const object_meta& meta) noexcept;

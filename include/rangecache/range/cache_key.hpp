@@ -5,6 +5,7 @@
 //   range object:     u33:http://origin.internal:8000/v/a.mp4r11:bytes=0-99
 //   with key headers: ...h15:accept-encodingv4:gzip h8:x-tenanta   (a = header absent)
 //   variant (Vary):   <either key above>s26:h15:accept-encodingv4:gzip
+//   block:            <complete object key>b9:1048576/3
 //
 // Which URL goes in is the caller's choice: as in ATS it is the rewritten, origin-facing URL,
 // after remap. The store hashes the key and keeps the full string, so its length is not
@@ -56,6 +57,11 @@ std::string variant_id(std::span<const key_header> fields);
 // key): the base, then "s<length>:<variant>". The variant field always comes last, so a
 // variant key is never the key of anything else.
 std::string variant_key(std::string_view base_key, std::string_view variant);
+
+// The key of block `index` (of `block_size` bytes) of the object whose key is `base_key`
+// (block mode): the base, then "b<length>:<block_size>/<index>". The size is part of the key,
+// so blocks stored under another block size are never read as this size's.
+std::string block_key(std::string_view base_key, std::uint64_t block_size, std::uint64_t index);
 
 // cache_key with the canonical spelling of `spec`.
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,

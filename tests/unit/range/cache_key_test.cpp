@@ -118,6 +118,16 @@ TEST(CacheKey, ExtraHeaders) {
             cache_key("u", "", std::vector<key_header>{{"a", "x"}}));
 }
 
+TEST(CacheKey, BlockKeysNameTheSizeAndTheBlock) {
+  const auto base = cache_key("http://h/o");
+  EXPECT_EQ(block_key(base, 1048576, 3), base + "b9:1048576/3");
+  EXPECT_NE(block_key(base, 1048576, 3), block_key(base, 65536, 3));
+  EXPECT_NE(block_key(base, 1048576, 3), block_key(base, 1048576, 30));
+  // Never another URL's key, nor a range object's: the field is typed and comes last.
+  EXPECT_NE(block_key(base, 1048576, 0), cache_key("http://h/ob9:1048576/0"));
+  EXPECT_NE(block_key(base, 1048576, 0), cache_key("http://h/o", "bytes=0-1048575"));
+}
+
 TEST(CacheKey, ParentSelection) {
   EXPECT_EQ(parent_selection_input(parent_key_mode::url, "http://h/o", "http://h/o-bytes=0-1"),
             "http://h/o");
