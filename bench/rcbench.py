@@ -47,10 +47,17 @@ ALL_TARGETS = ["rangecache"] + PEERS + ["origin"]
 PEER_PORTS = {"origin": 18080, "ats": 18081, "nginx-cache": 18082, "varnish": 18083}
 CACHE_HDR = {"rangecache": "x-cache", "ats": "x-cache-status", "nginx-cache": "x-cache-status",
              "varnish": "x-cache", "origin": None}
-SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k"]  # table order
-# run order: seq64k right after range64k (same warm objects); cold16 last, because its
-# first-touch storm (ATS: several GiB through a 4 GiB cache) evicts the warm objects
-RUN_ORDER = ["range64k", "seq64k", "range1m", "full1m", "big256m", "idle1000", "cold16"]
+SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k",
+             "blockseq", "blockrand"]  # table order
+# block mode (rangecache `blocks:` against nginx's `slice 1m`): their own table, and only
+# these targets run them
+BLOCK_SCENARIOS = ["blockseq", "blockrand"]
+BLOCK_TARGETS = ["rangecache", "nginx-cache"]
+# run order: seq64k right after range64k (same warm objects); cold16 and the cold block
+# scenarios last, because their first-touch storms (ATS: several GiB through a 4 GiB cache)
+# evict the warm objects
+RUN_ORDER = ["range64k", "seq64k", "range1m", "full1m", "big256m", "idle1000", "cold16",
+             "blockseq", "blockrand"]
 SCN_TITLE = {
     "range64k": "1 cached 64 KiB ranges",
     "range1m": "2 cached 1 MiB ranges",
@@ -59,7 +66,11 @@ SCN_TITLE = {
     "cold16": "5 cold ranges, 16 files",
     "idle1000": "6 1000 idle keep-alive",
     "seq64k": "7 1 conn, 100 seq 64 KiB",
+    "blockseq": "8 cold sequential 256 KiB reads",
+    "blockrand": "9 cold random ranges, 1 GiB",
 }
+# the block rule of rangecache's generated config (only when a block scenario runs)
+BLOCK_PREFIX = "/rcbench/blocks/"
 
 
 def log(*a):
@@ -368,6 +379,9 @@ class Bench:
         self.tsv = open(os.path.join(self.outd, "rounds.tsv"), "w")
         self.tsv_cols = None
         self.git = git_desc()
+        self.rc_blocks = None      # see rc_block_rule()
+        self.blocks_note = ""      # why rangecache runs the block scenarios without blocks
+        self.scn_skip = {}         # (scenario, target) -> reason
 
     # ---- setup -----------------------------------------------------------------------
     def anchors_cmd(self, *args, env=None, timeout=300):
@@ -397,6 +411,11 @@ class Bench:
             f = f"{d}/cold/f{i:02d}.bin"
             if not os.path.exists(f):
                 os.link(f"{WWW}/64m.bin", f)
+        # the block scenarios' objects: under a prefix of their own (rangecache's block rule)
+        os.makedirs(f"{d}/blocks", exist_ok=True)
+        for name in ("64m.bin", "1g.bin"):
+            if not os.path.exists(f"{d}/blocks/{name}"):
+                os.link(f"{WWW}/{name}", f"{d}/blocks/{name}")
         subprocess.run(["chmod", "-R", "a+rX", d])
 
     def start_peer(self, name):
@@ -422,6 +441,22 @@ class Bench:
         t.started_by_us = True
         return t
 
+    def rc_block_rule(self):
+        """The remap rule of the block scenarios (longest prefix wins, so it only applies to
+        /rcbench/blocks/): present only when a block scenario runs.  self.rc_blocks: "blocks"
+        = with `blocks:` (block mode), "plain" = the same rule without it (a binary that
+        refuses the key, or --rc-blocks off), None = no rule."""
+        if self.rc_blocks is None:
+            return ""
+        a = self.a
+        rule = (f"  - from: http://*{BLOCK_PREFIX}\n"
+                f"    to: http://127.0.0.1:18080{BLOCK_PREFIX}\n"
+                f"    cache_range_requests: {{}}\n")
+        if self.rc_blocks == "blocks":
+            rule += (f"    blocks: {{ size: {a.block_size}, min_object: {a.block_min_object}, "
+                     f"read_ahead: {a.block_read_ahead} }}\n")
+        return rule
+
     def rc_config(self, port_file):
         d = self.outd
         return f"""# written by bench/rcbench.py
@@ -433,7 +468,7 @@ remap:
     to: http://127.0.0.1:18080/
     cache_range_requests: {{}}
     background_fetch: true
-log: {{ access: {d}/rc-access.log, error: {d}/rc-error.log, level: warn }}
+{self.rc_block_rule()}log: {{ access: {d}/rc-access.log, error: {d}/rc-error.log, level: warn }}
 admin: {{ listen: "127.0.0.1:0" }}
 server: {{ drain_timeout: 2s }}
 """
@@ -484,6 +519,44 @@ server: {{ drain_timeout: 2s }}
         t.proc, t.cfg, t.started_by_us, t.admin = proc, cfg, True, admin
         return t
 
+    def start_rangecache_blocks(self):
+        """Start rangecache; with a block scenario in the run, with the block rule.  A binary
+        whose config loader refuses `blocks:` exits at start: then, with --rc-blocks auto,
+        start it again with the same rule without `blocks:` (the block scenarios then measure
+        rangecache WITHOUT block mode, and the report says so); with --rc-blocks on, start it
+        without the rule and skip rangecache in the block scenarios."""
+        want = [s for s in self.a.scenarios if s in BLOCK_SCENARIOS]
+        if not want:
+            return self.start_rangecache()
+        self.rc_blocks = "plain" if self.a.rc_blocks == "off" else "blocks"
+        if self.rc_blocks == "plain":
+            self.blocks_note = "rangecache ran WITHOUT block mode (--rc-blocks off)"
+        t = self.start_rangecache()
+        if t is not None or self.rc_blocks != "blocks":
+            return t
+        try:
+            with open(f"{self.outd}/rangecache.out", errors="replace") as f:
+                out = f.read()
+        except OSError:
+            out = ""
+        if "blocks" not in out:
+            return None     # it failed for another reason: skipped, as before
+        why = next((ln.strip() for ln in out.splitlines() if "blocks" in ln), "")
+        why = re.sub(r"\s*\(expected one of.*", "", why)[:200]
+        os.replace(f"{self.outd}/rangecache.out", f"{self.outd}/rangecache-blocks-refused.out")
+        self.skipped.pop("rangecache", None)
+        if self.a.rc_blocks == "auto":
+            self.rc_blocks = "plain"
+            self.blocks_note = (f"this rangecache binary refuses `blocks:` ({why}); it ran the block "
+                                f"scenarios WITHOUT block mode (same rule, cache_range_requests only)")
+        else:
+            self.rc_blocks = None
+            for s in want:
+                self.scn_skip[(s, "rangecache")] = f"rangecache refuses `blocks:` ({why})"
+            self.blocks_note = f"rangecache SKIPPED in the block scenarios: the binary refuses `blocks:` ({why})"
+        loud(self.blocks_note)
+        return self.start_rangecache()
+
     def ensure_alive(self, t):
         """rangecache: if the daemon died, say so loudly and start it again (same cache)."""
         if t.name != "rangecache" or t.proc.poll() is None:
@@ -511,7 +584,7 @@ server: {{ drain_timeout: 2s }}
             if name == "origin":
                 self.targets.append(self.origin)
             elif name == "rangecache":
-                t = self.start_rangecache()
+                t = self.start_rangecache_blocks()
                 if t:
                     self.targets.append(t)
             else:
@@ -677,6 +750,7 @@ server: {{ drain_timeout: 2s }}
                 "wrk_cpu_s", "other_cpu_s", "settle_s", "peak_rss_mib", "peak_anon_mib", "origin_reqs",
                 "origin_MiB", "origin_dups", "origin_full", "bg_fetch", "anon_before_mib", "anon_after_mib",
                 "kib_per_conn", "rss_kib_per_conn", "still_open", "warm_misses", "cache_status", "conns",
+                "client_MiB", "origin_bytes", "client_bytes", "metrics_origin_bytes", "blocks", "errors",
                 "notes", "why"]
 
     def record(self, row):
@@ -741,7 +815,7 @@ server: {{ drain_timeout: 2s }}
         conns = self.a.big_conns if big else self.a.conns
         cmd = ["taskset", "-c", str(self.a.client_cpu), "wrk", f"-t{self.a.threads}",
                f"-c{conns}", f"-d{self.a.duration}s", "--timeout", "30s", "--latency", "-s",
-               os.path.join(HERE, "ranges.lua"), f"http://127.0.0.1:{t.port}", "--", "random", lst]
+               os.path.join(HERE, "ranges.lua"), f"http://127.0.0.1:{t.port}", "--", "random", lst, str(self.a.threads)]
         with open(f"{self.outd}/{scn}.cmd", "w") as fh:
             fh.write(" ".join(cmd) + "\n")
         pids = t.pids()
@@ -1044,6 +1118,134 @@ server: {{ drain_timeout: 2s }}
         log(f"  seq64k    {t.name:12s} r{rnd}: p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms "
             f"max {r['max_ms']:.2f} ms {r['cache_status']}")
 
+    def block_work(self, scn, rnd):
+        """(path without query, [(first, last)]) of a block scenario's round; the same list
+        for every target in a round, so both caches get the same requests."""
+        a = self.a
+        if scn == "blockseq":
+            n = a.blockseq_size * MiB // (a.blockseq_req * KiB)
+            step = a.blockseq_req * KiB
+            return f"{BLOCK_PREFIX}64m.bin", [(i * step, i * step + step - 1) for i in range(n)]
+        rng = random.Random(20261130 + 7919 * rnd)
+        size = os.path.getsize(f"{WWW}{BLOCK_PREFIX}1g.bin")
+        out = []
+        for _ in range(a.blockrand_reqs):
+            ln = rng.randint(64 * KiB, MiB)
+            off = rng.randrange(0, size - ln + 1)
+            out.append((off, off + ln - 1))
+        return f"{BLOCK_PREFIX}1g.bin", out
+
+    def run_block(self, scn, t, rnd):
+        """Scenarios 8 and 9: one connection, a bounded list of range requests on a COLD
+        object (a URL new to every target and round), sent back to back (no pause); the
+        client times each request.  Origin bytes: the origin's access log ($body_bytes_sent)
+        for this URL, from the first request to the end of the settle time (read-ahead and
+        other background work included); the same measure for every target.  Server CPU:
+        /proc utime+stime over the same span, divided by the client requests."""
+        if not self.ensure_alive(t):
+            return self.fail(scn, t, rnd, "rangecache is not running")
+        a = self.a
+        base, work = self.block_work(scn, rnd)
+        tag = f"{self.stamp}-{t.name}-{rnd}"
+        path = f"{base}?r={tag}"
+        fsize = os.path.getsize(self.local_file(base))
+        # which answers have their bytes compared with the file (after the loop, so the
+        # loop itself has no pause): blockseq every one, blockrand every Nth, first and last
+        every = 1 if scn == "blockseq" else max(1, a.block_check_every)
+        sample = {i for i in range(0, len(work), every)} | {len(work) - 1}
+        self.pin_for(t)
+        self.quiesce(t, 10)
+        pids = t.pids()
+        opids = self.origin.pids()
+        off = self.olog_size()
+        m0 = t.metrics()
+        s0, o0 = cpu_ticks(pids), cpu_ticks(opids)
+        lat, errs, bad, kept = [], [], [], {}
+        cbytes = 0
+        sts = collections.Counter()
+        hn = CACHE_HDR.get(t.name)
+        c = Client(t.port, 60)
+        with MemSampler(t.pids) as ms:
+            t_start = time.perf_counter()
+            for i, (lo, hi) in enumerate(work):     # bounded: len(work) requests
+                q0 = time.perf_counter()
+                try:
+                    st, h, body = c.get(path, (lo, hi))
+                except OSError as e:
+                    errs.append(f"{lo}-{hi}: {e!r}")
+                    c.close()
+                    continue
+                lat.append(time.perf_counter() - q0)
+                cbytes += len(body)
+                if hn:
+                    sts[h.get(hn, "-")] += 1
+                cr = h.get("content-range", "")
+                if st != 206 or cr != f"bytes {lo}-{hi}/{fsize}" or len(body) != hi - lo + 1:
+                    bad.append(f"{lo}-{hi}: status {st}, Content-Range '{cr}', {len(body)} bytes")
+                elif i in sample:
+                    kept[i] = body
+            span = time.perf_counter() - t_start
+            c.close()
+            settle = self.quiesce(t, a.cold_settle, need=2.0)
+        s1, o1 = cpu_ticks(pids), cpu_ticks(opids)
+        m1 = t.metrics()
+        alive = self.ensure_alive(t)
+        checked = 0
+        for i, body in sorted(kept.items()):
+            lo, hi = work[i]
+            checked += 1
+            if body != self.expected(base, (lo, hi)):
+                bad.append(f"{lo}-{hi}: body differs from the file")
+        kept.clear()
+        lines = [x for x in self.olog_since(off) if x[3] == path]
+        obytes = sum(int(x[5]) for x in lines if x[5].isdigit())
+        keys = collections.Counter(x[7] for x in lines)
+        dups = sum(n - 1 for n in keys.values() if n > 1)
+        mob = ""
+        if m0 and m1:
+            k = [x for x in m1 if x.startswith("rangecache_rule_origin_bytes_total") and "rcbench/blocks" in x]
+            if k:
+                mob = int(sum(m1[x] - m0.get(x, 0) for x in k))
+        notes = []
+        if t.name == "rangecache":
+            notes.append("block mode" if self.rc_blocks == "blocks" else "WITHOUT block mode")
+        if errs:
+            notes.append(f"{len(errs)} request errors ({errs[0][:80]})")
+        if bad:
+            msg = f"{scn} / {t.name} / round {rnd}: {len(bad)} WRONG replies, e.g. {bad[0]}"
+            loud(msg)
+            self.failures.append(msg)
+            notes.append(f"{len(bad)} WRONG replies")
+        if errs and not bad:
+            self.failures.append(f"{scn} / {t.name} / round {rnd}: {len(errs)} request errors")
+        if not alive:
+            notes.append("daemon died")
+        if dups:
+            notes.append(f"{dups} duplicate origin ranges")
+        if settle >= a.cold_settle - 0.5:
+            notes.append(f"still busy after {a.cold_settle:.0f}s settle")
+        n = len(lat)
+        srv = (s1 - s0) / HZ
+        self.record({
+            "scenario": scn, "target": t.name, "round": rnd, "status": "FAIL" if (bad or not n) else "ok",
+            "requests": n, "seconds": round(span, 3), "req_s": n / span if span else 0,
+            "MB_s": cbytes / span / 1e6 if span else 0,
+            "p50_ms": pct(lat, 50) * 1e3, "p90_ms": pct(lat, 90) * 1e3, "p99_ms": pct(lat, 99) * 1e3,
+            "max_ms": max(lat) * 1e3 if lat else float("nan"),
+            "cpu_us_req": srv * 1e6 / max(1, n), "srv_cpu_s": srv, "origin_cpu_s": (o1 - o0) / HZ,
+            "settle_s": round(settle, 1), "peak_rss_mib": ms.peak_rss / 1024,
+            "peak_anon_mib": ms.peak_anon / 1024, "origin_reqs": len(lines), "origin_dups": dups,
+            "origin_MiB": obytes / MiB, "origin_bytes": obytes, "client_bytes": cbytes,
+            "client_MiB": cbytes / MiB, "metrics_origin_bytes": mob,
+            "blocks": (self.rc_blocks or "-") if t.name == "rangecache" else "slice 1m",
+            "errors": len(errs), "cache_status": ",".join(f"{k}:{v}" for k, v in sorted(sts.items())),
+            "conns": 1, "notes": "; ".join(notes + [f"{checked} bodies byte-checked"]),
+            "why": bad[0] if bad else ""})
+        r = self.results[(scn, t.name)][-1]
+        log(f"  {scn:9s} {t.name:12s} r{rnd}: {n} reqs, client {cbytes / MiB:.1f} MiB, origin "
+            f"{len(lines)} reqs {obytes / MiB:.1f} MiB, p99 {r['p99_ms']:.2f} ms, "
+            f"{r['cpu_us_req']:.1f} us/req, settle {settle:.0f}s; {r['notes']}")
+
     def run(self):
         scns = self.a.scenarios
         log(f"run dir {self.outd}; targets: {' '.join(t.name for t in self.targets)}; "
@@ -1052,6 +1254,12 @@ server: {{ drain_timeout: 2s }}
             for rnd in range(1, self.a.rounds + 1):
                 for t in self.targets:
                     if scn == "cold16" and t is self.origin:
+                        continue
+                    if scn in BLOCK_SCENARIOS and t.name not in BLOCK_TARGETS:
+                        continue
+                    if (scn, t.name) in self.scn_skip:
+                        if rnd == 1:
+                            log(f"  {scn:9s} {t.name:12s} SKIPPED: {self.scn_skip[(scn, t.name)]}")
                         continue
                     try:
                         if scn in ("range64k", "range1m", "full1m", "big256m"):
@@ -1062,6 +1270,8 @@ server: {{ drain_timeout: 2s }}
                             self.run_idle(t, rnd)
                         elif scn == "seq64k":
                             self.run_seq(t, rnd)
+                        elif scn in BLOCK_SCENARIOS:
+                            self.run_block(scn, t, rnd)
                     except Exception as e:  # one broken run must not lose the others
                         self.fail(scn, t, rnd, f"harness error: {e!r}")
 
@@ -1103,7 +1313,7 @@ server: {{ drain_timeout: 2s }}
           "peak RssAnon MiB | rangecache ÷ best peer | notes |")
         P("|---|---|---|---|---|---|---|---|---|---|---|")
         f0 = lambda v, d=0: "-" if v is None else f"{v:,.{d}f}"
-        for scn in [s for s in SCENARIOS if s in a.scenarios]:
+        for scn in [s for s in SCENARIOS if s in a.scenarios and s not in BLOCK_SCENARIOS]:
             for n in names:
                 rows = self.results.get((scn, n), [])
                 if not rows:
@@ -1154,6 +1364,10 @@ server: {{ drain_timeout: 2s }}
                 P(f"| {SCN_TITLE[scn]} | {n} | {rq_s} | {mb_s} | {f0(m('p50_ms'), 2)} | "
                   f"{f0(m('p99_ms'), 2)} | {f0(m('cpu_us_req'), 1)} | {f0(m('peak_rss_mib'), 1)} | "
                   f"{f0(m('peak_anon_mib'), 1)} | {ratio} | {'; '.join(notes)} |")
+        blk = self.block_report()
+        if blk:
+            P("")
+            P(blk)
         P("")
         P(self.targets_check(peers))
         if self.failures:
@@ -1162,6 +1376,112 @@ server: {{ drain_timeout: 2s }}
             for f in self.failures:
                 P(f"* {f}")
         return "\n".join(out)
+
+    def block_report(self):
+        """The block scenarios' own table: origin bytes, p99, CPU/req, rangecache ÷ nginx-cache."""
+        scns = [s for s in BLOCK_SCENARIOS if s in self.a.scenarios]
+        if not scns:
+            return ""
+        a = self.a
+        f0 = lambda v, d=0: "-" if v is None else f"{v:,.{d}f}"
+        L = [f"**Block mode, cold objects** (rangecache `blocks: {{size: {a.block_size}, min_object: "
+             f"{a.block_min_object}, read_ahead: {a.block_read_ahead}}}` against nginx `slice 1m`; "
+             f"one connection, requests back to back, a new URL per target and round; medians of "
+             f"{a.rounds} round(s)). "
+             + (f"8: {a.blockseq_size} MiB of /64m.bin read in order in {a.blockseq_req} KiB ranges. "
+                if "blockseq" in scns else "")
+             + (f"9: {a.blockrand_reqs} random ranges of 64 KiB..1 MiB at random offsets of /1g.bin "
+                f"(the same list for both targets in a round). " if "blockrand" in scns else "")
+             + f"**Origin bytes** = the "
+             f"origin's access log `$body_bytes_sent` summed over that URL's requests, until the "
+             f"origin and the server are quiet (read-ahead included). CPU µs/req = the server's "
+             f"utime+stime over the same span ÷ client requests.", ""]
+        if self.blocks_note:
+            L += [f"**Note:** {self.blocks_note}.", ""]
+        L += ["| scenario | target | requests | client MiB | origin MiB | origin reqs | origin ÷ client | "
+              "p50 ms | p99 ms | server CPU µs/req | notes |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for scn in scns:
+            for n in BLOCK_TARGETS:
+                rows = self.results.get((scn, n), [])
+                if not rows:
+                    if (scn, n) in self.scn_skip:
+                        L.append("| " + " | ".join([SCN_TITLE[scn], n, f"skipped: {self.scn_skip[(scn, n)]}"]
+                                                   + [""] * 8) + " |")
+                    continue
+                m = lambda k: self.med(scn, n, k)
+                nfail = sum(1 for r in rows if r.get("status") != "ok")
+                notes = []
+                if nfail:
+                    notes.append(f"**{nfail} round(s) FAILED**: " + "; ".join(
+                        r.get("why", "") or r.get("notes", "") for r in rows if r.get("status") != "ok")[:200])
+                ok = [r for r in rows if r.get("status") == "ok"]
+                notes += sorted({r["notes"] for r in ok if r.get("notes")})
+                mob = [r["metrics_origin_bytes"] for r in ok if isinstance(r.get("metrics_origin_bytes"), int)]
+                if mob:
+                    notes.append(f"/metrics origin bytes {statistics.median(mob) / MiB:,.1f} MiB")
+                if ok:
+                    notes.append(f"settle {m('settle_s'):.0f} s")
+                cb, ob = m("client_bytes"), m("origin_bytes")
+                amp = f"{ob / cb:.2f}" if cb and ob is not None else "-"
+                L.append(f"| {SCN_TITLE[scn]} | {n} | {f0(m('requests'))} | {f0(m('client_MiB'), 1)} | "
+                         f"{f0(m('origin_MiB'), 1)} | {f0(m('origin_reqs'))} | {amp} | {f0(m('p50_ms'), 2)} | "
+                         f"{f0(m('p99_ms'), 2)} | {f0(m('cpu_us_req'), 1)} | {'; '.join(notes)} |")
+            rc = lambda k: self.med(scn, "rangecache", k)
+            ng = lambda k: self.med(scn, "nginx-cache", k)
+            q = lambda k, d=2: (f"{rc(k) / ng(k):.{d}f}×" if rc(k) is not None and ng(k) else "-")
+            if rc("origin_bytes") is not None and ng("origin_bytes") is not None:
+                L.append(f"| {SCN_TITLE[scn]} | **rangecache ÷ nginx-cache** | | | **{q('origin_bytes')}** | "
+                         f"{q('origin_reqs')} | | {q('p50_ms')} | **{q('p99_ms')}** | **{q('cpu_us_req')}** | |")
+        return "\n".join(L)
+
+    def chart(self, png):
+        """Grouped bars: server CPU µs per request, per scenario (groups) and target (bars),
+        medians as in the table, log y axis (hits cost µs, 256 MiB objects ms).  Needs gnuplot
+        (gnuplot-nox); without it: a message, no chart, no failure."""
+        if not shutil.which("gnuplot"):
+            log(f"no chart {png}: gnuplot is not installed (apt-get install -y gnuplot-nox)")
+            return
+        names = [t.name for t in self.targets]
+        scns = [s for s in SCENARIOS if s in self.a.scenarios]
+        rows = []
+        for s in scns:
+            v = [self.med(s, n, "cpu_us_req") for n in names]
+            if any(x for x in v):
+                rows.append(f"{s}\t" + "\t".join(f"{x:.3f}" if x else "-" for x in v))
+        if not rows:
+            log(f"no chart {png}: no CPU figures")
+            return
+        dat = os.path.join(self.outd, "cpu_per_req.dat")
+        with open(dat, "w") as f:
+            f.write("# scenario\t" + "\t".join(names) + "\n" + "\n".join(rows) + "\n")
+        cols = ", ".join(f"'{dat}' using {i + 2}{':xtic(1)' if i == 0 else ''} title '{n}'"
+                         for i, n in enumerate(names))
+        script = f"""set terminal pngcairo size 1100,600 font ',10'
+set output '{png}'
+set title 'Server CPU per request (median of rounds; lower is better) - {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}'
+set datafile separator '\t'
+set datafile missing '-'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set xrange [-0.6:{len(rows) - 0.4}]
+set logscale y
+set ylabel 'server CPU µs / request (log scale)'
+set grid ytics
+set key top left
+set xtics rotate by -20
+plot {cols}
+"""
+        with open(os.path.join(self.outd, "cpu_per_req.gp"), "w") as f:
+            f.write(script)
+        try:
+            subprocess.run(["gnuplot"], input=script.encode(), check=True, capture_output=True, timeout=60)
+            log(f"chart: {png}")
+        except (OSError, subprocess.SubprocessError) as e:
+            err = getattr(e, "stderr", b"") or b""
+            log(f"no chart {png}: gnuplot failed ({e}; {err.decode(errors='replace').strip()[-300:]})")
 
     def ratio(self, scn, n, peers):
         m = lambda t, k: self.med(scn, t, k)
@@ -1314,7 +1634,7 @@ def profile(b):
     d = b.a.duration
     wrk = ["taskset", "-c", str(b.a.client_cpu), "wrk", f"-t{b.a.threads}", f"-c{b.a.conns}",
            f"-d{d}s", "--timeout", "30s", "--latency", "-s", os.path.join(HERE, "ranges.lua"),
-           f"http://127.0.0.1:{t.port}", "--", "random", lst]
+           f"http://127.0.0.1:{t.port}", "--", "random", lst, str(b.a.threads)]
     md = []
     P = md.append
 
@@ -1555,10 +1875,25 @@ def main():
     ap.add_argument("--profile", action="store_true", help="perf profile of rangecache under range64k")
     ap.add_argument("--callgrind", type=int, default=0, metavar="N",
                     help="with --profile: also N hits under valgrind --tool=callgrind")
-    ap.add_argument("--out", help="also write the report to this file")
+    ap.add_argument("--out", help="also write the report to this file (and, for FILE.md, a chart "
+                                  "FILE.png of server CPU per request with gnuplot, if installed)")
+    ap.add_argument("--rc-blocks", choices=["auto", "on", "off"], default="auto",
+                    help="block scenarios: rangecache gets a /rcbench/blocks/ rule with `blocks:`; a "
+                         "binary that refuses the key runs them without it (auto) or is skipped in "
+                         "them (on); off: never write `blocks:`")
+    ap.add_argument("--block-size", default="1MiB", help="rangecache blocks.size")
+    ap.add_argument("--block-min-object", default="0", help="rangecache blocks.min_object")
+    ap.add_argument("--block-read-ahead", type=int, default=4, help="rangecache blocks.read_ahead")
+    ap.add_argument("--blockseq-size", type=int, default=64, help="MiB read in order in blockseq (≤ 64)")
+    ap.add_argument("--blockseq-req", type=int, default=256, help="KiB per request in blockseq")
+    ap.add_argument("--blockrand-reqs", type=int, default=200, help="requests per round in blockrand")
+    ap.add_argument("--block-check-every", type=int, default=4,
+                    help="blockrand: compare the bytes of every Nth answer (plus the last)")
     a = ap.parse_args()
     a.anchors = os.path.abspath(a.anchors)
     a.scenarios = [s for s in a.scenarios.split(",") if s]
+    if not (1 <= a.blockseq_size <= 64 and 1 <= a.blockseq_req <= 64 * 1024 and a.blockrand_reqs >= 1):
+        sys.exit("--blockseq-size must be 1..64 (MiB), --blockseq-req 1..65536 (KiB), --blockrand-reqs >= 1")
     bad = [s for s in a.scenarios if s not in SCENARIOS]
     if bad:
         sys.exit(f"unknown scenario(s): {bad}; known: {SCENARIOS}")
@@ -1595,6 +1930,8 @@ def main():
     if a.out:
         with open(a.out, "w") as f:
             f.write(rep + "\n")
+        if a.out.endswith(".md"):
+            b.chart(a.out[:-3] + ".png")
     return 1 if b.failures else 0
 
 
