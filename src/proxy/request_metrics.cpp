@@ -1,5 +1,6 @@
 #include "rangecache/proxy/request_metrics.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -45,6 +46,7 @@ void add_rule(rule_totals& to, const rule_cells& from) {
     to.client_bytes[i] += from.client_bytes[i].get();
   }
   to.origin_bytes += from.origin_bytes.get();
+  for (std::size_t i = 0; i < block_event_count; ++i) to.blocks[i] += from.blocks[i].get();
 }
 
 void head(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
@@ -109,6 +111,24 @@ void append_rule_counter(std::string& out, const request_totals& t,
   }
 }
 
+// Only rules that have seen a block event (block mode) get these series.
+void append_block_events(std::string& out, const request_totals& t,
+                         std::span<const std::string> names) {
+  head(out, "rule_blocks_total", "counter",
+       "Block mode: blocks served stored (hit) or fetched (miss), and read-ahead blocks "
+       "fetched, used and wasted, per remap rule.");
+  for (std::size_t r = 0; r < t.rules.size() && r < names.size(); ++r) {
+    const auto& b = t.rules[r].blocks;
+    if (names[r].empty() || std::all_of(b.begin(), b.end(), [](auto v) { return v == 0; }))
+      continue;
+    for (std::size_t i = 0; i < block_event_count; ++i) {
+      out += "rangecache_rule_blocks_total{rule=\"";
+      append_label_value(names[r], out);
+      fmt::format_to(std::back_inserter(out), "\",event=\"{}\"}} {}\n", block_event_names[i], b[i]);
+    }
+  }
+}
+
 void append_rules(std::string& out, const request_totals& t, std::span<const std::string> names) {
   head(out, "rule_requests_total", "counter",
        "Requests per remap rule (its from) and cache result.");
@@ -124,6 +144,7 @@ void append_rules(std::string& out, const request_totals& t, std::span<const std
     append_label_value(names[r], out);
     fmt::format_to(std::back_inserter(out), "\"}} {}\n", t.rules[r].origin_bytes);
   }
+  append_block_events(out, t, names);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "access_log.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/flight/block_state.hpp"
 #include "rangecache/flight/inflight.hpp"
 #include "rangecache/tier/health.hpp"
 #include "rangecache/util/clock.hpp"
@@ -43,6 +44,7 @@ struct shared_state {
   // accept() failures of every listener: out of descriptors, each retry fails again.
   util::throttle accept_log{std::chrono::seconds(10)};
   inflight_table inflight;
+  flight::block_state blocks;
   fetch::scheduler fetches;
   reload_requests reloads;
   // Parents of every rule: marked down or not, and their counters.

@@ -71,6 +71,7 @@ fetch::fetch_context fetch_context_of(worker* w) {
   c.origins = &w->origins;
   c.store = w->store;
   c.inflight = &w->shared->inflight;
+  c.blocks = &w->shared->blocks;
   c.fetches = &w->shared->fetches;
   c.config = [shared = w->shared] { return shared->config_now(); };
   c.fetch_log = [shared = w->shared] { return shared->fetch_log.load(); };

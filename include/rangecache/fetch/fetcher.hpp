@@ -12,6 +12,7 @@
 #include "rangecache/cache/object_store.hpp"
 #include "rangecache/config/config.hpp"
 #include "rangecache/fetch/scheduler.hpp"
+#include "rangecache/flight/block_state.hpp"
 #include "rangecache/flight/inflight.hpp"
 #include "rangecache/origin/client.hpp"
 #include "rangecache/util/clock.hpp"
@@ -27,6 +28,7 @@ struct fetch_context {
   origin::client* origins = nullptr;  // the worker's, on `ex`
   cache::object_store* store = nullptr;
   flight::inflight_table* inflight = nullptr;
+  flight::block_state* blocks = nullptr;  // block mode's shared memory
   scheduler* fetches = nullptr;
   std::function<std::shared_ptr<const config::config>()> config;
   std::function<std::shared_ptr<spdlog::logger>()> fetch_log;  // may give null: no fetch log

@@ -58,10 +58,25 @@ struct histogram_cells {
 inline constexpr std::size_t max_rule_series = 128;
 inline constexpr std::uint32_t no_rule_series = ~std::uint32_t{0};
 
+// What happens to the blocks of a block-mode rule: served stored (hit) or fetched for the
+// request (miss), and blocks fetched ahead of sequential readers, later served (used) or
+// cancelled, failed or never served (wasted).
+enum class block_event : std::uint8_t {
+  hit,
+  miss,
+  read_ahead_fetched,
+  read_ahead_used,
+  read_ahead_wasted
+};
+inline constexpr std::array<std::string_view, 5> block_event_names = {
+    "hit", "miss", "read_ahead_fetched", "read_ahead_used", "read_ahead_wasted"};
+inline constexpr std::size_t block_event_count = block_event_names.size();
+
 struct rule_cells {
   std::array<owned_counter, cache_result_count> requests;
   std::array<owned_counter, cache_result_count> client_bytes;
   owned_counter origin_bytes;
+  std::array<owned_counter, block_event_count> blocks;
 };
 
 // What one finished request adds.
@@ -81,6 +96,13 @@ struct alignas(64) request_metrics {
   std::array<histogram_cells, cache_result_count> total;
   histogram_cells origin_head;  // from sending a request upstream to its answer's head
   void record(const request_sample& s);
+  // Block mode's counts and the origin bytes of block fetches, which no one request owns.
+  void count_block(std::uint32_t rule, block_event e, std::uint64_t n = 1) {
+    if (rule < max_rule_series) rules[rule].blocks[static_cast<std::size_t>(e)].add(n);
+  }
+  void add_origin_bytes(std::uint32_t rule, std::uint64_t n) {
+    if (rule < max_rule_series) rules[rule].origin_bytes.add(n);
+  }
 };
 
 // The sums over workers, as plain numbers.
@@ -92,6 +114,7 @@ struct rule_totals {
   std::array<std::uint64_t, cache_result_count> requests{};
   std::array<std::uint64_t, cache_result_count> client_bytes{};
   std::uint64_t origin_bytes = 0;
+  std::array<std::uint64_t, block_event_count> blocks{};
 };
 struct request_totals {
   std::vector<rule_totals> rules;  // max_rule_series of them
