@@ -94,6 +94,7 @@ void publish(const fetch_context& c, const block_job& j, const cache::fill& fill
   st->object.meta = meta;
   st->object.ref = fill.progress_ref();
   st->progress = fill.progress();
+  st->claim = j.task->claim;
   c.inflight->publish(j.key, std::move(st));
 }
 
@@ -126,15 +127,15 @@ awaitable<result> store_block(fetch_context c, block_job j, origin::answer& a,
   publish(c, j, fill, meta);
   // A cancelled read-ahead block stops at its next piece, as a daemon shutting down would.
   fetch_context own = c;
-  own.draining = &j.task->cancel;
+  own.draining = &j.task->claim->cancel;
   auto out = co_await store_body(own, a, fill, std::move(meta));
   j.task->origin_bytes.store(out.bytes, std::memory_order_relaxed);
   if (out.ok) co_return result::stored;
-  co_return j.task->cancel.load() ? result::cancelled : result::failed;
+  co_return j.task->claim->cancel.load() ? result::cancelled : result::failed;
 }
 
 awaitable<result> fetch_once(fetch_context c, block_job j) {
-  if (j.task->cancel.load()) co_return result::cancelled;
+  if (j.task->claim->cancel.load()) co_return result::cancelled;
   auto cfg = c.config();
   const origin::endpoint to{j.host, j.port};
   const auto seq = c.blocks->start_fetch();

@@ -53,6 +53,20 @@ bool block_state::not_blocks(const std::string& url,
   return it != not_blocks_.end() && now < it->second;
 }
 
+std::optional<plan::reader_mark> block_state::last_read(const std::string& address) const {
+  std::lock_guard lock(mutex_);
+  auto it = readers_.find(address);
+  if (it == readers_.end()) return std::nullopt;
+  return it->second;
+}
+
+void block_state::note_read(const std::string& address, plan::reader_mark mark) {
+  std::lock_guard lock(mutex_);
+  // A mark is worth something for a few seconds only: forgetting them all is harmless.
+  if (readers_.size() >= max_entries) readers_.clear();
+  readers_[address] = std::move(mark);
+}
+
 bool block_state::try_start_read_ahead(std::uint32_t limit) {
   auto n = read_ahead_running_.load(std::memory_order_relaxed);
   while (n < limit)

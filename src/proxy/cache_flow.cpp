@@ -207,12 +207,16 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     // a. The complete object answers any range. Session-owned: a lookup reuses the strings
     // of the previous one instead of allocating.
     cache::cached_object& obj = lookup_full_;
-    if (complete_first && find_stored(cr, false, obj) && !obj.meta.range) {
+    const bool found = complete_first && find_stored(cr, false, obj);
+    if (found && !obj.meta.range) {
       const auto verdict = freshness_verdict(cr, obj, now);
       if (verdict == stored_verdict::serve)
         co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
       co_return co_await use_stale(cfg, rule, authority, cr, obj, verdict, log);
     }
+    // Block mode: the URL's block index stands for an object kept as blocks.
+    if (found && rule.blocks && cache::is_block_index(obj.meta))
+      co_return co_await serve_blocks(cfg, rule, authority, cr, &obj, log);
     // b. The range object (cache_range_requests). Under no_modify_cachekey with
     // cache_complete_responses, the range's key may hold an origin's 200: the complete
     // object, sliced like any other.
@@ -224,6 +228,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
       if (verdict != stored_verdict::unusable)
         co_return co_await use_stale(cfg, rule, authority, cr, lookup_range_, verdict, log);
     }
+    if (blocks_first(rule, cr, complete_first))
+      co_return co_await serve_blocks(cfg, rule, authority, cr, nullptr, log);
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     // A variant too long to store: this request is not for the cache (nor for a fill).
     if (cr.variant_unstorable) co_return co_await forward(cfg, rule, std::move(authority), log);
@@ -239,6 +245,16 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (!next.finished) co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     bump(w_->stats.collapsed);
   }
+}
+
+bool session::blocks_first(const config::remap_rule& rule, const cache_request& cr,
+                           bool complete_first) {
+  // Nothing stored for a URL of a block-mode rule: its first block is asked for first (it
+  // tells the length), unless the URL was found not to be kept as blocks, varies, or the
+  // request brings no body to store (HEAD) or must not go upstream.
+  return rule.blocks && complete_first && !cr.head && !cr.only_if_cached &&
+         !cr.variant_unstorable && cr.variant.empty() && cr.vary_names.empty() &&
+         !w_->shared->blocks.not_blocks(cr.url, std::chrono::steady_clock::now());
 }
 
 awaitable<flight::follow_result> session::wait_for_fill(const config::config& cfg,
@@ -321,12 +337,11 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
                    });
 }
 
-awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
-                                         const cache::cached_object& obj, const char* label,
-                                         access_entry& log, const cache::fill_progress* progress) {
+plan::answer_plan session::plan_stored_answer(const cache_request& cr,
+                                              const cache::object_meta& meta, const char* label,
+                                              bool keep,
+                                              std::optional<range::multipart_boundary>& boundary) {
   auto& req = parser_->get();
-  const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
-  log.cache = label;
   plan::answer_request rq;
   rq.method = req.method_string();
   rq.head = cr.head;
@@ -340,15 +355,23 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
     rq.if_modified_since = it->value();
   rq.label = label;
   rq.now = w_->shared->clock->now();
-  range::multipart_boundary boundary;
-  if (plan::answer_needs_boundary(rq, obj.meta)) {
-    boundary = range::make_boundary();
-    rq.boundary = boundary.view();
+  if (plan::answer_needs_boundary(rq, meta)) {
+    if (!boundary) boundary = range::make_boundary();
+    rq.boundary = boundary->view();
   }
   // The rule's targeted fields were for us: they never reach a client.
   cache::object_meta scratch;
-  const auto& meta = cache::without_fields(obj.meta, cr.cache_control_fields, scratch);
-  const auto answer = plan::plan_answer(rq, meta);
+  return plan::plan_answer(rq, cache::without_fields(meta, cr.cache_control_fields, scratch));
+}
+
+awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
+                                         const cache::cached_object& obj, const char* label,
+                                         access_entry& log, const cache::fill_progress* progress) {
+  auto& req = parser_->get();
+  const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
+  log.cache = label;
+  std::optional<range::multipart_boundary> boundary;
+  const auto answer = plan_stored_answer(cr, obj.meta, label, keep, boundary);
   log.status = answer.status;
   if (!cr.head) log.bytes = answer.body_bytes;
   log.first_byte = std::chrono::steady_clock::now();

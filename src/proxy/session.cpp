@@ -46,6 +46,10 @@ session::session(worker* w, tcp::socket socket)
 
 session::~session() {
   release_inflight();
+  // The reader went away: blocks fetched ahead for it alone are called off.
+  if (!read_by_address_)
+    for (const auto& t : read_ahead_tasks_)
+      if (t->claim->users.load() == 0) t->claim->cancel.store(true);
   w_->sessions.erase(this);
   w_->stats.active_connections.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -14,10 +14,13 @@
 #include "hit_writer.hpp"
 #include "rangecache/cache/freshness.hpp"
 #include "rangecache/config/config.hpp"
+#include "rangecache/fetch/block_fetch.hpp"
 #include "rangecache/fetch/revalidate.hpp"
 #include "rangecache/flight/cache_meta.hpp"
 #include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
+#include "rangecache/plan/block_plan.hpp"
+#include "rangecache/range/multipart.hpp"
 #include "rangecache/plan/cache_request.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/plan/range_hit.hpp"
@@ -44,6 +47,26 @@ enum class outcome {
   close,       // answer complete; close gracefully
   cut,         // a body was cut short or the client is gone: reset the connection
 };
+
+// Block mode: the object a request is answered from, read from its block index (or from a
+// block of it, whose head is the object's).
+struct block_object {
+  cache::cached_object whole;  // the whole object's record: status 200, its length, freshness
+  plan::block_identity id;
+  std::uint64_t size = 0;   // block size
+  std::uint64_t count = 0;  // blocks in the object
+};
+
+// Where one block's bytes come from for a request.
+struct block_source {
+  enum class from { stored, stream, changed, failed } status = from::failed;
+  cache::cached_object stored;
+  std::shared_ptr<const inflight_stream> stream;
+};
+
+// How a block walk ended: the whole answer sent, a cut connection, or nothing sent yet and
+// the object changed (answer again from the new version) or a block could not be had.
+enum class block_send { ok, cut, restart, failed };
 
 class session {
  public:
@@ -189,6 +212,52 @@ class session {
                                                  bool complete_first, int round);
   awaitable<outcome> serve_cacheable(const config::config& cfg, const config::remap_rule& rule,
                                      request_authority authority, access_entry& log);
+  // Block mode (block_flow.cpp, block_fetches.cpp). `index`: the URL's block index, when one
+  // was found; without one the object's first block is asked for first.
+  bool blocks_first(const config::remap_rule& rule, const cache_request& cr, bool complete_first);
+  awaitable<outcome> serve_blocks(const config::config& cfg, const config::remap_rule& rule,
+                                  const request_authority& authority, const cache_request& cr,
+                                  const cache::cached_object* index, access_entry& log);
+  // The object's head learnt from its first block, fetched (or found) for this request:
+  // false when the object is not kept as blocks, and this request takes the ordinary path.
+  awaitable<bool> start_block_object(const config::remap_rule& rule,
+                                     const request_authority& authority, const cache_request& cr,
+                                     block_object& bo);
+  // One answer from the blocks of `bo`; nullopt when the object changed before anything was
+  // sent (answer again). `refresh`: the index is stale, the first block comes from the origin.
+  awaitable<std::optional<outcome>> answer_from_blocks(const config::config& cfg,
+                                                       const config::remap_rule& rule,
+                                                       const request_authority& authority,
+                                                       const cache_request& cr,
+                                                       const block_object& bo, bool refresh,
+                                                       access_entry& log);
+  awaitable<block_send> send_blocks(const config::config& cfg, const config::remap_rule& rule,
+                                    const request_authority& authority, const cache_request& cr,
+                                    const plan::answer_plan& answer, const block_object& bo,
+                                    bool refresh);
+  awaitable<send_status> send_block(const block_source& src, std::uint64_t offset,
+                                    std::uint64_t length, std::string_view prefix,
+                                    std::chrono::milliseconds timeout);
+  bool all_blocks_stored(const cache_request& cr, const plan::answer_plan& answer,
+                         const block_object& bo);
+  awaitable<block_source> obtain_block(const config::config& cfg, const config::remap_rule& rule,
+                                       const request_authority& authority,
+                                       const cache_request& cr, const block_object& bo,
+                                       std::uint64_t index, bool refresh);
+  // Starts the fetch of a block whose key this session just joined as leader.
+  std::shared_ptr<fetch::block_task> spawn_block_fetch(
+      const config::remap_rule& rule, const request_authority& authority, const cache_request& cr,
+      std::uint64_t index, std::optional<plan::block_identity> expect, bool refresh, bool ahead);
+  // A sequential reader gets the next blocks fetched ahead of it.
+  void read_ahead(const config::remap_rule& rule, const request_authority& authority,
+                  const cache_request& cr, const block_object& bo, const plan::answer_plan& answer);
+  bool start_read_ahead(const config::remap_rule& rule, const request_authority& authority,
+                        const cache_request& cr, const block_object& bo, std::uint64_t index);
+  void count_read_ahead_use(const std::string& block_key);
+  // The plan of an answer from a stored object's record, as serve_object sends it.
+  plan::answer_plan plan_stored_answer(const cache_request& cr, const cache::object_meta& meta,
+                                       const char* label, bool keep,
+                                       std::optional<range::multipart_boundary>& boundary);
   // Answers from a stored object (fresh, allowed stale, or just revalidated).
   // With `progress`, the object is a fill still being written (read-while-write).
   awaitable<outcome> serve_object(const config::config& cfg, const cache_request& cr,
@@ -277,6 +346,13 @@ class session {
   bool from_tier_ = false;
   bool looped_ = false;     // its Via names this very node: it has come back through us
   bool no_parent_ = false;  // every parent was down or failed, and go_direct is off
+  // Block mode: where this connection's last block-mode request ended, the blocks it has
+  // had fetched ahead (called off when it closes, unless others stream from them), and
+  // whether its reader was recognised by address (a connection per request: then closing
+  // is no sign it went away).
+  plan::reader_mark last_read_;
+  std::vector<std::shared_ptr<fetch::block_task>> read_ahead_tasks_;
+  bool read_by_address_ = false;
 };
 
 // Owns the session for the life of the connection.
@@ -285,6 +361,10 @@ awaitable<void> run_session(worker* w, tcp::socket socket);
 inline constexpr std::size_t relay_buffer_size = 64 * 1024;
 
 origin::endpoint origin_of(const config::remap_rule& rule);
+// How long a request waits for a block fetch to have its answer's head.
+inline std::chrono::milliseconds block_wait(const config::config& cfg) {
+  return cfg.upstream.connect_timeout + cfg.upstream.read_timeout;
+}
 // The largest request body read and dropped to keep a connection after an early answer.
 inline constexpr std::uint64_t max_discarded_body = 1024 * 1024;
 

@@ -32,8 +32,8 @@ struct block_task {
     failed,        // no answer, a cut body, or the store refused it
     cancelled,     // a read-ahead block no one waited for, whose reader went away
   };
-  std::atomic<bool> cancel{false};
-  std::atomic<int> users{0};  // requests that stream from it (they keep it from being cancelled)
+  // Called off when its reader goes away, unless requests stream from it.
+  std::shared_ptr<flight::fetch_claim> claim = std::make_shared<flight::fetch_claim>();
   std::atomic<result> outcome{result::running};
   std::atomic<std::uint64_t> origin_bytes{0};
 };

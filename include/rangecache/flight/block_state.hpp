@@ -43,6 +43,10 @@ class block_state {
   void mark_not_blocks(const std::string& url, std::chrono::steady_clock::time_point until);
   bool not_blocks(const std::string& url, std::chrono::steady_clock::time_point now) const;
 
+  // Where a client address last read, for readers that open a connection per request.
+  std::optional<plan::reader_mark> last_read(const std::string& address) const;
+  void note_read(const std::string& address, plan::reader_mark mark);
+
   // Read-ahead fetches running in the whole daemon, bounded by `limit`.
   bool try_start_read_ahead(std::uint32_t limit);
   void end_read_ahead() { read_ahead_running_.fetch_sub(1, std::memory_order_relaxed); }
@@ -68,6 +72,7 @@ class block_state {
   std::unordered_map<std::string, version> versions_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> not_blocks_;
   std::unordered_map<std::string, std::uint32_t> unused_;
+  std::unordered_map<std::string, plan::reader_mark> readers_;
   std::deque<std::string> unused_order_;
 };
 

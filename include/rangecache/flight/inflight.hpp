@@ -23,10 +23,18 @@ namespace rangecache::flight {
 
 using namespace rangecache::net;
 
+// A fetch that may be called off (a block fetched ahead of a reader that went away), and
+// the requests streaming from it, which keep it going.
+struct fetch_claim {
+  std::atomic<bool> cancel{false};
+  std::atomic<int> users{0};
+};
+
 // A fill others may read while it is being written.
 struct inflight_stream {
   cache::cached_object object;  // meta as it will commit; ref = the fill's progress_ref
   std::shared_ptr<const cache::fill_progress> progress;
+  std::shared_ptr<fetch_claim> claim;  // set for fetches that may be called off
 };
 
 // One waiting request; lives on its own event loop. Its timer is cancelled (on that loop)

@@ -1,0 +1,173 @@
+// Block mode: an object kept as aligned blocks is answered by walking the blocks that cover
+// the request (block_fetches.cpp gets each one: stored, or fetched once for every request
+// that needs it). Every answer is planned from the whole object's head as if the object
+// were stored whole, so ranges, multipart, suffixes, 416, If-Range, conditionals and HEAD are
+// answered exactly as for a complete object.
+#include <spdlog/spdlog.h>
+
+#include "rangecache/cache/record_meta.hpp"
+#include "rangecache/range/cache_key.hpp"
+#include "session.hpp"
+
+namespace rangecache::proxy {
+namespace {
+
+// The object a block index (or a block) stands for; false when it names no version.
+bool make_block_object(const cache::cached_object& rec, std::uint64_t size, block_object& out) {
+  const auto& meta = rec.meta;
+  if (!meta.range || meta.range->total == cache::content_range::unknown_total) return false;
+  auto id = plan::identity_of(meta.etag, meta.last_modified, meta.range->total);
+  if (!id) return false;
+  out.whole.key = rec.key;
+  out.whole.url = rec.url;
+  out.whole.meta = cache::object_of_block_index(meta);
+  out.id = std::move(*id);
+  out.size = size;
+  out.count = plan::block_count(out.id.total, size);
+  return true;
+}
+
+}  // namespace
+
+awaitable<outcome> session::serve_blocks(const config::config& cfg,
+                                         const config::remap_rule& rule,
+                                         const request_authority& authority,
+                                         const cache_request& cr,
+                                         const cache::cached_object* index, access_entry& log) {
+  const auto size = rule.blocks->size;
+  block_object bo;
+  bool known = index && make_block_object(*index, size, bo);
+  for (int round = 0; round < 3; ++round) {
+    if (!known && !co_await start_block_object(rule, authority, cr, bo))
+      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    // A head learnt from the origin just now is fresh; a stored index may not be.
+    bool refresh = false;
+    if (known) {
+      const auto verdict = freshness_verdict(cr, bo.whole, w_->shared->clock->now());
+      if (verdict != stored_verdict::serve && cr.only_if_cached)
+        co_return co_await not_in_cache(log);
+      refresh = verdict != stored_verdict::serve;
+    }
+    auto done = co_await answer_from_blocks(cfg, rule, authority, cr, bo, refresh, log);
+    if (done) co_return *done;
+    known = false;  // the object changed before anything was sent: answer from the new one
+  }
+  co_return co_await send_error(502, "the object kept changing", false, log);
+}
+
+awaitable<bool> session::start_block_object(const config::remap_rule& rule,
+                                            const request_authority& authority,
+                                            const cache_request& cr, block_object& bo) {
+  auto& blocks = w_->shared->blocks;
+  const auto size = rule.blocks->size;
+  const std::span<const range::byte_range_spec> specs(cr.ranges.specs.begin(),
+                                                      cr.ranged ? cr.ranges.specs.size() : 0);
+  const auto first = plan::first_block_needed(specs, size);
+  const auto key = range::block_key(cr.full_key, size, first);
+  // That block may be stored already (its index evicted), or on its way: its head is the
+  // object's, when it is of the version the URL's fetches last saw.
+  const auto latest = blocks.current(cr.url);
+  cache::cached_object stored;
+  if (w_->reader->lookup(key, stored) == cache::lookup_status::hit &&
+      make_block_object(stored, size, bo) && (!latest || *latest == bo.id) &&
+      plan::block_fits(stored.meta, bo.id, first, size))
+    co_return true;
+  auto& inflight = w_->shared->inflight;
+  auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
+  auto role = inflight.join(key, waiter);
+  if (role == inflight_table::role::lead) {
+    spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
+    role = inflight.join(key, waiter);
+  }
+  if (role != inflight_table::role::follow) co_return false;
+  const auto deadline = std::chrono::steady_clock::now() + block_wait(*w_->shared->config_now());
+  std::function<bool(const inflight_stream&)> any = [](const inflight_stream&) { return true; };
+  auto r = co_await flight::follow(inflight, key, waiter, deadline, std::move(any));
+  if (r.stream && make_block_object(r.stream->object, size, bo)) co_return true;
+  co_return false;
+}
+
+awaitable<std::optional<outcome>> session::answer_from_blocks(
+    const config::config& cfg, const config::remap_rule& rule, const request_authority& authority,
+    const cache_request& cr, const block_object& bo, bool refresh, access_entry& log) {
+  auto& req = parser_->get();
+  const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
+  std::optional<range::multipart_boundary> boundary;
+  auto answer = plan_stored_answer(cr, bo.whole.meta, cache_result::hit, keep, boundary);
+  const char* label = cache_result::hit;
+  // HIT only when every block the answer needs is stored; the head says so before the
+  // first block is sent, so it is decided from lookups first.
+  if (refresh || !all_blocks_stored(cr, answer, bo)) {
+    if (cr.only_if_cached) co_return co_await not_in_cache(log);
+    label = cache_result::miss;
+    answer = plan_stored_answer(cr, bo.whole.meta, label, keep, boundary);
+  }
+  if (!answer.parts.empty()) read_ahead(rule, authority, cr, bo, answer);
+  auto s = co_await send_blocks(cfg, rule, authority, cr, answer, bo, refresh);
+  if (s == block_send::restart) co_return std::nullopt;
+  if (s == block_send::failed)
+    co_return co_await send_error(502, "a block could not be fetched", keep, log);
+  log.cache = label;
+  log.status = answer.status;
+  if (!cr.head) log.bytes = answer.body_bytes;
+  finish_log(log);
+  if (s != block_send::ok) {
+    bump(w_->stats.responses_cut);
+    co_return outcome::cut;
+  }
+  co_return keep ? outcome::keep_alive : outcome::close;
+}
+
+bool session::all_blocks_stored(const cache_request& cr, const plan::answer_plan& answer,
+                                const block_object& bo) {
+  auto& reader = *w_->reader;
+  for (const auto& part : answer.parts) {
+    const auto span = plan::blocks_covering(part.offset, part.length, bo.size);
+    for (std::uint64_t k = span.first; k < span.first + span.count; ++k) {
+      // Session-owned: each lookup reuses the strings of the one before.
+      if (reader.lookup(range::block_key(cr.full_key, bo.size, k), lookup_range_) !=
+              cache::lookup_status::hit ||
+          !plan::block_fits(lookup_range_.meta, bo.id, k, bo.size))
+        return false;
+    }
+  }
+  return true;
+}
+
+awaitable<block_send> session::send_blocks(const config::config& cfg,
+                                           const config::remap_rule& rule,
+                                           const request_authority& authority,
+                                           const cache_request& cr,
+                                           const plan::answer_plan& answer, const block_object& bo,
+                                           bool refresh) {
+  const auto timeout = cfg.server.send_timeout;
+  if (answer.parts.empty()) {
+    auto s = co_await send_text(stream_, answer.head, timeout);
+    co_return s == send_status::ok ? block_send::ok : block_send::cut;
+  }
+  bool sent = false;
+  std::string first_prefix = answer.head + answer.parts[0].prefix;
+  for (const auto& part : answer.parts) {
+    std::string_view prefix = sent ? std::string_view(part.prefix) : first_prefix;
+    for (std::uint64_t off = part.offset, end = part.offset + part.length; off < end;) {
+      const auto k = off / bo.size;
+      const auto n = std::min(end, (k + 1) * bo.size) - off;
+      auto src = co_await obtain_block(cfg, rule, authority, cr, bo, k, refresh);
+      refresh = false;  // the first block renewed the index
+      if (src.status == block_source::from::changed)
+        co_return sent ? block_send::cut : block_send::restart;
+      if (src.status == block_source::from::failed)
+        co_return sent ? block_send::cut : block_send::failed;
+      auto s = co_await send_block(src, off - k * bo.size, n, prefix, timeout);
+      if (s != send_status::ok) co_return block_send::cut;
+      sent = true;
+      prefix = {};
+      off += n;
+    }
+  }
+  if (answer.trailer.empty()) co_return block_send::ok;
+  auto s = co_await send_text(stream_, answer.trailer, timeout);
+  co_return s == send_status::ok ? block_send::ok : block_send::cut;
+}
+
+}  // namespace rangecache::proxy
