@@ -1,5 +1,5 @@
 // One entry of `remap`: from/to, cache_range_requests, background_fetch, cache_key,
-// cache_control_field, parents.
+// cache_control_field, parents, blocks.
 #include <algorithm>
 #include <cctype>
 
@@ -129,12 +129,47 @@ std::vector<std::string> load_cache_control_fields(const context& ctx, const ite
   return names;
 }
 
+// Bounded so that one block is never a trivial request nor a huge buffer in flight.
+std::uint64_t read_block_size(const context& ctx, const item& at) {
+  const auto bytes = read_size(ctx, at);
+  if (bytes < block_settings::min_size || bytes > block_settings::max_size)
+    ctx.expected(at, "a block size from 64KiB to 64MiB");
+  return bytes;
+}
+
+// `{}` means every default; a bare `blocks:` or `blocks: true` is refused so that the
+// settings are always written as a map, where a typo in a key is caught.
+block_settings load_blocks(const context& ctx, const item& node) {
+  if (!node.node.IsMap())
+    ctx.expected(node,
+                 "a map like { size: 1MiB, min_object: 256MiB, read_ahead: 4 } ({} for "
+                 "the defaults)");
+  const map_reader map(ctx, node, {"size", "min_object", "read_ahead"});
+  block_settings out;
+  read_into(map, "size", out.size, read_block_size);
+  read_into(map, "min_object", out.min_object, read_size);
+  if (const auto* value = map.find("read_ahead"))
+    out.read_ahead = static_cast<std::uint32_t>(read_uint(ctx, *value, 0, 64));
+  return out;
+}
+
+// Block mode stores each block under the key of its own aligned range; no_modify_cachekey
+// keys by the client's Range header instead, so the two cannot describe one object.
+void check_blocks_key(const context& ctx, const item& at, const crr_options& crr,
+                      const YAML::Mark& no_modify_mark) {
+  if (!crr.enabled || !crr.no_modify_cachekey) return;
+  ctx.fail(at, "cannot be used with cache_range_requests.no_modify_cachekey: true (line " +
+                   std::to_string(line_of(no_modify_mark)) +
+                   "): block mode keys every block by its own aligned range, not by the "
+                   "client's Range; drop one of them");
+}
+
 }  // namespace
 
 remap_rule load_remap_rule(const context& ctx, const item& node, positions& where) {
   const map_reader map(ctx, node,
                        {"from", "to", "preserve_host", "cache_range_requests", "background_fetch",
-                        "cache_key", "cache_control_field", "parents"});
+                        "cache_key", "cache_control_field", "parents", "blocks"});
   remap_rule rule;
   rule.line = line_of(node.mark);
   read_url(ctx, map, "from", parse_from, rule);
@@ -152,6 +187,10 @@ remap_rule load_remap_rule(const context& ctx, const item& node, positions& wher
   read_into(map, "cache_control_field", rule.cache_control_fields, load_cache_control_fields);
   if (const auto* value = map.find("parents"))
     rule.parents = load_parents(ctx, *value, rule.cache_range_requests);
+  if (const auto* value = map.find("blocks")) {
+    rule.blocks = load_blocks(ctx, *value);
+    check_blocks_key(ctx, *value, rule.cache_range_requests, no_modify_mark);
+  }
   return rule;
 }
 
