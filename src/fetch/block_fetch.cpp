@@ -38,8 +38,7 @@ bool storable_for_everyone(origin::answer& a, const block_job& j) {
   auto view = view_response(206, res, j.cache_control_fields);
   cache::request_info ri;  // GET, no credentials
   return cache::check_storable(ri, view.info()) == cache::storability::storable &&
-         res.find(http::field::set_cookie) == res.end() &&
-         res[http::field::vary].empty();
+         res.find(http::field::set_cookie) == res.end() && res[http::field::vary].empty();
 }
 
 block_head inspect(origin::answer& a, const block_job& j) {
@@ -115,14 +114,17 @@ result settle_version(const fetch_context& c, const block_job& j, const block_he
 awaitable<result> store_block(fetch_context c, block_job j, origin::answer& a,
                               cache::exchange_times times, block_head h) {
   auto cfg = c.config();
-  const auto fresh = cache::analyze_freshness(
-      view_response(206, a.head(), j.cache_control_fields).info(), times,
-      flight::freshness_policy_of(cfg->cache));
+  const auto fresh =
+      cache::analyze_freshness(view_response(206, a.head(), j.cache_control_fields).info(), times,
+                               flight::freshness_policy_of(cfg->cache));
   if (!j.expect || j.refresh || *j.expect != h.id) write_index(c, j, a, fresh, h.id.total);
   cache::fill_options fo;
   fo.expected_length = h.bytes.last - h.bytes.first + 1;
   auto fill = c.store->begin_fill(j.key, j.url, fo);
-  if (!fill.active()) co_return result::failed;
+  if (!fill.active()) {
+    spdlog::debug("block {} of {} not stored: {}", j.index, j.url, cache::to_string(fill.error()));
+    co_return result::failed;
+  }
   auto meta = flight::make_meta(206, a.head(), *fo.expected_length, fresh, h.bytes);
   publish(c, j, fill, meta);
   // A cancelled read-ahead block stops at its next piece, as a daemon shutting down would.
@@ -131,6 +133,7 @@ awaitable<result> store_block(fetch_context c, block_job j, origin::answer& a,
   auto out = co_await store_body(own, a, fill, std::move(meta));
   j.task->origin_bytes.store(out.bytes, std::memory_order_relaxed);
   if (out.ok) co_return result::stored;
+  spdlog::debug("block {} of {} not stored: {}", j.index, j.url, out.result);
   co_return j.task->claim->cancel.load() ? result::cancelled : result::failed;
 }
 

@@ -2,8 +2,8 @@
 
 namespace rangecache::flight {
 
-block_state::verdict block_state::observe(const std::string& url,
-                                          const plan::block_identity& got, std::uint64_t seq,
+block_state::verdict block_state::observe(const std::string& url, const plan::block_identity& got,
+                                          std::uint64_t seq,
                                           const std::optional<plan::block_identity>& expected) {
   std::lock_guard lock(mutex_);
   // Entries matter only while fetches of the URL overlap: forgetting them all now and then
@@ -70,8 +70,7 @@ void block_state::note_read(const std::string& address, plan::reader_mark mark) 
 bool block_state::try_start_read_ahead(std::uint32_t limit) {
   auto n = read_ahead_running_.load(std::memory_order_relaxed);
   while (n < limit)
-    if (read_ahead_running_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed))
-      return true;
+    if (read_ahead_running_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
   return false;
 }
 

@@ -17,6 +17,11 @@ bool stream_fits(const inflight_stream& st, const block_object& bo, std::uint64_
 
 }  // namespace
 
+bool session::version_changed(const cache_request& cr, const block_object& bo) {
+  const auto latest = w_->shared->blocks.current(cr.url);
+  return latest && *latest != bo.id;
+}
+
 awaitable<block_source> session::obtain_block(const config::config& cfg,
                                               const config::remap_rule& rule,
                                               const request_authority& authority,
@@ -40,9 +45,14 @@ awaitable<block_source> session::obtain_block(const config::config& cfg,
       role = inflight.join(key, waiter);
     }
     if (role != inflight_table::role::follow) break;
+    // A fetch of another version may be under way for the key (an old one, finishing after
+    // the object changed): wait for it to end rather than stream it, unless the object has
+    // changed from what this request answers from.
     const auto deadline = std::chrono::steady_clock::now() + block_wait(cfg);
-    std::function<bool(const inflight_stream&)> any = [](const inflight_stream&) { return true; };
-    auto r = co_await flight::follow(inflight, key, waiter, deadline, std::move(any));
+    std::function<bool(const inflight_stream&)> usable = [&](const inflight_stream& st) {
+      return stream_fits(st, bo, k) || version_changed(cr, bo);
+    };
+    auto r = co_await flight::follow(inflight, key, waiter, deadline, std::move(usable));
     if (r.stream && stream_fits(*r.stream, bo, k)) {
       w_->metrics.count_block(rule.metrics_series, block_event::miss);
       count_read_ahead_use(key);
@@ -50,13 +60,9 @@ awaitable<block_source> session::obtain_block(const config::config& cfg,
       out.status = block_source::from::stream;
       co_return out;
     }
-    if (!r.stream && !r.finished) break;  // no head in time
-    // Another version is coming in (or was just stored): the object changed.
-    const auto latest = w_->shared->blocks.current(cr.url);
-    if (latest && *latest != bo.id) break;
+    if (!r.finished || version_changed(cr, bo)) break;  // no head in time, or a new version
   }
-  const auto latest = w_->shared->blocks.current(cr.url);
-  out.status = latest && *latest != bo.id ? block_source::from::changed : block_source::from::failed;
+  out.status = version_changed(cr, bo) ? block_source::from::changed : block_source::from::failed;
   co_return out;
 }
 

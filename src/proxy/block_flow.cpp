@@ -29,15 +29,17 @@ bool make_block_object(const cache::cached_object& rec, std::uint64_t size, bloc
 
 }  // namespace
 
-awaitable<outcome> session::serve_blocks(const config::config& cfg,
-                                         const config::remap_rule& rule,
+awaitable<outcome> session::serve_blocks(const config::config& cfg, const config::remap_rule& rule,
                                          const request_authority& authority,
-                                         const cache_request& cr,
-                                         const cache::cached_object* index, access_entry& log) {
+                                         const cache_request& cr, const cache::cached_object* index,
+                                         access_entry& log) {
   const auto size = rule.blocks->size;
   block_object bo;
   bool known = index && make_block_object(*index, size, bo);
   for (int round = 0; round < 3; ++round) {
+    // A fetch has seen a newer version than the stored index (whose removal may still be on
+    // its way to the store): the index no longer says what the object is.
+    if (known && version_changed(cr, bo)) known = false;
     if (!known && !co_await start_block_object(rule, authority, cr, bo))
       co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
     // A head learnt from the origin just now is fresh; a stored index may not be.
@@ -58,32 +60,40 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg,
 awaitable<bool> session::start_block_object(const config::remap_rule& rule,
                                             const request_authority& authority,
                                             const cache_request& cr, block_object& bo) {
-  auto& blocks = w_->shared->blocks;
   const auto size = rule.blocks->size;
   const std::span<const range::byte_range_spec> specs(cr.ranges.specs.begin(),
                                                       cr.ranged ? cr.ranges.specs.size() : 0);
   const auto first = plan::first_block_needed(specs, size);
   const auto key = range::block_key(cr.full_key, size, first);
-  // That block may be stored already (its index evicted), or on its way: its head is the
-  // object's, when it is of the version the URL's fetches last saw.
-  const auto latest = blocks.current(cr.url);
-  cache::cached_object stored;
-  if (w_->reader->lookup(key, stored) == cache::lookup_status::hit &&
-      make_block_object(stored, size, bo) && (!latest || *latest == bo.id) &&
-      plan::block_fits(stored.meta, bo.id, first, size))
-    co_return true;
   auto& inflight = w_->shared->inflight;
-  auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
-  auto role = inflight.join(key, waiter);
-  if (role == inflight_table::role::lead) {
-    spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
-    role = inflight.join(key, waiter);
+  // Only a block of the version the URL's fetches saw last tells the object's head: a fetch
+  // of an older one still under way is waited out.
+  std::function<bool(const inflight_stream&)> latest = [&](const inflight_stream& st) {
+    block_object seen;
+    return make_block_object(st.object, size, seen) && !version_changed(cr, seen);
+  };
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    // The block may be stored already (its index evicted): its head is the object's.
+    if (w_->reader->lookup(key, lookup_range_) == cache::lookup_status::hit &&
+        make_block_object(lookup_range_, size, bo) && !version_changed(cr, bo) &&
+        plan::block_fits(lookup_range_.meta, bo.id, first, size))
+      co_return true;
+    auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
+    auto role = inflight.join(key, waiter);
+    if (role == inflight_table::role::lead) {
+      spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
+      role = inflight.join(key, waiter);
+    }
+    if (role != inflight_table::role::follow) co_return false;
+    const auto deadline = std::chrono::steady_clock::now() + block_wait(*w_->shared->config_now());
+    auto r = co_await flight::follow(inflight, key, waiter, deadline, latest);
+    if (r.stream) co_return make_block_object(r.stream->object, size, bo);
+    // The fetch ended without a block of this object: it is not kept as blocks, or the
+    // answer was another (this request takes the ordinary path); or an older version's
+    // fetch ended, and the block is asked for again.
+    if (!r.finished || w_->shared->blocks.not_blocks(cr.url, std::chrono::steady_clock::now()))
+      co_return false;
   }
-  if (role != inflight_table::role::follow) co_return false;
-  const auto deadline = std::chrono::steady_clock::now() + block_wait(*w_->shared->config_now());
-  std::function<bool(const inflight_stream&)> any = [](const inflight_stream&) { return true; };
-  auto r = co_await flight::follow(inflight, key, waiter, deadline, std::move(any));
-  if (r.stream && make_block_object(r.stream->object, size, bo)) co_return true;
   co_return false;
 }
 
@@ -137,9 +147,8 @@ bool session::all_blocks_stored(const cache_request& cr, const plan::answer_plan
 awaitable<block_send> session::send_blocks(const config::config& cfg,
                                            const config::remap_rule& rule,
                                            const request_authority& authority,
-                                           const cache_request& cr,
-                                           const plan::answer_plan& answer, const block_object& bo,
-                                           bool refresh) {
+                                           const cache_request& cr, const plan::answer_plan& answer,
+                                           const block_object& bo, bool refresh) {
   const auto timeout = cfg.server.send_timeout;
   if (answer.parts.empty()) {
     auto s = co_await send_text(stream_, answer.head, timeout);

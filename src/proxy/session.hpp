@@ -20,11 +20,11 @@
 #include "rangecache/origin/client.hpp"
 #include "rangecache/plan/answer_plan.hpp"
 #include "rangecache/plan/block_plan.hpp"
-#include "rangecache/range/multipart.hpp"
 #include "rangecache/plan/cache_request.hpp"
 #include "rangecache/plan/fill_plan.hpp"
 #include "rangecache/plan/range_hit.hpp"
 #include "rangecache/proxy/remap.hpp"
+#include "rangecache/range/multipart.hpp"
 #include "worker.hpp"
 
 namespace rangecache::proxy {
@@ -225,12 +225,9 @@ class session {
                                      block_object& bo);
   // One answer from the blocks of `bo`; nullopt when the object changed before anything was
   // sent (answer again). `refresh`: the index is stale, the first block comes from the origin.
-  awaitable<std::optional<outcome>> answer_from_blocks(const config::config& cfg,
-                                                       const config::remap_rule& rule,
-                                                       const request_authority& authority,
-                                                       const cache_request& cr,
-                                                       const block_object& bo, bool refresh,
-                                                       access_entry& log);
+  awaitable<std::optional<outcome>> answer_from_blocks(
+      const config::config& cfg, const config::remap_rule& rule, const request_authority& authority,
+      const cache_request& cr, const block_object& bo, bool refresh, access_entry& log);
   awaitable<block_send> send_blocks(const config::config& cfg, const config::remap_rule& rule,
                                     const request_authority& authority, const cache_request& cr,
                                     const plan::answer_plan& answer, const block_object& bo,
@@ -241,13 +238,16 @@ class session {
   bool all_blocks_stored(const cache_request& cr, const plan::answer_plan& answer,
                          const block_object& bo);
   awaitable<block_source> obtain_block(const config::config& cfg, const config::remap_rule& rule,
-                                       const request_authority& authority,
-                                       const cache_request& cr, const block_object& bo,
-                                       std::uint64_t index, bool refresh);
+                                       const request_authority& authority, const cache_request& cr,
+                                       const block_object& bo, std::uint64_t index, bool refresh);
+  // The URL's block fetches have seen another version than the one `bo` is.
+  bool version_changed(const cache_request& cr, const block_object& bo);
   // Starts the fetch of a block whose key this session just joined as leader.
-  std::shared_ptr<fetch::block_task> spawn_block_fetch(
-      const config::remap_rule& rule, const request_authority& authority, const cache_request& cr,
-      std::uint64_t index, std::optional<plan::block_identity> expect, bool refresh, bool ahead);
+  std::shared_ptr<fetch::block_task> spawn_block_fetch(const config::remap_rule& rule,
+                                                       const request_authority& authority,
+                                                       const cache_request& cr, std::uint64_t index,
+                                                       std::optional<plan::block_identity> expect,
+                                                       bool refresh, bool ahead);
   // A sequential reader gets the next blocks fetched ahead of it.
   void read_ahead(const config::remap_rule& rule, const request_authority& authority,
                   const cache_request& cr, const block_object& bo, const plan::answer_plan& answer);
