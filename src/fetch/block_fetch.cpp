@@ -149,6 +149,8 @@ awaitable<result> fetch_once(fetch_context c, block_job j) {
   auto a = co_await c.origins->send(to, std::move(req), std::move(no_body),
                                     origin::settings_for(cfg->upstream));
   if (a.ec) co_return result::failed;
+  // Called off while the origin was answering: nothing of it is wanted any more.
+  if (j.task->claim->cancel.load()) co_return result::cancelled;
   times.response_time = c.clock->now();
   flight::add_missing_date(a.head(), times.response_time);
   auto h = inspect(a, j);

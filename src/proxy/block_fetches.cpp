@@ -93,6 +93,7 @@ std::shared_ptr<fetch::block_task> session::spawn_block_fetch(
   j.port = rule.to_port;
   j.headers = headers_for_cache(rule, authority);
   j.cache_control_fields = rule.cache_control_fields;
+  route_to_owner(rule, j.host, j.port, j.target, j.headers);
   j.size = rule.blocks->size;
   j.index = k;
   j.min_object = rule.blocks->min_object;

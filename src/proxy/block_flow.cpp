@@ -40,8 +40,10 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg, const config
     // A fetch has seen a newer version than the stored index (whose removal may still be on
     // its way to the store): the index no longer says what the object is.
     if (known && version_changed(cr, bo)) known = false;
-    if (!known && !co_await start_block_object(rule, authority, cr, bo))
-      co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    if (!known) {
+      const bool started = co_await start_block_object(rule, authority, cr, bo);
+      if (!started) co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+    }
     // A head learnt from the origin just now is fresh; a stored index may not be.
     bool refresh = false;
     if (known) {

@@ -145,21 +145,28 @@ bool session::fetches_here(const config::remap_rule& rule) {
 }
 
 void session::route_revalidation(const config::remap_rule& rule, fetch::revalidation& r) {
+  route_to_owner(rule, r.host, r.port, r.target, r.headers);
+}
+
+void session::route_to_owner(const config::remap_rule& rule, std::string& host, std::uint16_t& port,
+                             std::string& target,
+                             std::vector<std::pair<std::string, std::string>>& headers) {
   if (!rule.parents || from_tier_) return;
   const auto& p = *rule.parents;
   auto& table = w_->shared->parents;
   const std::int64_t now = w_->shared->clock->now();
   const auto is_down = down_at(p, table, now);
   const auto route = tier::plan_route(p, tier::ring_of(p), route_key_, false, is_down);
-  // The owner when it is up; no fail-over here: a failed revalidation leaves the object
-  // stale for the next request, which takes the full route.
+  // The owner when it is up; no fail-over here: work done for the cache's sake (a
+  // revalidation, a block) that fails is asked again by the next request, which takes the
+  // full route.
   if (route.parents.empty()) return;
   const auto& node = p.nodes[route.parents.front()];
   const auto cfg = w_->shared->config_now();
-  r.host = node.host;
-  r.port = node.port;
-  r.target = client_target_;
-  for (auto& [name, value] : r.headers) {
+  host = node.host;
+  port = node.port;
+  target = client_target_;
+  for (auto& [name, value] : headers) {
     if (beast::iequals(name, "Host")) value = client_host_;
     if (beast::iequals(name, "Via"))
       value = via_with(parser_->get()[http::field::via], tier::via_name(p, *cfg));

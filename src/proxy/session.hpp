@@ -127,6 +127,11 @@ class session {
   bool fetches_here(const config::remap_rule& rule);
   // A background revalidation goes to the URL's owner when that is a parent.
   void route_revalidation(const config::remap_rule& rule, fetch::revalidation& r);
+  // A request made for the cache's sake (a revalidation, a block) goes to the URL's owner
+  // when that is a parent that is up: its host, port, target and Host/Via fields.
+  void route_to_owner(const config::remap_rule& rule, std::string& host, std::uint16_t& port,
+                      std::string& target,
+                      std::vector<std::pair<std::string, std::string>>& headers);
   // A request with the client's body.
   awaitable<origin::answer> send_with_body(const config::config& cfg,
                                            const config::remap_rule& rule, origin::request up,
