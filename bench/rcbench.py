@@ -462,7 +462,7 @@ class Bench:
         return f"""# written by bench/rcbench.py
 listen: ["127.0.0.1:0"]
 workers: 1
-cache: {{ path: {d}/rc-cache, max_size: {self.a.rc_max_size}, sync: none }}
+cache: {{ path: {d}/rc-cache, max_size: {self.a.rc_max_size}, sync: none, sync_interval: 0s }}
 remap:
   - from: http://*/
     to: http://127.0.0.1:18080/

@@ -35,8 +35,9 @@ writer::writer(environment& env, std::shared_ptr<core> c, recovered&& state)
     : env_(env),
       core_(std::move(c)),
       s_(core_->settings),
-      policy_(make_policy(s_.policy, static_cast<std::uint64_t>(s_.low_watermark * s_.max_size))),
-      last_sync_(std::chrono::steady_clock::now()) {
+      policy_(make_policy(s_.policy, static_cast<std::uint64_t>(s_.low_watermark * s_.max_size))) {
+  if (s_.sync == sync_mode::none)
+    syncer_ = std::make_unique<interval_sync>(env_.env, s_.sync_interval);
   for (const recovered_object& o : state.objects) {
     const std::uint64_t chunk_part = chunks_charge(o.length, s_.chunk_size);
     objects_[o.hash] = {o.id,       o.length,     o.charge, std::min(chunk_part, o.charge),
@@ -291,11 +292,15 @@ void writer::publish() {
 }
 
 void writer::maybe_sync(bool force) {
-  if (s_.sync != sync_mode::none || !dirty_) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_sync_ < s_.sync_interval) return;
-  mdb_env_sync(env_.env, 1);
-  last_sync_ = now;
+  if (s_.sync != sync_mode::none) return;
+  // The interval's flush is the sync thread's; the last one (a clean stop) is done here,
+  // after that thread has stopped, so nothing committed is left unflushed.
+  if (force) {
+    if (syncer_) syncer_->stop();
+    mdb_env_sync(env_.env, 1);
+    return;
+  }
+  if (dirty_ && syncer_) syncer_->mark_dirty();
   dirty_ = false;
 }
 

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "interval_sync.hpp"
+
 #include "core.hpp"
 #include "env.hpp"
 #include "rangecache/cache/policy.hpp"
@@ -133,8 +135,8 @@ class writer {
   std::uint64_t content_bytes_ = 0;
   std::vector<key_hash> touches_;
   std::vector<key_hash> persist_access_;
-  std::chrono::steady_clock::time_point last_sync_;
   bool dirty_ = false;
+  std::unique_ptr<interval_sync> syncer_;  // sync: none only
   bool stopped_ = false;
   std::thread thread_;
 };

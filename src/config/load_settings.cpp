@@ -105,8 +105,8 @@ unsigned read_workers(const context& ctx, const item& at) {
 
 void load_cache(const context& ctx, const item& node, cache_settings& out) {
   const map_reader map(ctx, node,
-                       {"path", "max_size", "sync", "backend", "heuristic_fraction",
-                        "heuristic_max", "max_variants"});
+                       {"path", "max_size", "sync", "sync_interval", "backend",
+                        "heuristic_fraction", "heuristic_max", "max_variants"});
   if (const auto* value = map.find("path")) {
     out.path = read_string(ctx, *value);
     if (out.path.empty()) ctx.expected(*value, "a directory");
@@ -117,6 +117,7 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
     if (out.max_size < (std::uint64_t{1} << 20)) ctx.expected(*value, "at least 1MiB");
   }
   read_into(map, "sync", out.sync, read_sync);
+  read_into(map, "sync_interval", out.sync_interval, read_duration);
   read_into(map, "backend", out.backend, read_backend);
   read_into(map, "heuristic_fraction", out.heuristic_fraction, read_fraction);
   read_into(map, "heuristic_max", out.heuristic_max, read_seconds);

@@ -31,6 +31,8 @@ std::vector<std::string> restart_only_changes(const config& running, const confi
   if (running.cache.path != next.cache.path) out.emplace_back("cache.path");
   if (running.cache.max_size != next.cache.max_size) out.emplace_back("cache.max_size");
   if (running.cache.sync != next.cache.sync) out.emplace_back("cache.sync");
+  if (running.cache.sync_interval != next.cache.sync_interval)
+    out.emplace_back("cache.sync_interval");
   if (running.cache.backend != next.cache.backend) out.emplace_back("cache.backend");
   if (!same_admin(running.admin.listen, next.admin.listen)) out.emplace_back("admin.listen");
   return out;

@@ -165,6 +165,27 @@ bool session::start_read_ahead(const config::remap_rule& rule, const request_aut
   return true;
 }
 
+void session::fetch_ahead_in_answer(const config::remap_rule& rule,
+                                    const request_authority& authority, const cache_request& cr,
+                                    const block_object& bo, std::uint64_t k,
+                                    std::uint64_t last) {
+  // At least the next block, so that a rule without read-ahead still overlaps fetching
+  // and sending; at most read_ahead of them.
+  const std::uint64_t depth = std::max<std::uint32_t>(rule.blocks->read_ahead, 1);
+  auto& inflight = w_->shared->inflight;
+  for (auto next = k + 1; next <= last && next <= k + depth; ++next) {
+    const auto key = range::block_key(cr.full_key, bo.size, next);
+    if (w_->reader->lookup(key, lookup_range_) == cache::lookup_status::hit &&
+        plan::block_fits(lookup_range_.meta, bo.id, next, bo.size))
+      continue;
+    auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
+    const auto role = inflight.join(key, probe);
+    if (role == inflight_table::role::follow) inflight.leave(key, probe);
+    if (role == inflight_table::role::lead)
+      spawn_block_fetch(rule, authority, cr, next, bo.id, false, false);
+  }
+}
+
 void session::count_read_ahead_use(const std::string& key) {
   if (auto rule = w_->shared->blocks.take_read_ahead(key))
     w_->metrics.count_block(*rule, block_event::read_ahead_used);

@@ -163,6 +163,9 @@ awaitable<block_send> session::send_blocks(const config::config& cfg,
     for (std::uint64_t off = part.offset, end = part.offset + part.length; off < end;) {
       const auto k = off / bo.size;
       const auto n = std::min(end, (k + 1) * bo.size) - off;
+      // A long answer is its own sequential reader: the blocks after this one that it
+      // needs are asked for while this one is sent.
+      if (!refresh) fetch_ahead_in_answer(rule, authority, cr, bo, k, (end - 1) / bo.size);
       auto src = co_await obtain_block(cfg, rule, authority, cr, bo, k, refresh);
       refresh = false;  // the first block renewed the index
       if (src.status == block_source::from::changed)

@@ -143,6 +143,7 @@ void server::start(const std::string& port_file) {
   ss.sync = cfg->cache.sync == config::sync_mode::none   ? cache::sync_mode::none
             : cfg->cache.sync == config::sync_mode::full ? cache::sync_mode::full
                                                          : cache::sync_mode::meta;
+  ss.sync_interval = cfg->cache.sync_interval;
   if (cfg->cache.backend == config::cache_backend::memory) {
     impl_->store = cache::make_memory_store(ss);
     spdlog::info("cache in memory: at most {} bytes, empty at every start", ss.max_size);

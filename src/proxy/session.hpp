@@ -259,6 +259,10 @@ class session {
   bool start_read_ahead(const config::remap_rule& rule, const request_authority& authority,
                         const cache_request& cr, const block_object& bo, std::uint64_t index);
   void count_read_ahead_use(const std::string& block_key);
+  // The blocks after `k` (up to `last`) that this answer will need are fetched meanwhile.
+  void fetch_ahead_in_answer(const config::remap_rule& rule, const request_authority& authority,
+                             const cache_request& cr, const block_object& bo, std::uint64_t k,
+                             std::uint64_t last);
   // The plan of an answer from a stored object's record, as serve_object sends it.
   plan::answer_plan plan_stored_answer(const cache_request& cr, const cache::object_meta& meta,
                                        const char* label, bool keep,

@@ -13,7 +13,7 @@
 
 namespace rangecache::cache {
 
-// none: MDB_NOSYNC and an mdb_env_sync every sync_interval from the writer (a kill -9 loses
+// none: MDB_NOSYNC and an mdb_env_sync every sync_interval, by a thread of its own (a kill -9 loses
 // nothing, a power cut may lose the last interval); meta: MDB_NOMETASYNC (a power cut may
 // undo the last commit); full: every commit is durable.
 enum class sync_mode { none, meta, full };
@@ -51,7 +51,8 @@ struct store_settings {
   double high_watermark = 0.85;
   double low_watermark = 0.75;
   std::uint32_t reclaim_chunks_per_txn = 2000;    // chunk deletes per transaction
-  std::chrono::milliseconds sync_interval{1000};  // sync_mode::none only
+  // sync_mode::none only; 0: never (the kernel writes back in its own time), but at close.
+  std::chrono::milliseconds sync_interval{1000};
   // A hit's access time is written back to its record at most this often (eviction order
   // itself is kept in memory and updated on every hit).
   std::chrono::seconds touch_interval{60};

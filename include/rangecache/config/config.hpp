@@ -36,6 +36,9 @@ struct cache_settings {
   std::string path = "/var/cache/rangecache";
   std::uint64_t max_size = std::uint64_t{1} << 30;
   sync_mode sync = sync_mode::meta;
+  // sync: none only: how often the data file is flushed; 0: never (the kernel writes dirty
+  // pages back in its own time, as nginx's cache files are; a clean stop still flushes).
+  std::chrono::milliseconds sync_interval{1000};
   cache_backend backend = cache_backend::lmdb;
   // Heuristic freshness (RFC 9111 §4.2.2) of an answer without an explicit one: this share
   // of the time since its Last-Modified (0 turns it off), never more than heuristic_max.

@@ -98,8 +98,15 @@ TEST_F(StoreBasic, RestartKeepsEveryCommittedObject) {
     ASSERT_TRUE(put(*store_, key, key, static_cast<std::uint64_t>(i) * 9973, i).ok());
     keys.insert(key);
   }
-  for (sync_mode mode : {sync_mode::none, sync_mode::meta, sync_mode::full}) {
+  // sync none with the interval flush, and never flushed but at the clean stop.
+  const std::pair<sync_mode, std::chrono::milliseconds> modes[] = {
+      {sync_mode::none, std::chrono::seconds(1)},
+      {sync_mode::none, std::chrono::milliseconds(0)},
+      {sync_mode::meta, std::chrono::seconds(1)},
+      {sync_mode::full, std::chrono::seconds(1)}};
+  for (const auto& [mode, interval] : modes) {
     settings_.sync = mode;
+    settings_.sync_interval = interval;
     reopen();
     EXPECT_FALSE(store_->report().moved_aside);
     EXPECT_EQ(store_->report().objects, keys.size());

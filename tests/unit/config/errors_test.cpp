@@ -168,6 +168,8 @@ log: {}
   EXPECT_CONFIG_ERROR(with_base("log: { access: [a] }\n"), 3, "log.access: expected a string");
   EXPECT_CONFIG_ERROR(with_base("cache: { sync: always }\n"), 3,
                       "cache.sync: expected none, meta or full, got 'always'");
+  EXPECT_CONFIG_ERROR(with_base("cache: { sync_interval: often }\n"), 3,
+                      "cache.sync_interval: expected a duration like 30s, 500ms, 5m or 1h");
   EXPECT_CONFIG_ERROR(with_base("cache: { backend: disk }\n"), 3,
                       "cache.backend: expected lmdb or memory, got 'disk'");
   EXPECT_CONFIG_ERROR(with_base("remap_extra: 1\n"), 3, "unknown key");

@@ -208,12 +208,27 @@ TEST(ConfigLoad, MinimalFile) {
   EXPECT_EQ(cfg.remap[0].line, 3);
 }
 
+TEST(ConfigLoad, SyncInterval) {
+  const struct {
+    std::string_view text;
+    std::chrono::milliseconds want;
+  } rows[] = {{"500ms", std::chrono::milliseconds(500)},
+              {"5s", std::chrono::seconds(5)},
+              {"0s", std::chrono::milliseconds(0)}};
+  for (const auto& r : rows) {
+    const auto cfg = load(std::string(minimal) +
+                          "cache: { sync: none, sync_interval: " + std::string(r.text) + " }\n");
+    EXPECT_EQ(cfg.cache.sync_interval, r.want) << r.text;
+  }
+}
+
 TEST(ConfigLoad, EveryDefault) {
   const auto cfg = load(minimal);
   EXPECT_EQ(cfg.workers, 0u);
   EXPECT_EQ(cfg.cache.path, "/var/cache/rangecache");
   EXPECT_EQ(cfg.cache.max_size, 1ull << 30);
   EXPECT_EQ(cfg.cache.sync, sync_mode::meta);
+  EXPECT_EQ(cfg.cache.sync_interval, std::chrono::seconds(1));
 
   EXPECT_EQ(cfg.background_fetch.max_concurrent, 4u);
   EXPECT_EQ(cfg.background_fetch.queue_size, 256u);
