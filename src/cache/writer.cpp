@@ -36,7 +36,7 @@ writer::writer(environment& env, std::shared_ptr<core> c, recovered&& state)
       core_(std::move(c)),
       s_(core_->settings),
       policy_(make_policy(s_.policy, static_cast<std::uint64_t>(s_.low_watermark * s_.max_size))) {
-  if (s_.sync == sync_mode::none)
+  if (s_.sync == sync_mode::none && s_.sync_interval.count() > 0)
     syncer_ = std::make_unique<interval_sync>(env_.env, s_.sync_interval);
   for (const recovered_object& o : state.objects) {
     const std::uint64_t chunk_part = chunks_charge(o.length, s_.chunk_size);
