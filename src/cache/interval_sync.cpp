@@ -20,6 +20,11 @@ void interval_sync::stop() {
 
 void interval_sync::run() {
   std::unique_lock lock(mu_);
+  // No interval: nothing to flush until the owner's last flush (and no busy loop).
+  if (interval_.count() <= 0) {
+    cv_.wait(lock, [this] { return stopping_; });
+    return;
+  }
   while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
     if (!dirty_.exchange(false, std::memory_order_relaxed)) continue;
     lock.unlock();
