@@ -82,8 +82,9 @@ awaitable<bool> session::start_block_object(const config::remap_rule& rule,
       co_return true;
     auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
     auto role = inflight.join(key, waiter);
+    std::shared_ptr<fetch::block_task> own;
     if (role == inflight_table::role::lead) {
-      spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
+      own = spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
       role = inflight.join(key, waiter);
     }
     if (role != inflight_table::role::follow) co_return false;
@@ -91,9 +92,10 @@ awaitable<bool> session::start_block_object(const config::remap_rule& rule,
     auto r = co_await flight::follow(inflight, key, waiter, deadline, latest);
     if (r.stream) co_return make_block_object(r.stream->object, size, bo);
     // The fetch ended without a block of this object: it is not kept as blocks, or the
-    // answer was another (this request takes the ordinary path); or an older version's
-    // fetch ended, and the block is asked for again.
-    if (!r.finished || w_->shared->blocks.not_blocks(cr.url, std::chrono::steady_clock::now()))
+    // answer was another (this request takes the ordinary path); or another request's fetch
+    // of an older version ended, and the block is asked for again.
+    if (!r.finished || own ||
+        w_->shared->blocks.not_blocks(cr.url, std::chrono::steady_clock::now()))
       co_return false;
   }
   co_return false;

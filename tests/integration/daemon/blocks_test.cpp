@@ -286,3 +286,16 @@ TEST_F(BlocksPerTest, AnOriginThatIgnoresRangeIsServedAsUsual) {
   auto w = get(d->port(), target, {}, 30s);
   EXPECT_TRUE(is_whole(w, path, size));
 }
+
+TEST_F(BlocksPerTest, ARangePastTheEndOfAColdObjectIs416FromTheOrdinaryPath) {
+  auto d = start(block_rule());
+  const std::uint64_t size = 2 * MiB;
+  const auto path = unique_gen(size, ".bin");
+  auto r = get(d->port(), path, {{"Range", "bytes=5000000-"}}, 30s);
+  EXPECT_TRUE(is_unsatisfiable(r, size));
+  // The block holding the first byte asked for told nothing to keep; the request went on.
+  EXPECT_EQ(suite_origin().ranges(path), (strings{aligned(4), "bytes=5000000-"}));
+  // Within the object, block mode goes on as usual.
+  auto in = get(d->port(), path, {{"Range", "bytes=10-19"}}, 30s);
+  EXPECT_TRUE(is_partial(in, path, 10, 19, size));
+}
