@@ -85,18 +85,6 @@ void write_index(const fetch_context& c, const block_job& j, origin::answer& a,
     spdlog::debug("block index of {} not stored: {}", j.url, cache::to_string(error));
 }
 
-void publish(const fetch_context& c, const block_job& j, const cache::fill& fill,
-             const cache::object_meta& meta) {
-  auto st = std::make_shared<flight::inflight_stream>();
-  st->object.key = j.key;
-  st->object.url = j.url;
-  st->object.meta = meta;
-  st->object.ref = fill.progress_ref();
-  st->progress = fill.progress();
-  st->claim = j.task->claim;
-  c.inflight->publish(j.key, std::move(st));
-}
-
 // The version the block is of, settled among every fetch of the URL: an older one is not
 // stored; a newer one drops the old version's blocks and index before anything of it is
 // stored.
@@ -126,7 +114,7 @@ awaitable<result> store_block(fetch_context c, block_job j, origin::answer& a,
     co_return result::failed;
   }
   auto meta = flight::make_meta(206, a.head(), *fo.expected_length, fresh, h.bytes);
-  publish(c, j, fill, meta);
+  publish_fill(c, j.key, j.url, fill, meta, j.task->claim);
   // A cancelled read-ahead block stops at its next piece, as a daemon shutting down would.
   fetch_context own = c;
   own.draining = &j.task->claim->cancel;
@@ -145,9 +133,7 @@ awaitable<result> fetch_once(fetch_context c, block_job j) {
   cache::exchange_times times;
   times.request_time = c.clock->now();
   auto req = block_request(j);
-  std::string no_body;
-  auto a = co_await c.origins->send(to, std::move(req), std::move(no_body),
-                                    origin::settings_for(cfg->upstream));
+  auto a = co_await send_for_cache(c, to, std::move(req));
   if (a.ec) co_return result::failed;
   // Called off while the origin was answering: nothing of it is wanted any more.
   if (j.task->claim->cancel.load()) co_return result::cancelled;

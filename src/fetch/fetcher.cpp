@@ -56,18 +56,6 @@ std::string refusal(origin::answer& a, const job& j, std::string& variant) {
   return {};
 }
 
-// Range requests for this URL are served from the fetch's bytes as they arrive.
-void publish(const fetch_context& c, const job& j, const cache::fill& fill,
-             const cache::object_meta& meta) {
-  auto st = std::make_shared<flight::inflight_stream>();
-  st->object.key = j.key;
-  st->object.url = j.url;
-  st->object.meta = meta;
-  st->object.ref = fill.progress_ref();
-  st->progress = fill.progress();
-  c.inflight->publish(j.key, std::move(st));
-}
-
 awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   fetch_outcome out;
   if (already_fresh(c, j)) {
@@ -81,9 +69,7 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
   cache::exchange_times times;
   times.request_time = c.clock->now();
   auto req = fetch_request(j);
-  std::string no_body;
-  auto a = co_await c.origins->send(to, std::move(req), std::move(no_body),
-                                    origin::settings_for(cfg->upstream));
+  auto a = co_await send_for_cache(c, to, std::move(req));
   if (a.ec) {
     out.result = "origin: " + a.ec.message();
     co_return out;
@@ -107,7 +93,8 @@ awaitable<fetch_outcome> fetch_one(fetch_context c, job j, bool lead) {
                                flight::freshness_policy_of(cfg->cache));
   auto meta = make_meta(200, res, fo.expected_length.value_or(0), fresh, std::nullopt);
   meta.variant = variant;
-  if (lead && fo.expected_length) publish(c, j, fill, meta);
+  // Range requests for this URL are served from the fetch's bytes as they arrive.
+  if (lead && fo.expected_length) publish_fill(c, j.key, j.url, fill, meta);
   out = co_await store_body(c, a, fill, meta);
   if (!out.ok) co_return out;
   c.origins->finish(to, a, cfg->upstream.max_idle_per_origin);

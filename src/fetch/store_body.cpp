@@ -1,6 +1,7 @@
 #include "store_body.hpp"
 
 #include "rangecache/flight/store_tee.hpp"
+#include "rangecache/origin/settings.hpp"
 
 namespace rangecache::fetch {
 namespace {
@@ -9,6 +10,27 @@ namespace {
 constexpr std::uint64_t fetch_ahead_limit = 8 << 20;
 
 }  // namespace
+
+void publish_fill(const fetch_context& c, const std::string& key, const std::string& url,
+                  const cache::fill& fill, const cache::object_meta& meta,
+                  std::shared_ptr<flight::fetch_claim> claim) {
+  auto st = std::make_shared<flight::inflight_stream>();
+  st->object.key = key;
+  st->object.url = url;
+  st->object.meta = meta;
+  st->object.ref = fill.progress_ref();
+  st->progress = fill.progress();
+  st->claim = std::move(claim);
+  c.inflight->publish(key, std::move(st));
+}
+
+awaitable<origin::answer> send_for_cache(fetch_context c, origin::endpoint to,
+                                         origin::request req) {
+  auto cfg = c.config();
+  std::string no_body;
+  co_return co_await c.origins->send(to, std::move(req), std::move(no_body),
+                                     origin::settings_for(cfg->upstream));
+}
 
 awaitable<fetch_outcome> store_body(fetch_context c, origin::answer& a, cache::fill& fill,
                                     cache::object_meta meta) {

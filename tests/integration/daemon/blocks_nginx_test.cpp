@@ -8,9 +8,8 @@
 #include <set>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
+#include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
-#include "nginx_origin.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -35,42 +34,25 @@ std::optional<std::vector<std::uint64_t>> aligned_blocks(const std::vector<std::
   return out;
 }
 
-class BlocksNginx : public ::testing::Test {
+class BlocksNginx : public nginx_suite<BlocksNginx> {
+ public:
+  static void write_files(nginx_origin& nginx) {
+    nginx.write_generated("1g.bin", GiB);
+    nginx.write_generated("seq.bin", 64 * MiB);
+    nginx.write_generated("cold.bin", 16 * MiB);
+  }
+  static daemon_options options() {
+    daemon_options o;
+    o.rule_extra = "    blocks: { size: 1MiB, min_object: 8MiB, read_ahead: 4 }\n";
+    o.max_size = "2GiB";
+    return o;
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    if (!nginx_origin::available()) return;
-    try {
-      nginx_ = new nginx_origin();
-      nginx_->write_generated("1g.bin", GiB);
-      nginx_->write_generated("seq.bin", 64 * MiB);
-      nginx_->write_generated("cold.bin", 16 * MiB);
-      daemon_options o;
-      o.origin_port = nginx_->port();
-      o.rule_extra = "    blocks: { size: 1MiB, min_object: 8MiB, read_ahead: 4 }\n";
-      o.max_size = "2GiB";
-      daemon_ = new proxy_daemon(o);
-    } catch (const std::exception& e) {
-      start_error_ = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete nginx_;
-    nginx_ = nullptr;
-  }
-  void SetUp() override {
-    if (!nginx_origin::available()) GTEST_SKIP() << nginx_origin::binary << " is not installed";
-    ASSERT_NE(daemon_, nullptr) << "the fixture did not start: " << start_error_;
-  }
   static response range_get(const std::string& target, std::uint64_t first, std::uint64_t last) {
     return get(daemon_->port(), target,
                {{"Range", "bytes=" + std::to_string(first) + "-" + std::to_string(last)}}, 60s);
   }
-
-  static inline nginx_origin* nginx_ = nullptr;
-  static inline proxy_daemon* daemon_ = nullptr;
-  static inline std::string start_error_;
 };
 
 }  // namespace

@@ -7,8 +7,7 @@
 #include <filesystem>
 
 #include "cache_checks.hpp"
-#include "daemon.hpp"
-#include "nginx_origin.hpp"
+#include "daemon_fixture.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -19,34 +18,20 @@ using strings = std::vector<std::string>;
 constexpr std::uint64_t one_mib = 1u << 20;
 constexpr std::uint64_t big = 64u << 20;
 
-class CacheNginx : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!nginx_origin::available()) return;
-    try {
-      nginx_ = new nginx_origin();
-      nginx_->write_generated("1m.bin", one_mib);
-      nginx_->write_generated("64m.bin", big);
-      daemon_options o;
-      o.origin_port = nginx_->port();
-      o.rule_extra = "    cache_range_requests: {}\n";
-      o.max_size = "1GiB";  // 64m.bin is well under a quarter of it
-      daemon_ = new proxy_daemon(o);
-    } catch (const std::exception& e) {
-      start_error_ = e.what();
-    }
+class CacheNginx : public nginx_suite<CacheNginx> {
+ public:
+  static void write_files(nginx_origin& nginx) {
+    nginx.write_generated("1m.bin", one_mib);
+    nginx.write_generated("64m.bin", big);
   }
-  static void TearDownTestSuite() {
-    delete daemon_;
-    daemon_ = nullptr;
-    delete nginx_;
-    nginx_ = nullptr;
-  }
-  void SetUp() override {
-    if (!nginx_origin::available()) GTEST_SKIP() << nginx_origin::binary << " is not installed";
-    ASSERT_NE(daemon_, nullptr) << "the fixture did not start: " << start_error_;
+  static daemon_options options() {
+    daemon_options o;
+    o.rule_extra = "    cache_range_requests: {}\n";
+    o.max_size = "1GiB";  // 64m.bin is well under a quarter of it
+    return o;
   }
 
+ protected:
   // A copy of 1m.bin under a name of this test's own.
   static std::string fresh_copy(std::uint64_t size = one_mib) {
     auto path = unique_gen(size, ".bin");
@@ -65,14 +50,7 @@ class CacheNginx : public ::testing::Test {
     more.emplace_back("Range", range);
     return get(daemon_->port(), target, more, 30s);
   }
-
-  static nginx_origin* nginx_;
-  static proxy_daemon* daemon_;
-  static std::string start_error_;
 };
-nginx_origin* CacheNginx::nginx_ = nullptr;
-proxy_daemon* CacheNginx::daemon_ = nullptr;
-std::string CacheNginx::start_error_;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "daemon.hpp"
+#include "nginx_origin.hpp"
 
 namespace rc_test {
 
@@ -84,6 +85,39 @@ class daemon_per_test : public ::testing::Test {
 
  private:
   static inline std::unique_ptr<origin> origin_;
+};
+
+// Debian's nginx serving real files as the origin, and one daemon in front of it, for a whole
+// suite (skipped when nginx is not installed). `Suite` writes its files with a static
+// `void write_files(nginx_origin&)` and configures the daemon with a static
+// `daemon_options options()`; the origin's port is filled in here.
+template <class Suite>
+class nginx_suite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!nginx_origin::available()) return;
+    try {
+      nginx_ = std::make_unique<nginx_origin>();
+      Suite::write_files(*nginx_);
+      daemon_options o = Suite::options();
+      o.origin_port = nginx_->port();
+      daemon_ = std::make_unique<proxy_daemon>(o);
+    } catch (const std::exception& e) {
+      start_error_ = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    daemon_.reset();
+    nginx_.reset();
+  }
+  void SetUp() override {
+    if (!nginx_origin::available()) GTEST_SKIP() << nginx_origin::binary << " is not installed";
+    ASSERT_NE(daemon_, nullptr) << "the fixture did not start: " << start_error_;
+  }
+
+  static inline std::unique_ptr<nginx_origin> nginx_;
+  static inline std::unique_ptr<proxy_daemon> daemon_;
+  static inline std::string start_error_;
 };
 
 }  // namespace rc_test
