@@ -40,13 +40,16 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg, const config
     // A fetch has seen a newer version than the stored index (whose removal may still be on
     // its way to the store): the index no longer says what the object is.
     if (known && version_changed(cr, bo)) known = false;
+    bool just_fetched = false;
     if (!known) {
-      const bool started = co_await start_block_object(rule, authority, cr, bo);
-      if (!started) co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+      const auto start = co_await start_block_object(rule, authority, cr, bo);
+      if (start == block_start::ordinary)
+        co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
+      just_fetched = start == block_start::fetched;
     }
-    // A head learnt from the origin just now is fresh; a stored index may not be.
+    // A head learnt from the origin just now is fresh; a stored index or block may not be.
     bool refresh = false;
-    if (known) {
+    if (!just_fetched) {
       const auto verdict = freshness_verdict(cr, bo.whole, w_->shared->clock->now());
       if (verdict != stored_verdict::serve && cr.only_if_cached)
         co_return co_await not_in_cache(log);
@@ -59,9 +62,9 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg, const config
   co_return co_await send_error(502, "the object kept changing", false, log);
 }
 
-awaitable<bool> session::start_block_object(const config::remap_rule& rule,
-                                            const request_authority& authority,
-                                            const cache_request& cr, block_object& bo) {
+awaitable<block_start> session::start_block_object(const config::remap_rule& rule,
+                                                   const request_authority& authority,
+                                                   const cache_request& cr, block_object& bo) {
   const auto size = rule.blocks->size;
   const std::span<const range::byte_range_spec> specs(cr.ranges.specs.begin(),
                                                       cr.ranged ? cr.ranges.specs.size() : 0);
@@ -79,7 +82,7 @@ awaitable<bool> session::start_block_object(const config::remap_rule& rule,
     if (w_->reader->lookup(key, lookup_range_) == cache::lookup_status::hit &&
         make_block_object(lookup_range_, size, bo) && !version_changed(cr, bo) &&
         plan::block_fits(lookup_range_.meta, bo.id, first, size))
-      co_return true;
+      co_return block_start::stored;
     auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
     auto role = inflight.join(key, waiter);
     std::shared_ptr<fetch::block_task> own;
@@ -87,18 +90,20 @@ awaitable<bool> session::start_block_object(const config::remap_rule& rule,
       own = spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
       role = inflight.join(key, waiter);
     }
-    if (role != inflight_table::role::follow) co_return false;
+    if (role != inflight_table::role::follow) co_return block_start::ordinary;
     const auto deadline = std::chrono::steady_clock::now() + block_wait(*w_->shared->config_now());
     auto r = co_await flight::follow(inflight, key, waiter, deadline, latest);
-    if (r.stream) co_return make_block_object(r.stream->object, size, bo);
+    if (r.stream)
+      co_return make_block_object(r.stream->object, size, bo) ? block_start::fetched
+                                                              : block_start::ordinary;
     // The fetch ended without a block of this object: it is not kept as blocks, or the
     // answer was another (this request takes the ordinary path); or another request's fetch
     // of an older version ended, and the block is asked for again.
     if (!r.finished || own ||
         w_->shared->blocks.not_blocks(cr.url, std::chrono::steady_clock::now()))
-      co_return false;
+      co_return block_start::ordinary;
   }
-  co_return false;
+  co_return block_start::ordinary;
 }
 
 awaitable<std::optional<outcome>> session::answer_from_blocks(

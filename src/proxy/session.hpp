@@ -64,6 +64,10 @@ struct block_source {
   std::shared_ptr<const inflight_stream> stream;
 };
 
+// Where the head of an object not known as blocks came from: its first block's fetch, a
+// stored block (whose freshness is then checked), or nowhere (the ordinary path).
+enum class block_start { fetched, stored, ordinary };
+
 // How a block walk ended: the whole answer sent, a cut connection, or nothing sent yet and
 // the object changed (answer again from the new version) or a block could not be had.
 enum class block_send { ok, cut, restart, failed };
@@ -223,11 +227,11 @@ class session {
   awaitable<outcome> serve_blocks(const config::config& cfg, const config::remap_rule& rule,
                                   const request_authority& authority, const cache_request& cr,
                                   const cache::cached_object* index, access_entry& log);
-  // The object's head learnt from its first block, fetched (or found) for this request:
-  // false when the object is not kept as blocks, and this request takes the ordinary path.
-  awaitable<bool> start_block_object(const config::remap_rule& rule,
-                                     const request_authority& authority, const cache_request& cr,
-                                     block_object& bo);
+  // The object's head learnt from its first block, fetched (or found) for this request;
+  // `ordinary` when the object is not kept as blocks.
+  awaitable<block_start> start_block_object(const config::remap_rule& rule,
+                                            const request_authority& authority,
+                                            const cache_request& cr, block_object& bo);
   // One answer from the blocks of `bo`; nullopt when the object changed before anything was
   // sent (answer again). `refresh`: the index is stale, the first block comes from the origin.
   awaitable<std::optional<outcome>> answer_from_blocks(
