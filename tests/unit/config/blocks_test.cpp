@@ -23,7 +23,7 @@ std::string one_rule(std::string_view blocks, std::string_view extra = "") {
                    std::string(extra) + "blocks: " + std::string(blocks) + " }\n");
 }
 
-TEST(Blocks, OnlyOnTheRulesThatHaveIt) {
+TEST(ConfigBlocks, OnlyOnTheRulesThatHaveIt) {
   const auto cfg = load(one_rule("{}"));
   EXPECT_TRUE(cfg.remap[0].blocks);
   const auto plain =
@@ -31,14 +31,14 @@ TEST(Blocks, OnlyOnTheRulesThatHaveIt) {
   EXPECT_FALSE(plain.remap[0].blocks);
 }
 
-TEST(Blocks, EmptyMapMeansDefaults) {
+TEST(ConfigBlocks, EmptyMapMeansDefaults) {
   const auto b = *load(one_rule("{}")).remap[0].blocks;
   EXPECT_EQ(b.size, 1 * mib);
   EXPECT_EQ(b.min_object, 256 * mib);
   EXPECT_EQ(b.read_ahead, 4u);
 }
 
-TEST(Blocks, BlockStyleWithEveryKey) {
+TEST(ConfigBlocks, BlockStyleWithEveryKey) {
   const auto cfg = load(with_base(R"(
   - from: http://c/
     to: http://127.0.0.1:8000/
@@ -57,7 +57,7 @@ TEST(Blocks, BlockStyleWithEveryKey) {
   EXPECT_FALSE(cfg.remap[1].blocks);  // per rule
 }
 
-TEST(Blocks, EachKeyAloneKeepsTheOtherDefaults) {
+TEST(ConfigBlocks, EachKeyAloneKeepsTheOtherDefaults) {
   struct row {
     const char* blocks;
     std::uint64_t size, min_object;
@@ -78,7 +78,7 @@ TEST(Blocks, EachKeyAloneKeepsTheOtherDefaults) {
   }
 }
 
-TEST(Blocks, SizeUnits) {
+TEST(ConfigBlocks, SizeUnits) {
   struct row {
     const char* text;
     std::uint64_t bytes;
@@ -97,7 +97,7 @@ TEST(Blocks, SizeUnits) {
   EXPECT_EQ(load(one_rule("{ min_object: 300MB }")).remap[0].blocks->min_object, 300'000'000u);
 }
 
-TEST(Blocks, Errors) {
+TEST(ConfigBlocks, Errors) {
   struct row {
     const char* blocks;
     const char* fragment;
@@ -126,7 +126,7 @@ TEST(Blocks, Errors) {
   for (const auto& t : table) EXPECT_CONFIG_ERROR(one_rule(t.blocks), 3, t.fragment);
 }
 
-TEST(Blocks, ErrorLinesInBlockStyle) {
+TEST(ConfigBlocks, ErrorLinesInBlockStyle) {
   const std::string head = R"(
   - from: http://c/
     to: http://127.0.0.1:8000/
@@ -142,7 +142,7 @@ TEST(Blocks, ErrorLinesInBlockStyle) {
                          5, 5, "remap[0].blocks: expected a map like");
 }
 
-TEST(Blocks, NoModifyCachekeyIsRefused) {
+TEST(ConfigBlocks, NoModifyCachekeyIsRefused) {
   // With Range in the key the no_modify_cachekey check of its own passes: this one must
   // still refuse it, naming both places.
   EXPECT_CONFIG_ERROR(with_base(R"(
