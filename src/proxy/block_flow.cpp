@@ -122,6 +122,15 @@ awaitable<std::optional<outcome>> session::answer_from_blocks(
     answer = plan_stored_answer(cr, bo.whole.meta, label, keep, boundary);
   }
   if (!answer.parts.empty()) read_ahead(rule, authority, cr, bo, answer);
+  // An answer without a body (HEAD, 304, 416) from a stale index renews it first: block 0
+  // is fetched again, and tells whether the object is still the one the head describes.
+  if (refresh && answer.parts.empty()) {
+    auto renewed = co_await obtain_block(cfg, rule, authority, cr, bo, 0, true);
+    if (renewed.status == block_source::from::changed) co_return std::nullopt;
+    if (renewed.status == block_source::from::failed)
+      co_return co_await send_error(502, "a block could not be fetched", keep, log);
+  }
+  log.first_byte = std::chrono::steady_clock::now();
   auto s = co_await send_blocks(cfg, rule, authority, cr, answer, bo, refresh);
   if (s == block_send::restart) co_return std::nullopt;
   if (s == block_send::failed)

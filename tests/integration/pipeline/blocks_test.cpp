@@ -70,6 +70,21 @@ TEST_F(PipelineBlocks, AStaleIndexIsRenewedByTheFirstBlockAndTheOtherBlocksStay)
   EXPECT_EQ(origin_->count(target), 4);
 }
 
+TEST_F(PipelineBlocks, AHeadOnAStaleIndexRenewsItFirst) {
+  const std::uint64_t size = 2 * MiB;
+  const auto path = unique_gen(size, ".bin");
+  const auto target = path + "?cc=max-age=2";
+  EXPECT_TRUE(is_partial(range_get(target, range_of(0, 99)), path, 0, 99, size));
+  EXPECT_EQ(head(proxy_->port(), target).status, 200);
+  EXPECT_EQ(origin_->count(target), 1);
+  advance(3s);
+  auto h = head(proxy_->port(), target);
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.header("Content-Length"), std::to_string(size));
+  EXPECT_EQ(origin_->ranges(target),
+            (std::vector<std::string>{range_of(0, MiB - 1), range_of(0, MiB - 1)}));
+}
+
 TEST_F(PipelineBlocks, AStaleIndexOfAChangedObjectGivesWayToTheNewVersion) {
   const std::uint64_t size = 3 * MiB;
   const auto path = unique_gen(size, ".bin");
