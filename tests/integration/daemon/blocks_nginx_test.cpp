@@ -10,6 +10,7 @@
 #include "cache_checks.hpp"
 #include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
+#include "files.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -113,6 +114,9 @@ TEST_F(BlocksNginx, FiftyRequestsIntoFourColdBlocksMakeFourOriginRequests) {
     const auto first = (i % 4) * MiB + i * 997;
     EXPECT_TRUE(is_partial(rs[i], "/cold.bin", first, first + 4095, 16 * MiB)) << i;
   }
+  // nginx logs a request once its answer is out, which may be after the clients have their
+  // bytes: wait for the four lines.
+  wait_until([&] { return nginx_->count("/cold.bin") >= 4; }, 10s);
   auto blocks = aligned_blocks(nginx_->ranges("/cold.bin"));
   ASSERT_TRUE(blocks);
   std::sort(blocks->begin(), blocks->end());
