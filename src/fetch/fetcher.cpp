@@ -117,11 +117,9 @@ awaitable<void> run_background_fetches(fetch_context c, job first) {
     if (auto log = c.fetch_log()) log->info("start {}", j.url);
     // Lead the complete object's key, so that range misses stream from this fetch; if a
     // client's GET already fills it, this fetch has nothing to add.
-    auto waiter = std::make_shared<flight::inflight_waiter>(c.ex);
-    auto role = c.inflight->join(j.key, waiter);
+    auto role = c.inflight->try_lead(j.key);
     fetch_outcome out;
     if (role == flight::inflight_table::role::follow) {
-      c.inflight->leave(j.key, waiter);
       out.ok = true;
       out.result = "already-in-flight";
     } else {

@@ -16,6 +16,15 @@ inflight_table::role inflight_table::join(const std::string& key, const waiter_p
   return role::follow;
 }
 
+inflight_table::role inflight_table::try_lead(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  if (auto u = uncacheable_.find(key); u != uncacheable_.end()) {
+    if (std::chrono::steady_clock::now() < u->second) return role::pass;
+    uncacheable_.erase(u);
+  }
+  return entries_.try_emplace(key).second ? role::lead : role::follow;
+}
+
 void inflight_table::leave(const std::string& key, const waiter_ptr& w) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);

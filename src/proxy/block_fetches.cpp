@@ -22,6 +22,32 @@ bool session::version_changed(const cache_request& cr, const block_object& bo) {
   return latest && *latest != bo.id;
 }
 
+bool session::stored_block(const std::string& key, const block_object& bo, std::uint64_t k,
+                           cache::cached_object& out) {
+  return w_->reader->lookup(key, out) == cache::lookup_status::hit &&
+         plan::block_fits(out.meta, bo.id, k, bo.size);
+}
+
+awaitable<flight::follow_result> session::follow_block_fetch(
+    const config::config& cfg, const config::remap_rule& rule, const request_authority& authority,
+    const cache_request& cr, std::string key, std::uint64_t k,
+    std::optional<plan::block_identity> expect, bool refresh,
+    std::function<bool(const inflight_stream&)> usable, std::shared_ptr<fetch::block_task>* own) {
+  auto& inflight = w_->shared->inflight;
+  auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
+  auto role = inflight.join(key, waiter);
+  // The first to ask starts the fetch (which finishes the key), then waits on it like
+  // everyone else.
+  if (role == inflight_table::role::lead) {
+    auto task = spawn_block_fetch(rule, authority, cr, k, std::move(expect), refresh, false);
+    if (own) *own = std::move(task);
+    role = inflight.join(key, waiter);
+  }
+  if (role != inflight_table::role::follow) co_return flight::follow_result{};
+  const auto deadline = std::chrono::steady_clock::now() + block_wait(cfg);
+  co_return co_await flight::follow(inflight, key, waiter, deadline, std::move(usable));
+}
+
 awaitable<block_source> session::obtain_block(const config::config& cfg,
                                               const config::remap_rule& rule,
                                               const request_authority& authority,
@@ -29,30 +55,21 @@ awaitable<block_source> session::obtain_block(const config::config& cfg,
                                               std::uint64_t k, bool refresh) {
   block_source out;
   const auto key = range::block_key(cr.full_key, bo.size, k);
-  auto& inflight = w_->shared->inflight;
+  // A fetch of another version may be under way for the key (an old one, finishing after
+  // the object changed): wait for it to end rather than stream it, unless the object has
+  // changed from what this request answers from.
+  std::function<bool(const inflight_stream&)> usable = [&](const inflight_stream& st) {
+    return stream_fits(st, bo, k) || version_changed(cr, bo);
+  };
   for (int attempt = 0; attempt < 3; ++attempt, refresh = false) {
-    if (!refresh && w_->reader->lookup(key, out.stored) == cache::lookup_status::hit &&
-        plan::block_fits(out.stored.meta, bo.id, k, bo.size)) {
+    if (!refresh && stored_block(key, bo, k, out.stored)) {
       w_->metrics.count_block(rule.metrics_series, block_event::hit);
       count_read_ahead_use(key);
       out.status = block_source::from::stored;
       co_return out;
     }
-    auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
-    auto role = inflight.join(key, waiter);
-    if (role == inflight_table::role::lead) {
-      spawn_block_fetch(rule, authority, cr, k, bo.id, refresh, false);
-      role = inflight.join(key, waiter);
-    }
-    if (role != inflight_table::role::follow) break;
-    // A fetch of another version may be under way for the key (an old one, finishing after
-    // the object changed): wait for it to end rather than stream it, unless the object has
-    // changed from what this request answers from.
-    const auto deadline = std::chrono::steady_clock::now() + block_wait(cfg);
-    std::function<bool(const inflight_stream&)> usable = [&](const inflight_stream& st) {
-      return stream_fits(st, bo, k) || version_changed(cr, bo);
-    };
-    auto r = co_await flight::follow(inflight, key, waiter, deadline, std::move(usable));
+    auto r = co_await follow_block_fetch(cfg, rule, authority, cr, key, k, bo.id, refresh, usable,
+                                         nullptr);
     if (r.stream && stream_fits(*r.stream, bo, k)) {
       w_->metrics.count_block(rule.metrics_series, block_event::miss);
       count_read_ahead_use(key);
@@ -145,16 +162,10 @@ void session::read_ahead(const config::remap_rule& rule, const request_authority
 bool session::start_read_ahead(const config::remap_rule& rule, const request_authority& authority,
                                const cache_request& cr, const block_object& bo, std::uint64_t k) {
   const auto key = range::block_key(cr.full_key, bo.size, k);
-  if (w_->reader->lookup(key, lookup_range_) == cache::lookup_status::hit &&
-      plan::block_fits(lookup_range_.meta, bo.id, k, bo.size))
-    return true;
+  if (stored_block(key, bo, k, lookup_range_)) return true;
   auto& blocks = w_->shared->blocks;
   if (!blocks.try_start_read_ahead(read_ahead_limit)) return false;
-  auto& inflight = w_->shared->inflight;
-  auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
-  const auto role = inflight.join(key, probe);
-  if (role == inflight_table::role::follow) inflight.leave(key, probe);
-  if (role != inflight_table::role::lead) {
+  if (w_->shared->inflight.try_lead(key) != inflight_table::role::lead) {
     blocks.end_read_ahead();  // already being fetched
     return true;
   }
@@ -167,22 +178,13 @@ bool session::start_read_ahead(const config::remap_rule& rule, const request_aut
 
 void session::fetch_ahead_in_answer(const config::remap_rule& rule,
                                     const request_authority& authority, const cache_request& cr,
-                                    const block_object& bo, std::uint64_t k,
+                                    const block_object& bo, std::uint64_t first,
                                     std::uint64_t last) {
-  // At least the next block, so that a rule without read-ahead still overlaps fetching
-  // and sending; at most read_ahead of them.
-  const std::uint64_t depth = std::max<std::uint32_t>(rule.blocks->read_ahead, 1);
-  auto& inflight = w_->shared->inflight;
-  for (auto next = k + 1; next <= last && next <= k + depth; ++next) {
-    const auto key = range::block_key(cr.full_key, bo.size, next);
-    if (w_->reader->lookup(key, lookup_range_) == cache::lookup_status::hit &&
-        plan::block_fits(lookup_range_.meta, bo.id, next, bo.size))
-      continue;
-    auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
-    const auto role = inflight.join(key, probe);
-    if (role == inflight_table::role::follow) inflight.leave(key, probe);
-    if (role == inflight_table::role::lead)
-      spawn_block_fetch(rule, authority, cr, next, bo.id, false, false);
+  for (auto k = first; k <= last; ++k) {
+    const auto key = range::block_key(cr.full_key, bo.size, k);
+    if (stored_block(key, bo, k, lookup_range_)) continue;
+    if (w_->shared->inflight.try_lead(key) == inflight_table::role::lead)
+      spawn_block_fetch(rule, authority, cr, k, bo.id, false, false);
   }
 }
 

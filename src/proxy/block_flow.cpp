@@ -14,13 +14,11 @@ namespace {
 
 // The object a block index (or a block) stands for; false when it names no version.
 bool make_block_object(const cache::cached_object& rec, std::uint64_t size, block_object& out) {
-  const auto& meta = rec.meta;
-  if (!meta.range || meta.range->total == cache::content_range::unknown_total) return false;
-  auto id = plan::identity_of(meta.etag, meta.last_modified, meta.range->total);
+  auto id = plan::identity_of(rec.meta);
   if (!id) return false;
   out.whole.key = rec.key;
   out.whole.url = rec.url;
-  out.whole.meta = cache::object_of_block_index(meta);
+  out.whole.meta = cache::object_of_block_index(rec.meta);
   out.id = std::move(*id);
   out.size = size;
   out.count = plan::block_count(out.id.total, size);
@@ -42,7 +40,7 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg, const config
     if (known && version_changed(cr, bo)) known = false;
     bool just_fetched = false;
     if (!known) {
-      const auto start = co_await start_block_object(rule, authority, cr, bo);
+      const auto start = co_await start_block_object(cfg, rule, authority, cr, bo);
       if (start == block_start::ordinary)
         co_return co_await fetch(cfg, rule, authority, cr, std::nullopt, log);
       just_fetched = start == block_start::fetched;
@@ -62,7 +60,8 @@ awaitable<outcome> session::serve_blocks(const config::config& cfg, const config
   co_return co_await send_error(502, "the object kept changing", false, log);
 }
 
-awaitable<block_start> session::start_block_object(const config::remap_rule& rule,
+awaitable<block_start> session::start_block_object(const config::config& cfg,
+                                                   const config::remap_rule& rule,
                                                    const request_authority& authority,
                                                    const cache_request& cr, block_object& bo) {
   const auto size = rule.blocks->size;
@@ -70,7 +69,6 @@ awaitable<block_start> session::start_block_object(const config::remap_rule& rul
                                                       cr.ranged ? cr.ranges.specs.size() : 0);
   const auto first = plan::first_block_needed(specs, size);
   const auto key = range::block_key(cr.full_key, size, first);
-  auto& inflight = w_->shared->inflight;
   // Only a block of the version the URL's fetches saw last tells the object's head: a fetch
   // of an older one still under way is waited out.
   std::function<bool(const inflight_stream&)> latest = [&](const inflight_stream& st) {
@@ -83,16 +81,10 @@ awaitable<block_start> session::start_block_object(const config::remap_rule& rul
         make_block_object(lookup_range_, size, bo) && !version_changed(cr, bo) &&
         plan::block_fits(lookup_range_.meta, bo.id, first, size))
       co_return block_start::stored;
-    auto waiter = std::make_shared<inflight_waiter>(stream_.get_executor());
-    auto role = inflight.join(key, waiter);
     std::shared_ptr<fetch::block_task> own;
-    if (role == inflight_table::role::lead) {
-      own = spawn_block_fetch(rule, authority, cr, first, std::nullopt, false, false);
-      role = inflight.join(key, waiter);
-    }
-    if (role != inflight_table::role::follow) co_return block_start::ordinary;
-    const auto deadline = std::chrono::steady_clock::now() + block_wait(*w_->shared->config_now());
-    auto r = co_await flight::follow(inflight, key, waiter, deadline, latest);
+    const std::optional<plan::block_identity> unknown;
+    auto r = co_await follow_block_fetch(cfg, rule, authority, cr, key, first, unknown, false,
+                                         latest, &own);
     if (r.stream)
       co_return make_block_object(r.stream->object, size, bo) ? block_start::fetched
                                                               : block_start::ordinary;
@@ -116,7 +108,8 @@ awaitable<std::optional<outcome>> session::answer_from_blocks(
   const char* label = cache_result::hit;
   // HIT only when every block the answer needs is stored; the head says so before the
   // first block is sent, so it is decided from lookups first.
-  if (refresh || !all_blocks_stored(cr, answer, bo)) {
+  const bool all_stored = !refresh && all_blocks_stored(cr, answer, bo);
+  if (!all_stored) {
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     label = cache_result::miss;
     answer = plan_stored_answer(cr, bo.whole.meta, label, keep, boundary);
@@ -131,7 +124,7 @@ awaitable<std::optional<outcome>> session::answer_from_blocks(
       co_return co_await send_error(502, "a block could not be fetched", keep, log);
   }
   log.first_byte = std::chrono::steady_clock::now();
-  auto s = co_await send_blocks(cfg, rule, authority, cr, answer, bo, refresh);
+  auto s = co_await send_blocks(cfg, rule, authority, cr, answer, bo, refresh, !all_stored);
   if (s == block_send::restart) co_return std::nullopt;
   if (s == block_send::failed)
     co_return co_await send_error(502, "a block could not be fetched", keep, log);
@@ -148,14 +141,11 @@ awaitable<std::optional<outcome>> session::answer_from_blocks(
 
 bool session::all_blocks_stored(const cache_request& cr, const plan::answer_plan& answer,
                                 const block_object& bo) {
-  auto& reader = *w_->reader;
   for (const auto& part : answer.parts) {
     const auto span = plan::blocks_covering(part.offset, part.length, bo.size);
     for (std::uint64_t k = span.first; k < span.first + span.count; ++k) {
       // Session-owned: each lookup reuses the strings of the one before.
-      if (reader.lookup(range::block_key(cr.full_key, bo.size, k), lookup_range_) !=
-              cache::lookup_status::hit ||
-          !plan::block_fits(lookup_range_.meta, bo.id, k, bo.size))
+      if (!stored_block(range::block_key(cr.full_key, bo.size, k), bo, k, lookup_range_))
         return false;
     }
   }
@@ -166,22 +156,31 @@ awaitable<block_send> session::send_blocks(const config::config& cfg,
                                            const config::remap_rule& rule,
                                            const request_authority& authority,
                                            const cache_request& cr, const plan::answer_plan& answer,
-                                           const block_object& bo, bool refresh) {
+                                           const block_object& bo, bool refresh, bool missing) {
   const auto timeout = cfg.server.send_timeout;
   if (answer.parts.empty()) {
     auto s = co_await send_text(stream_, answer.head, timeout);
     co_return s == send_status::ok ? block_send::ok : block_send::cut;
   }
+  // A long answer is its own sequential reader: while one block is sent, the next ones it
+  // needs (up to read_ahead, at least one) are already being fetched. Each block is looked
+  // at once for that; an answer whose blocks were all stored skips it.
+  const std::uint64_t depth = std::max<std::uint32_t>(rule.blocks->read_ahead, 1);
   bool sent = false;
-  std::string first_prefix = answer.head + answer.parts[0].prefix;
+  std::string joined;  // the head and the first part's prefix, for a multipart answer
   for (const auto& part : answer.parts) {
-    std::string_view prefix = sent ? std::string_view(part.prefix) : first_prefix;
+    std::string_view prefix = part.prefix;
+    if (!sent)
+      prefix = part.prefix.empty() ? std::string_view(answer.head)
+                                   : (joined = answer.head + part.prefix);
+    std::uint64_t ahead_from = 0;
     for (std::uint64_t off = part.offset, end = part.offset + part.length; off < end;) {
       const auto k = off / bo.size;
       const auto n = std::min(end, (k + 1) * bo.size) - off;
-      // A long answer is its own sequential reader: the blocks after this one that it
-      // needs are asked for while this one is sent.
-      if (!refresh) fetch_ahead_in_answer(rule, authority, cr, bo, k, (end - 1) / bo.size);
+      const auto ahead_to = std::min((end - 1) / bo.size, k + depth);
+      if (missing && !refresh && std::max(ahead_from, k + 1) <= ahead_to)
+        fetch_ahead_in_answer(rule, authority, cr, bo, std::max(ahead_from, k + 1), ahead_to);
+      ahead_from = std::max(ahead_from, ahead_to + 1);
       auto src = co_await obtain_block(cfg, rule, authority, cr, bo, k, refresh);
       refresh = false;  // the first block renewed the index
       if (src.status == block_source::from::changed)

@@ -161,12 +161,8 @@ void session::publish_fill(const cache_request& cr, const std::string& store_key
   // An origin 200 to a range request is the complete object: lead its key as well, so that
   // other ranges of the URL stream from this fill instead of going upstream again.
   if (store_key == cr.full_key && inflight_key_ != cr.full_key && extra_inflight_key_.empty()) {
-    auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
-    auto role = w_->shared->inflight.join(cr.full_key, probe);
-    if (role == inflight_table::role::lead)
+    if (w_->shared->inflight.try_lead(cr.full_key) == inflight_table::role::lead)
       extra_inflight_key_ = cr.full_key;
-    else if (role == inflight_table::role::follow)
-      w_->shared->inflight.leave(cr.full_key, probe);
   }
   // Requests waiting on this key stream from the fill as its bytes become durable.
   if (!length_known || inflight_key_.empty()) return;

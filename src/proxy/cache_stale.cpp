@@ -72,10 +72,7 @@ void session::revalidate_in_background(const config::remap_rule& rule,
   // Leading the key is what keeps this to one revalidation per object at a time: a second
   // stale hit while it runs, or a client's fill of the key, finds it taken.
   auto& inflight = w_->shared->inflight;
-  auto probe = std::make_shared<inflight_waiter>(stream_.get_executor());
-  const auto role = inflight.join(stale.key, probe);
-  if (role == inflight_table::role::follow) inflight.leave(stale.key, probe);
-  if (role != inflight_table::role::lead) return;
+  if (inflight.try_lead(stale.key) != inflight_table::role::lead) return;
   fetch::revalidation r;
   r.stale = stale;
   r.target = cr.target;

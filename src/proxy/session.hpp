@@ -229,7 +229,8 @@ class session {
                                   const cache::cached_object* index, access_entry& log);
   // The object's head learnt from its first block, fetched (or found) for this request;
   // `ordinary` when the object is not kept as blocks.
-  awaitable<block_start> start_block_object(const config::remap_rule& rule,
+  awaitable<block_start> start_block_object(const config::config& cfg,
+                                            const config::remap_rule& rule,
                                             const request_authority& authority,
                                             const cache_request& cr, block_object& bo);
   // One answer from the blocks of `bo`; nullopt when the object changed before anything was
@@ -240,7 +241,7 @@ class session {
   awaitable<block_send> send_blocks(const config::config& cfg, const config::remap_rule& rule,
                                     const request_authority& authority, const cache_request& cr,
                                     const plan::answer_plan& answer, const block_object& bo,
-                                    bool refresh);
+                                    bool refresh, bool missing);
   awaitable<send_status> send_block(const block_source& src, std::uint64_t offset,
                                     std::uint64_t length, std::string_view prefix,
                                     std::chrono::milliseconds timeout);
@@ -251,6 +252,16 @@ class session {
                                        const block_object& bo, std::uint64_t index, bool refresh);
   // The URL's block fetches have seen another version than the one `bo` is.
   bool version_changed(const cache_request& cr, const block_object& bo);
+  // Block `k` of `bo` is stored under `key` (its record in `out`).
+  bool stored_block(const std::string& key, const block_object& bo, std::uint64_t k,
+                    cache::cached_object& out);
+  // Waits on the fetch of block `k` (under `key`) until `usable` accepts its fill or it
+  // ends, starting it first when no one has (then `own`, if given, is its task).
+  awaitable<flight::follow_result> follow_block_fetch(
+      const config::config& cfg, const config::remap_rule& rule, const request_authority& authority,
+      const cache_request& cr, std::string key, std::uint64_t k,
+      std::optional<plan::block_identity> expect, bool refresh,
+      std::function<bool(const inflight_stream&)> usable, std::shared_ptr<fetch::block_task>* own);
   // Starts the fetch of a block whose key this session just joined as leader.
   std::shared_ptr<fetch::block_task> spawn_block_fetch(const config::remap_rule& rule,
                                                        const request_authority& authority,
@@ -263,9 +274,9 @@ class session {
   bool start_read_ahead(const config::remap_rule& rule, const request_authority& authority,
                         const cache_request& cr, const block_object& bo, std::uint64_t index);
   void count_read_ahead_use(const std::string& block_key);
-  // The blocks after `k` (up to `last`) that this answer will need are fetched meanwhile.
+  // Blocks first..last, which this answer will need, are fetched unless stored or under way.
   void fetch_ahead_in_answer(const config::remap_rule& rule, const request_authority& authority,
-                             const cache_request& cr, const block_object& bo, std::uint64_t k,
+                             const cache_request& cr, const block_object& bo, std::uint64_t first,
                              std::uint64_t last);
   // The plan of an answer from a stored object's record, as serve_object sends it.
   plan::answer_plan plan_stored_answer(const cache_request& cr, const cache::object_meta& meta,

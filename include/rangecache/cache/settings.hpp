@@ -50,7 +50,7 @@ struct store_settings {
   // low × max_size, so fills rarely wait for it.
   double high_watermark = 0.85;
   double low_watermark = 0.75;
-  std::uint32_t reclaim_chunks_per_txn = 2000;    // chunk deletes per transaction
+  std::uint32_t reclaim_chunks_per_txn = 2000;  // chunk deletes per transaction
   // sync_mode::none only; 0: never (the kernel writes back in its own time), but at close.
   std::chrono::milliseconds sync_interval{1000};
   // A hit's access time is written back to its record at most this often (eviction order

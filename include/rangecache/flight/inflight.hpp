@@ -55,6 +55,10 @@ class inflight_table {
     pass,    // the key was recently found uncacheable: go upstream without waiting
   };
   role join(const std::string& key, const waiter_ptr& w);
+  // Leads the key when no one does (as join), but never waits on it: `follow` only says
+  // someone else leads. For work that is pointless twice (a background fetch, a block
+  // fetched ahead) and needs no one's result.
+  role try_lead(const std::string& key);
   // A follower that stopped waiting.
   void leave(const std::string& key, const waiter_ptr& w);
   // The leader's fill has begun with a known length: followers may stream from it, and are

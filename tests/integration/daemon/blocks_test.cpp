@@ -9,7 +9,6 @@
 #include "cache_checks.hpp"
 #include "daemon_fixture.hpp"
 #include "fetch_checks.hpp"
-#include "files.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -50,20 +49,6 @@ double block_metric(std::uint16_t admin_port, std::string_view event) {
                         std::string(event) + "\"\\} (\\d+)");
   std::smatch m;
   return std::regex_search(r.body, m, line) ? std::stod(m[1]) : 0;
-}
-
-// The Range values the origin logged for `target`, once there are at least `n`: the
-// origin writes a request's line when its answer is out, which may be after a client has
-// its bytes (a block is served while it is still arriving).
-strings logged_ranges(const origin& o, const std::string& target, std::size_t n) {
-  strings out;
-  wait_until(
-      [&] {
-        out = o.ranges(target);
-        return out.size() >= n;
-      },
-      10s);
-  return out;
 }
 
 class Blocks : public daemon_suite<Blocks> {
@@ -140,7 +125,7 @@ TEST_F(Blocks, ConcurrentRequestsShareOneFetchPerBlock) {
     const auto first = (i % 4) * MiB + i * 1000;
     EXPECT_TRUE(is_partial(rs[i], path, first, first + 999, size)) << i;
   }
-  auto ranges = logged_ranges(*origin_, path, 4);
+  auto ranges = origin_->ranges(path);
   std::sort(ranges.begin(), ranges.end());
   EXPECT_EQ(ranges, (strings{aligned(0), aligned(1), aligned(2), aligned(3)}));
 }
@@ -288,7 +273,7 @@ TEST_F(BlocksPerTest, ObjectsBelowMinObjectTakeTheOrdinaryPath) {
   auto r2 = get(d->port(), path, {{"Range", "bytes=300-399"}}, 30s);
   EXPECT_TRUE(is_partial(r2, path, 300, 399, size));
   // One block request told the length; then the client's own ranges went upstream.
-  auto ranges = logged_ranges(suite_origin(), path, 3);
+  auto ranges = suite_origin().ranges(path);
   std::sort(ranges.begin(), ranges.end());
   EXPECT_EQ(ranges, (strings{aligned(0), "bytes=100-199", "bytes=300-399"}));
 }
@@ -311,7 +296,7 @@ TEST_F(BlocksPerTest, ARangePastTheEndOfAColdObjectIs416FromTheOrdinaryPath) {
   auto r = get(d->port(), path, {{"Range", "bytes=5000000-"}}, 30s);
   EXPECT_TRUE(is_unsatisfiable(r, size));
   // The block holding the first byte asked for told nothing to keep; the request went on.
-  auto ranges = logged_ranges(suite_origin(), path, 2);
+  auto ranges = suite_origin().ranges(path);
   std::sort(ranges.begin(), ranges.end());
   EXPECT_EQ(ranges, (strings{aligned(4), "bytes=5000000-"}));
   // Within the object, block mode goes on as usual.
