@@ -1,5 +1,7 @@
 #include "core.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "rangecache/cache/chunk_math.hpp"
@@ -98,6 +100,10 @@ void op_queue::take_touches(std::vector<key_hash>& out) {
   out.clear();
   std::lock_guard lock(touch_mu_);
   out.swap(touches_);
+}
+
+fill_state::~fill_state() {
+  if (w_fd >= 0) ::close(w_fd);
 }
 
 core::core(const store_settings& s) : settings(normalize(s)), queue(settings.queue_limit) {}

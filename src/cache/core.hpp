@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "body_files.hpp"
 #include "rangecache/cache/fill.hpp"
 #include "rangecache/cache/key.hpp"
 #include "rangecache/cache/object.hpp"
@@ -42,13 +43,15 @@ struct counters {
 // belongs to the writer thread alone.
 struct fill_state {
   fill_state(std::uint64_t id_, key_hash hash_, key_hash url_hash_, std::string key_,
-             std::string url_, std::uint32_t chunk_size_)
+             std::string url_, std::uint32_t chunk_size_, bool in_file_ = false)
       : id(id_),
         hash(hash_),
         url_hash(url_hash_),
         key(std::move(key_)),
         url(std::move(url_)),
-        chunk_size(chunk_size_) {}
+        chunk_size(chunk_size_),
+        in_file(in_file_) {}
+  ~fill_state();
 
   const std::uint64_t id;
   const key_hash hash;
@@ -56,6 +59,7 @@ struct fill_state {
   const std::string key;
   const std::string url;
   const std::uint32_t chunk_size;
+  const bool in_file;  // its body goes to a file of its own (body_files.hpp)
   // Set by the writer when it gives up on the fill; the next append reports it.
   std::atomic<fill_error> failure{fill_error::none};
   // Published by the writer after each transaction that touched the fill (read-while-write).
@@ -72,6 +76,9 @@ struct fill_state {
     fill_error why = fill_error::none;
   };
   progress w;
+  // in_file: the body file, open for writing until the fill ends (the writer's; kept out of
+  // `w`, which a batch that fails rolls back).
+  int w_fd = -1;
 };
 
 using chunk_buffer = std::unique_ptr<std::byte[]>;
@@ -159,6 +166,7 @@ struct core {
   std::atomic<std::uint64_t> next_seq{1};
   std::atomic<bool> closing{false};
   std::atomic<int> live_readers{0};  // reader objects: the environment may not close under them
+  body_dir bodies;                   // opened by store::open before anything else uses it
 
   key_hash hash(std::string_view s) const {
     return settings.hasher ? settings.hasher(s) : hash_key(s);

@@ -116,6 +116,7 @@ bool writer::emergency_drop() {
   // Fills in progress lost their chunks: none of them may commit, and their charge is
   // forgotten here (retire_chunks skips them).
   dropped_below_ = core_->next_seq.load();
+  core_->bodies.remove_range(0, dropped_below_ - 1);
   commit_barrier_ = std::max(commit_barrier_, dropped_below_);
   inflight_charge_ = 0;
   publish();
@@ -168,7 +169,11 @@ bool writer::reclaim_step(std::uint32_t budget) {
     dead_charge_ -= sub;
   }
   for (std::size_t i = 0; i < finished; ++i) {
-    dead_charge_ -= dead_.front().remaining;
+    const dead_range& d = dead_.front();
+    // After the commit: a crash before this line leaves files that the next start-up
+    // removes, never a record naming a missing file.
+    core_->bodies.remove_range(d.first, d.last);
+    dead_charge_ -= d.remaining;
     dead_.pop_front();
   }
   counters::add(core_->stats.reclaimed_chunks, deleted);

@@ -2,6 +2,8 @@
 // per batch.
 #include "rangecache/cache/reader.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "rangecache/cache/object_store.hpp"
@@ -23,6 +25,16 @@ read_result reader::read(const object_ref& obj, std::uint64_t offset, std::uint6
                          slice_visitor visit) {
   if (!source_) return {read_status::error, 0};
   return source_->read(obj, offset, len, visit);
+}
+
+void body_file::reset() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+body_file reader::open_body(const object_ref& obj) {
+  if (!source_ || !obj.in_file) return body_file{};
+  return body_file{source_->open_body(obj)};
 }
 
 read_result reader::read_copy(const object_ref& obj, std::uint64_t offset,

@@ -3,7 +3,7 @@
 //  12 u32 chunk_count 16 u64 object_id    24 u64 content_length
 //  32 i64 stored_at   40 i64 date         48 i64 last_access   56 i64 freshness_lifetime
 //  64 u64 range first 72 u64 range last   80 u64 range total
-//  88 u8 has_range, u8 0, u16 variant_len, u32 header_count
+//  88 u8 has_range, u8 in_file, u16 variant_len, u32 header_count
 //  96 u32 key_len, url_len, etag_len, last_modified_len
 // 112 key, url, etag, last_modified, variant, then per header: u32 name_len, u32 value_len,
 //     name, value
@@ -97,7 +97,7 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
   w.at<std::uint64_t>(72, r.last);
   w.at<std::uint64_t>(80, r.total);
   w.at<std::uint8_t>(88, m.range ? 1u : 0u);
-  w.at<std::uint8_t>(89, 0);
+  w.at<std::uint8_t>(89, obj.ref.in_file ? 1u : 0u);
   w.at<std::uint16_t>(90, static_cast<std::uint16_t>(m.variant.size()));
   w.at<std::uint32_t>(92, len32(m.headers.size()));
   w.at<std::uint32_t>(96, len32(obj.key.size()));
@@ -153,7 +153,9 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
   out.last_access = std::chrono::sys_seconds{std::chrono::seconds{h.last_access}};
   m.freshness_lifetime = std::chrono::seconds{p.at<std::int64_t>(56)};
   const std::uint8_t has_range = p.at<std::uint8_t>(88);
-  if (has_range > 1 || p.at<std::uint8_t>(89) != 0) return decode_status::inconsistent;
+  const std::uint8_t in_file = p.at<std::uint8_t>(89);
+  if (has_range > 1 || in_file > 1) return decode_status::inconsistent;
+  out.ref.in_file = in_file == 1;
   if (has_range)
     m.range =
         content_range{p.at<std::uint64_t>(64), p.at<std::uint64_t>(72), p.at<std::uint64_t>(80)};

@@ -77,8 +77,15 @@ std::uint64_t sweep_gc(environment& e, std::uint32_t per_txn) {
 }
 
 // Reads every record; bad ones are deleted afterwards (their chunks become orphans).
+// A record whose body is a file of its own is kept only if that file is there, whole.
+bool body_present(const core& c, const cached_object& obj) {
+  return !obj.ref.in_file ||
+         c.bodies.size_of(obj.ref.id) == static_cast<std::int64_t>(obj.ref.length);
+}
+
 void scan_meta(environment& e, const core& c, recovered& out,
-               std::unordered_set<std::uint64_t>& live, open_report& report) {
+               std::unordered_set<std::uint64_t>& live, std::unordered_set<std::uint64_t>& files,
+               open_report& report) {
   std::vector<std::string> bad;  // raw LMDB keys
   {
     MDB_txn* txn = nullptr;
@@ -95,11 +102,13 @@ void scan_meta(environment& e, const core& c, recovered& out,
          rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
       // The record must decode, be filed under its own key's hash, and own its object id.
       const bool ok = k.mv_size == 16 && decode_record(as_bytes(v), obj) == decode_status::ok &&
-                      c.hash(obj.key) == hash_from_val(k) && live.insert(obj.ref.id).second;
+                      c.hash(obj.key) == hash_from_val(k) && body_present(c, obj) &&
+                      live.insert(obj.ref.id).second;
       if (!ok) {
         bad.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
         continue;
       }
+      if (obj.ref.in_file) files.insert(obj.ref.id);
       out.objects.push_back({hash_from_val(k), c.hash(obj.url), obj.ref.id, obj.ref.length,
                              object_charge(obj.ref.length, obj.ref.chunk_size, v.mv_size),
                              obj.last_access.time_since_epoch().count()});
@@ -172,6 +181,19 @@ void sweep_orphans(environment& e, const std::unordered_set<std::uint64_t>& live
   }
 }
 
+// Body files that no record names: left by fills a crash or a kill cut short, by a crash
+// between an eviction's commit and its unlink, or by a store that was moved aside. Every
+// kept record names its file (scan_meta checked), so after this each matches the other.
+void sweep_body_files(const core& c, const std::unordered_set<std::uint64_t>& files, recovered& out,
+                      open_report& report) {
+  for (const body_dir::entry& f : c.bodies.list()) {
+    if (f.id != 0) out.next_id = std::max(out.next_id, f.id + 1);
+    if (f.id != 0 && files.contains(f.id)) continue;
+    c.bodies.remove_name(f.name);
+    ++report.orphan_files_swept;
+  }
+}
+
 }  // namespace
 
 std::string recover(environment& e, const core& c, recovered& out, open_report& report) {
@@ -187,9 +209,10 @@ std::string recover(environment& e, const core& c, recovered& out, open_report& 
       mdb_txn_abort(txn);
     }
     report.dead_objects_swept = sweep_gc(e, per_txn);
-    std::unordered_set<std::uint64_t> live;
-    scan_meta(e, c, out, live, report);
+    std::unordered_set<std::uint64_t> live, files;
+    scan_meta(e, c, out, live, files, report);
     sweep_orphans(e, live, out, report, per_txn);
+    sweep_body_files(c, files, out, report);
     out.next_id = std::max<std::uint64_t>(out.next_id, 1);
     std::sort(out.objects.begin(), out.objects.end(),
               [](const recovered_object& a, const recovered_object& b) {

@@ -1,5 +1,7 @@
 #include "rangecache/cache/store.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <set>
@@ -123,6 +125,8 @@ std::unique_ptr<store> store::open(const store_settings& settings) {
   p->canonical_path = claim.path;
   p->core = std::make_shared<detail::core>(settings);
   const store_settings& s = p->core->settings;
+  if (!p->core->bodies.open(s.path))
+    throw store_error("cache: cannot open " + s.path + "/bodies: " + std::strerror(errno));
   p->env = detail::open_environment(s, p->report);
   detail::recovered state;
   std::string why = detail::recover(*p->env, *p->core, state, p->report);
@@ -191,12 +195,16 @@ fill store::do_begin_fill(std::string_view key, std::string_view url, const fill
   if (options.expected_length && *options.expected_length > c.settings.max_object_size)
     return fill::refused(fill_error::too_large);
   const std::uint64_t id = c.next_seq.fetch_add(1);
-  auto state = std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
-                                                    std::string(url), c.settings.chunk_size);
+  const std::uint64_t from = c.settings.file_bodies_from;
+  const bool in_file =
+      from > 0 && c.bodies.valid() && options.expected_length.value_or(from) >= from;
+  auto state =
+      std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
+                                           std::string(url), c.settings.chunk_size, in_file);
   std::shared_ptr<fill_progress> progress = state->published;
   const object_ref ref{state->hash, id,
                        options.expected_length.value_or(object_ref::unknown_length),
-                       state->chunk_size};
+                       state->chunk_size, in_file};
   return fill(detail::make_store_fill_sink(impl_->core, std::move(state)), std::move(progress), ref,
               c.settings.max_object_size);
 }

@@ -1,5 +1,9 @@
 // The LMDB store's read source: each reader owns a read transaction and a cursor on `chunks`,
 // renewed for each call and reset before it returns, so serving a hit takes no lock.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <memory>
 
 #include "read_batch.hpp"
@@ -27,6 +31,7 @@ class store::impl::reader_source final : public read_source {
 
   read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                    slice_visitor visit) override;
+  int open_body(const object_ref& obj) override { return core_->bodies.open_for_read(obj.id); }
 
  private:
   // Ends the read transaction however the visitor leaves (even by exception).
@@ -44,14 +49,53 @@ class store::impl::reader_source final : public read_source {
     return true;
   }
 
+  read_result read_file(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
+                        slice_visitor visit);
+
   std::shared_ptr<detail::core> core_;
   store::impl* owner_;
+  std::unique_ptr<std::byte[]> file_buffer_;  // read_file's, made on first use
   MDB_txn* txn_;  // reset between calls: keeps its reader slot, pins nothing
   MDB_cursor* cursor_;
 };
 
+// A body in a file is copied out of it, a batch at a time; the hit path sends it with
+// sendfile instead (reader::open_body). Nothing past the end of the file is `gone`, as a
+// missing chunk is, unless the length is unknown: then it is the end.
+read_result store::impl::reader_source::read_file(const object_ref& obj, std::uint64_t offset,
+                                                  std::uint64_t len, slice_visitor visit) {
+  if (offset >= obj.length || len == 0) return {read_status::ok, 0};
+  const std::uint32_t batch = core_->settings.read_batch_bytes;
+  len = std::min({len, obj.length - offset, std::uint64_t{batch}});
+  const body_file file{core_->bodies.open_for_read(obj.id)};
+  if (!file) {
+    detail::counters::add(core_->stats.lost_mid_stream);
+    return {read_status::gone, 0};
+  }
+  if (!file_buffer_) file_buffer_ = std::make_unique<std::byte[]>(batch);
+  std::size_t got = 0;
+  while (got < len) {
+    const ssize_t n =
+        ::pread(file.fd(), file_buffer_.get() + got, len - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return {read_status::error, 0};
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  // Of unknown length: the end of the file is the end of the object.
+  if (got == 0 && obj.length == object_ref::unknown_length) return {read_status::ok, 0};
+  if (got == 0) {
+    detail::counters::add(core_->stats.lost_mid_stream);
+    return {read_status::gone, 0};
+  }
+  const mapped_slice slice{file_buffer_.get(), got};
+  const std::size_t consumed = visit(std::span<const mapped_slice>(&slice, 1));
+  return {read_status::ok, std::min<std::uint64_t>(consumed, got)};
+}
+
 read_result store::impl::reader_source::read(const object_ref& obj, std::uint64_t offset,
                                              std::uint64_t len, slice_visitor visit) {
+  if (obj.in_file) return read_file(obj, offset, len, visit);
   detail::read_batch batch(obj, offset, len, core_->settings);
   if (batch.early()) return *batch.early();
   if (!renew()) return {read_status::error, 0};

@@ -87,6 +87,8 @@ class writer {
                       const std::optional<object_entry>& old);
   void doom(batch& b, fill_state& f, fill_error why);
   void retire_chunks(const fill_state& f, std::uint64_t charge);
+  int write_body_chunk(fill_state& f, const chunk_op& op);
+  void end_body_file(fill_state& f, bool remove);
 
   // writer_update.cpp
   int apply_update(batch& b, update_op& op);

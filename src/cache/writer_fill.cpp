@@ -1,6 +1,10 @@
 // Fills in a write batch: their chunks appended, their commits turned into records (replacing
 // any record under the same hash), and fills given up on, whose chunks become dead.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "rangecache/cache/chunk_math.hpp"
 #include "writer.hpp"
@@ -32,9 +36,21 @@ int writer::apply_chunk(batch& b, chunk_op& op) {
     if ((rc = put_gc_state(b.txn, env_.gc, f.id, gc_state::writing)) != 0) return rc;
     f.w.gc_written = true;
   }
-  chunk_key ck(f.id, op.index);
-  MDB_val kv = ck.val(), v{op.size, op.data.get()};
-  if ((rc = mdb_put(b.txn, env_.chunks, &kv, &v, 0)) != 0) return rc;
+  if (f.in_file) {
+    // Written before the transaction commits, so it is in the file by the time readers are
+    // told it is durable. A retried batch writes the same bytes at the same place again.
+    if (const int err = write_body_chunk(f, op); err != 0) {
+      const fill_error why =
+          err == ENOSPC || err == EDQUOT ? fill_error::no_space : fill_error::store_error;
+      report_failure(why, err);  // a full disk or a broken one: the operator must hear of it
+      doom(b, f, why);
+      return 0;
+    }
+  } else {
+    chunk_key ck(f.id, op.index);
+    MDB_val kv = ck.val(), v{op.size, op.data.get()};
+    if ((rc = mdb_put(b.txn, env_.chunks, &kv, &v, 0)) != 0) return rc;
+  }
   f.w.bytes += op.size;
   f.w.charge += charge;
   ++f.w.chunks;
@@ -59,11 +75,15 @@ int writer::apply_commit(batch& b, commit_op& op) {
     obj.key = f.key;
     obj.url = f.url;
     obj.meta = op.meta;
-    obj.ref = {f.hash, f.id, f.w.bytes, f.chunk_size};
+    obj.ref = {f.hash, f.id, f.w.bytes, f.chunk_size, f.in_file && f.w.chunks > 0};
     obj.last_access = std::chrono::sys_seconds{std::chrono::seconds{now_seconds()}};
     size = encoded_size(obj);
     total = object_charge(f.w.bytes, f.chunk_size, size);
     if (charged() + b.added_charge + (total - f.w.charge) > s_.max_size) err = fill_error::no_space;
+    // The body must be on disk before a record that names it is (sync: none promises less).
+    if (err == fill_error::none && f.w_fd >= 0 && s_.sync != sync_mode::none &&
+        ::fdatasync(f.w_fd) != 0)
+      err = fill_error::store_error;
   }
   if (err != fill_error::none) {
     doom(b, f, err);
@@ -150,6 +170,7 @@ void writer::commit_effects(batch& b, fill_state& f, std::uint64_t total,
   const object_entry entry{f.id,       f.w.bytes,    total, chunks_charge(f.w.bytes, f.chunk_size),
                            f.url_hash, now_seconds()};
   b.effects.push_back([this, &f, hash = f.hash, entry, old, fill_charge] {
+    end_body_file(f, false);
     inflight_charge_ -= fill_charge;
     f.publish_durable(entry.length);
     f.publish_state(fill_progress::committed);
@@ -177,6 +198,9 @@ void writer::doom(batch& b, fill_state& f, fill_error why) {
   const std::uint64_t charge = f.w.charge;
   const bool had_chunks = f.w.chunks > 0;
   b.effects.push_back([this, &f, why, charge, had_chunks] {
+    // Without chunks no dead range will remove the file (a batch that failed may have
+    // created it).
+    end_body_file(f, !had_chunks);
     if (had_chunks) retire_chunks(f, charge);
     f.publish_state(fill_progress::failed);
     if (why != fill_error::aborted) {
@@ -192,6 +216,37 @@ void writer::retire_chunks(const fill_state& f, std::uint64_t charge) {
   inflight_charge_ -= charge;
   dead_charge_ += charge;
   dead_.push_back({f.id, f.id, charge, true});
+}
+
+}  // namespace rangecache::cache::detail
+
+namespace rangecache::cache::detail {
+
+// Writes one chunk into the fill's body file, creating the file with the first one. 0, or
+// the errno that failed it.
+int writer::write_body_chunk(fill_state& f, const chunk_op& op) {
+  if (f.w_fd < 0 && (f.w_fd = core_->bodies.create(f.id)) < 0) return errno;
+  const auto* p = reinterpret_cast<const char*>(op.data.get());
+  std::size_t left = op.size;
+  auto at = static_cast<off_t>(std::uint64_t{op.index} * f.chunk_size);
+  while (left > 0) {
+    const ssize_t n = ::pwrite(f.w_fd, p, left, at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : EIO;
+    p += n;
+    left -= static_cast<std::size_t>(n);
+    at += n;
+  }
+  return 0;
+}
+
+// The fill is over: its body file (if any) is closed, and removed when nothing else will.
+void writer::end_body_file(fill_state& f, bool remove) {
+  if (f.w_fd >= 0) {
+    ::close(f.w_fd);
+    f.w_fd = -1;
+    if (remove) core_->bodies.remove(f.id);
+  }
 }
 
 }  // namespace rangecache::cache::detail

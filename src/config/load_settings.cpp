@@ -34,6 +34,14 @@ sync_mode read_sync(const context& ctx, const item& at) {
   ctx.expected(at, "none, meta or full");
 }
 
+zero_copy_mode read_zero_copy(const context& ctx, const item& at) {
+  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
+  if (text == "auto") return zero_copy_mode::automatic;
+  if (text == "on") return zero_copy_mode::on;
+  if (text == "off") return zero_copy_mode::off;
+  ctx.expected(at, "auto, on or off");
+}
+
 cache_backend read_backend(const context& ctx, const item& at) {
   const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
   if (text == "lmdb") return cache_backend::lmdb;
@@ -105,7 +113,7 @@ unsigned read_workers(const context& ctx, const item& at) {
 
 void load_cache(const context& ctx, const item& node, cache_settings& out) {
   const map_reader map(ctx, node,
-                       {"path", "max_size", "sync", "sync_interval", "backend",
+                       {"path", "max_size", "sync", "sync_interval", "backend", "zero_copy",
                         "heuristic_fraction", "heuristic_max", "max_variants"});
   if (const auto* value = map.find("path")) {
     out.path = read_string(ctx, *value);
@@ -119,6 +127,7 @@ void load_cache(const context& ctx, const item& node, cache_settings& out) {
   read_into(map, "sync", out.sync, read_sync);
   read_into(map, "sync_interval", out.sync_interval, read_duration);
   read_into(map, "backend", out.backend, read_backend);
+  read_into(map, "zero_copy", out.zero_copy, read_zero_copy);
   read_into(map, "heuristic_fraction", out.heuristic_fraction, read_fraction);
   read_into(map, "heuristic_max", out.heuristic_max, read_seconds);
   if (const auto* value = map.find("max_variants"))

@@ -33,6 +33,7 @@ std::vector<std::string> restart_only_changes(const config& running, const confi
   if (running.cache.sync != next.cache.sync) out.emplace_back("cache.sync");
   if (running.cache.sync_interval != next.cache.sync_interval)
     out.emplace_back("cache.sync_interval");
+  if (running.cache.zero_copy != next.cache.zero_copy) out.emplace_back("cache.zero_copy");
   if (running.cache.backend != next.cache.backend) out.emplace_back("cache.backend");
   if (!same_admin(running.admin.listen, next.admin.listen)) out.emplace_back("admin.listen");
   return out;

@@ -2,6 +2,7 @@
 
 #include "rangecache/flight/progress_wait.hpp"
 
+#include <sys/sendfile.h>
 #include <sys/uio.h>
 
 #include <array>
@@ -84,6 +85,40 @@ std::size_t send_slices(int fd, std::string_view& prefix,
   return written;
 }
 
+// Sends `prefix` (held back by MSG_MORE to leave with the body) and then `length` bytes of
+// the body file from `offset` with sendfile: the page cache's pages go to the socket without
+// a copy. Returns the body bytes that went; 0 with nothing blocked means the file ended early.
+std::size_t send_file_part(int fd, int file, std::string_view& prefix, std::uint64_t offset,
+                           std::uint64_t length, send_outcome& out) {
+  if (!prefix.empty()) {
+    auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        out.blocked = true;
+      else
+        out.error = errno;
+      return 0;
+    }
+    prefix.remove_prefix(static_cast<std::size_t>(n));
+    if (!prefix.empty()) {
+      out.blocked = true;
+      return 0;
+    }
+  }
+  auto at = static_cast<off_t>(offset);
+  const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 30));
+  auto n = ::sendfile(fd, file, &at, want);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+      out.blocked = true;
+    else
+      out.error = errno;
+    return 0;
+  }
+  if (static_cast<std::size_t>(n) < want && n > 0) out.blocked = true;
+  return static_cast<std::size_t>(n);
+}
+
 // Read-while-write: how much of [offset, offset + length) of a fill is durable now, or that
 // the fill is gone (failed, or stalled past the timeout), or that the sender must wait.
 struct durable_part {
@@ -123,6 +158,10 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
                                    std::chrono::milliseconds timeout,
                                    const cache::fill_progress* progress) {
   const int fd = stream.socket().native_handle();
+  // A body in a file is opened once, when its first bytes are there to send (a fill may not
+  // have created it yet): whatever happens to the object afterwards, this response reads
+  // that one version, to its end.
+  cache::body_file file;
   auto stalled_since = std::chrono::steady_clock::now();
   std::optional<progress_wait> waiter;
   while (!prefix.empty() || length > 0) {
@@ -147,6 +186,12 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
     send_outcome sent;
     if (readable == 0) {
       sent = send_prefix(fd, prefix);
+    } else if (ref.in_file) {
+      if (!file && !(file = reader.open_body(ref))) co_return send_status::gone;
+      const std::size_t n = send_file_part(fd, file.fd(), prefix, offset, readable, sent);
+      if (n == 0 && !sent.blocked && !sent.error) co_return send_status::gone;
+      offset += n;
+      length -= n;
     } else {
       // Runs inside the reader's read transaction: the slices point into the map and die
       // with it, so they go to the kernel right here and are never kept.

@@ -133,17 +133,28 @@ server::~server() {
   close_store_before_loops(impl_->workers, impl_->store.get());
 }
 
+namespace {
+// The store's settings from the cache.* keys.
+cache::store_settings store_settings_of(const config::cache_settings& c) {
+  cache::store_settings ss;
+  ss.path = c.path;
+  ss.max_size = c.max_size;
+  ss.on_write_failure = store_failure_logger(ss.path);
+  ss.sync = c.sync == config::sync_mode::none   ? cache::sync_mode::none
+            : c.sync == config::sync_mode::full ? cache::sync_mode::full
+                                                : cache::sync_mode::meta;
+  ss.sync_interval = c.sync_interval;
+  ss.file_bodies_from = c.zero_copy == config::zero_copy_mode::off  ? 0
+                        : c.zero_copy == config::zero_copy_mode::on ? 1
+                                                                    : cache::auto_file_bodies_from;
+  return ss;
+}
+}  // namespace
+
 void server::start(const std::string& port_file) {
   auto cfg = impl_->shared->config_now();
   unsigned n = worker_count(*cfg);
-  cache::store_settings ss;
-  ss.path = cfg->cache.path;
-  ss.max_size = cfg->cache.max_size;
-  ss.on_write_failure = store_failure_logger(ss.path);
-  ss.sync = cfg->cache.sync == config::sync_mode::none   ? cache::sync_mode::none
-            : cfg->cache.sync == config::sync_mode::full ? cache::sync_mode::full
-                                                         : cache::sync_mode::meta;
-  ss.sync_interval = cfg->cache.sync_interval;
+  const cache::store_settings ss = store_settings_of(cfg->cache);
   if (cfg->cache.backend == config::cache_backend::memory) {
     impl_->store = cache::make_memory_store(ss);
     spdlog::info("cache in memory: at most {} bytes, empty at every start", ss.max_size);

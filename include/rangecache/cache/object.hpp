@@ -59,6 +59,8 @@ struct object_ref {
   std::uint64_t id = 0;      // 0: no object
   std::uint64_t length = 0;  // or unknown_length
   std::uint32_t chunk_size = 0;
+  // The body is a file of its own (see reader::open_body), not chunks in the store.
+  bool in_file = false;
   bool valid() const { return id != 0; }
   friend bool operator==(const object_ref&, const object_ref&) = default;
 };

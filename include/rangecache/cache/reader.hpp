@@ -59,6 +59,30 @@ class slice_visitor {
   std::size_t (*fn_)(void*, std::span<const mapped_slice>);
 };
 
+// An open body file (object_ref::in_file), for sendfile. It never changes and stays readable
+// after the store unlinks it (eviction, purge, replacement), so every byte read through it is
+// the one object's it was opened for. Move-only; closes on destruction.
+class body_file {
+ public:
+  body_file() = default;
+  explicit body_file(int fd) : fd_(fd) {}
+  body_file(body_file&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  body_file& operator=(body_file&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  ~body_file() { reset(); }
+  int fd() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+
+ private:
+  void reset();
+  int fd_ = -1;
+};
+
 class reader {
  public:
   // Takes what the backend needs per reader (an LMDB reader slot) for its lifetime. Must be
@@ -81,6 +105,12 @@ class reader {
   // durable): never bytes of another object.
   read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                    slice_visitor visit);
+
+  // The body file of an object kept in one (obj.in_file), or of such a fill in progress
+  // (fill::progress_ref: its bytes below durable_bytes are written). Empty when the object
+  // is gone (evicted, purged, replaced, its fill failed): cut the response. read() serves
+  // such objects too, by copying.
+  body_file open_body(const object_ref& obj);
 
   // Copies [offset, offset + out.size()) (clipped to the object) into out, in batches.
   read_result read_copy(const object_ref& obj, std::uint64_t offset, std::span<std::byte> out);

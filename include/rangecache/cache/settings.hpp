@@ -27,6 +27,11 @@ struct write_failure {
   std::string message;
 };
 
+// cache.zero_copy: auto: the body length from which sendfile from a file costs less CPU than
+// copying out of the map (bench/run.sh, scenarios range64k, range1m and whole1m, run with
+// zero_copy on and off).
+inline constexpr std::uint64_t auto_file_bodies_from = std::uint64_t{256} << 10;
+
 struct store_settings {
   std::string path;                                 // directory of the LMDB environment
   std::uint64_t max_size = std::uint64_t{1} << 30;  // bound on stored bytes (cache.max_size)
@@ -34,6 +39,11 @@ struct store_settings {
   std::uint32_t chunk_size = default_chunk_size;
   // S3-FIFO won on a Zipf trace with scans (bench/cache/policy_sim.cpp).
   eviction_policy_kind policy = eviction_policy_kind::s3fifo;
+  // Bodies in files of their own, sent with sendfile instead of copied out of the map
+  // (cache.zero_copy): fills whose Content-Length is at least this many bytes, or is not
+  // known when they begin (a body of unknown length may be large). 0: none (every body in
+  // LMDB). Objects already in files are served whatever this says.
+  std::uint64_t file_bodies_from = 0;
 
   // 0: 1.5 × max_size. A smaller map (tests) makes MDB_MAP_FULL reachable.
   std::uint64_t map_size = 0;

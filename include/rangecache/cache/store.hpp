@@ -35,6 +35,7 @@ struct open_report {
   std::uint64_t records_dropped = 0;       // undecodable or of another format version
   std::uint64_t dead_objects_swept = 0;    // unfinished fills and dead objects from `gc`
   std::uint64_t orphan_objects_swept = 0;  // chunks that no record and no `gc` entry named
+  std::uint64_t orphan_files_swept = 0;    // body files that no record named
   std::chrono::milliseconds duration{0};
 };
 

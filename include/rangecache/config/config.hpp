@@ -28,6 +28,11 @@ struct listen_endpoint {
 
 enum class sync_mode { none, meta, full };
 
+// Whether large bodies live in files of their own and are sent with sendfile (on: every
+// body whose length is not known to be tiny; auto: bodies of at least
+// cache::auto_file_bodies_from; off: every body in LMDB, copied into the socket).
+enum class zero_copy_mode { automatic, on, off };
+
 // Where objects are kept: an LMDB environment under `path`, or the process's memory (nothing
 // survives a restart; `path` and `sync` are unused).
 enum class cache_backend { lmdb, memory };
@@ -40,6 +45,7 @@ struct cache_settings {
   // pages back in its own time, as nginx's cache files are; a clean stop still flushes).
   std::chrono::milliseconds sync_interval{1000};
   cache_backend backend = cache_backend::lmdb;
+  zero_copy_mode zero_copy = zero_copy_mode::automatic;
   // Heuristic freshness (RFC 9111 §4.2.2) of an answer without an explicit one: this share
   // of the time since its Last-Modified (0 turns it off), never more than heuristic_max.
   double heuristic_fraction = 0.1;

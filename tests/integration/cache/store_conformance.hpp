@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -15,15 +16,20 @@
 
 namespace rc_store_test {
 
-enum class backend { lmdb, memory };
+// lmdb_files: the LMDB store with every body in a file of its own (cache.zero_copy: on).
+enum class backend { lmdb, lmdb_files, memory };
+
+inline const char* backend_text(backend b) {
+  return b == backend::lmdb ? "lmdb" : b == backend::lmdb_files ? "lmdb_files" : "memory";
+}
 
 inline std::string backend_name(const ::testing::TestParamInfo<backend>& info) {
-  return info.param == backend::lmdb ? "lmdb" : "memory";
+  return backend_text(info.param);
 }
 
 // For gtest's messages ("where GetParam() = memory").
 inline void PrintTo(backend b, std::ostream* os) {
-  *os << (b == backend::lmdb ? "lmdb" : "memory");
+  *os << backend_text(b);
 }
 
 class StoreConformance : public ::testing::TestWithParam<backend> {
@@ -33,9 +39,10 @@ class StoreConformance : public ::testing::TestWithParam<backend> {
   // A new, empty store of the backend under test with these settings.
   void open(const store_settings& s) {
     settings_ = s;
+    if (GetParam() == backend::lmdb_files) settings_.file_bodies_from = 1;
     store_.reset();
-    store_ = GetParam() == backend::lmdb ? std::unique_ptr<object_store>(store::open(settings_))
-                                         : make_memory_store(settings_);
+    store_ = GetParam() == backend::memory ? make_memory_store(settings_)
+                                           : std::unique_ptr<object_store>(store::open(settings_));
   }
 
   // Everything asked so far is applied, and dead chunks are reclaimed: the LMDB writer does
@@ -43,6 +50,16 @@ class StoreConformance : public ::testing::TestWithParam<backend> {
   void settle() {
     store_->flush();
     store_->flush();
+  }
+
+  // Files in the LMDB store's body directory (none for the other backends).
+  std::size_t count_body_files() const {
+    std::error_code ec;
+    std::size_t n = 0;
+    for (auto it = std::filesystem::directory_iterator(settings_.path + "/bodies", ec);
+         !ec && it != std::filesystem::directory_iterator(); ++it)
+      ++n;
+    return n;
   }
 
   std::size_t count_objects() {

@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "store_fixture.hpp"
@@ -108,15 +111,41 @@ TEST(StoreCrash, AnotherProcessCannotOpenAStoreInUse) {
   for (int fd : {to_child[0], to_child[1], from_child[0], from_child[1]}) ::close(fd);
 }
 
-TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
+// Every body file is named by a record that says so, and every such record's file is there
+// with the object's length.
+void expect_files_match_records(object_store& s, const std::string& path, int round) {
+  std::set<std::string> named;
+  s.for_each([&](const cached_object& o) {
+    if (!o.ref.in_file) return;
+    char name[17];
+    std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(o.ref.id));
+    named.insert(name);
+    std::error_code ec;
+    EXPECT_EQ(std::filesystem::file_size(path + "/bodies/" + name, ec), o.ref.length)
+        << "round " << round << ": " << o.key;
+  });
+  std::set<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator(path + "/bodies"))
+    found.insert(e.path().filename().string());
+  EXPECT_EQ(found, named) << "round " << round;
+}
+
+// One round per kill: a child fills, replaces, aborts and purges until killed, then the
+// store reopens. With `files`, bodies of two chunks or more are files of their own.
+void kill_nine_rounds(bool files) {
   temp_dir dir;
   const std::string log = dir.path() + "/committed.log";
   std::mt19937_64 rng(12345);
   constexpr int rounds = 10;
-  std::uint64_t swept = 0, checked = 0;
-  for (int round = 0; round < rounds; ++round) {
+  std::uint64_t swept = 0, checked = 0, in_files = 0;
+  auto settings = [&](int round) {
     store_settings set = settings_for(dir, 256ull << 20);
     set.sync = static_cast<sync_mode>(round % 3);  // none, meta, full
+    if (files) set.file_bodies_from = 2 * cs;
+    return set;
+  };
+  for (int round = 0; round < rounds; ++round) {
+    const store_settings set = settings(round);
     int pipefd[2];
     ASSERT_EQ(::pipe(pipefd), 0);
     const pid_t pid = ::fork();
@@ -138,13 +167,15 @@ TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
     auto s = store::open(set);
     const open_report& rep = s->report();
     ASSERT_FALSE(rep.moved_aside) << rep.reason;
-    swept += rep.dead_objects_swept + rep.orphan_objects_swept;
+    swept += rep.dead_objects_swept + rep.orphan_objects_swept + rep.orphan_files_swept;
     reader rd(*s);
     std::map<std::string, std::uint64_t> present;
     s->for_each([&](const cached_object& o) {
       EXPECT_TRUE(verify(rd, o)) << "round " << round;
       present[o.key] = gen_of(o);
+      in_files += o.ref.in_file ? 1 : 0;
     });
+    expect_files_match_records(*s, set.path, round);
     for (const auto& [key, e] : read_log(log)) {
       if (!e.present) continue;
       const auto it = present.find(key);
@@ -155,15 +186,29 @@ TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
     EXPECT_EQ(s->stats().objects, present.size());
     EXPECT_EQ(s->stats().evictions, 0u);
   }
+  if (files) {
+    EXPECT_GT(in_files, 0u);
+  }
   // One more clean open after the last check: nothing left to sweep.
-  store_settings set = settings_for(dir, 256ull << 20);
-  auto s = store::open(set);
-  EXPECT_EQ(s->report().dead_objects_swept + s->report().orphan_objects_swept, 0u);
-  EXPECT_EQ(s->report().records_dropped, 0u);
+  auto s = store::open(settings(0));
+  const open_report& rep = s->report();
+  EXPECT_EQ(rep.dead_objects_swept + rep.orphan_objects_swept + rep.orphan_files_swept, 0u);
+  EXPECT_EQ(rep.records_dropped, 0u);
   std::printf(
       "%d kills: %llu unfinished or dead objects swept at reopen, %llu committed objects "
-      "checked present\n",
-      rounds, static_cast<unsigned long long>(swept), static_cast<unsigned long long>(checked));
+      "checked present, %llu seen in files\n",
+      rounds, static_cast<unsigned long long>(swept), static_cast<unsigned long long>(checked),
+      static_cast<unsigned long long>(in_files));
+}
+
+TEST(StoreCrash, KillNineAtRandomPointsLeavesAConsistentStore) {
+  kill_nine_rounds(false);
+}
+
+// A crash at any moment leaves no body file that no record names, and no record naming a
+// missing file, after the next start.
+TEST(StoreCrash, KillNineWithBodyFilesLeavesFilesAndRecordsMatching) {
+  kill_nine_rounds(true);
 }
 
 }  // namespace

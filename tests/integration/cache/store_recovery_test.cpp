@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 #include <lmdb.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
 #include "store_fixture.hpp"
 
 namespace rc_store_test {
@@ -108,6 +112,53 @@ TEST_F(StoreRecovery, ChunksNobodyOwnsAreSwept) {
   s.reset();
   auto again = store::open(settings_);
   EXPECT_EQ(again->report().orphan_objects_swept, 0u);
+}
+
+// Body files: one that no record names (a fill a crash cut short) goes, a record whose file
+// is missing or short goes, and the files that match their records stay and read back.
+TEST(StoreRecoveryFiles, FilesAndRecordsAreMadeToMatch) {
+  temp_dir dir;
+  store_settings set = settings_for(dir, 64ull << 20);
+  set.file_bodies_from = 2 * cs;
+  std::uint64_t short_id = 0, missing_id = 0;
+  {
+    auto s = store::open(set);
+    ASSERT_TRUE(put(*s, "http://r/kept", "http://r/kept", 3 * cs + 1).ok());
+    const commit_result shortened = put(*s, "http://r/short", "http://r/short", 2 * cs);
+    const commit_result missing = put(*s, "http://r/missing", "http://r/missing", 5 * cs);
+    ASSERT_TRUE(shortened.ok() && missing.ok());
+    ASSERT_TRUE(put(*s, "http://r/small", "http://r/small", 100).ok());  // in LMDB
+    EXPECT_TRUE(shortened.ref.in_file && missing.ref.in_file);
+    short_id = shortened.ref.id;
+    missing_id = missing.ref.id;
+  }
+  const std::string bodies = set.path + "/bodies/";
+  char name[17];
+  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(missing_id));
+  std::filesystem::remove(bodies + name);
+  std::snprintf(name, sizeof name, "%016llx", static_cast<unsigned long long>(short_id));
+  std::filesystem::resize_file(bodies + name, cs);
+  std::ofstream(bodies + "00000000deadbeef") << "left by a fill a crash cut short";
+  std::ofstream(bodies + "not-ours") << "x";
+
+  auto s = store::open(set);
+  EXPECT_EQ(s->report().records_dropped, 2u);
+  EXPECT_EQ(s->report().orphan_files_swept, 3u);  // the short file, and the two strays
+  EXPECT_FALSE(s->lookup("http://r/short").has_value());
+  EXPECT_FALSE(s->lookup("http://r/missing").has_value());
+  reader rd(*s);
+  for (const char* key : {"http://r/kept", "http://r/small"}) {
+    const auto o = s->lookup(key);
+    ASSERT_TRUE(o.has_value()) << key;
+    EXPECT_TRUE(verify(rd, *o)) << key;
+  }
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(bodies)) ++files;
+  EXPECT_EQ(files, 1u);
+  // Ids past the stray's are never handed out again.
+  const commit_result next = put(*s, "http://r/next", "http://r/next", 10);
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(next.ref.id, 0xdeadbeefu);
 }
 
 }  // namespace

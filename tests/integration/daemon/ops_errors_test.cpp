@@ -75,6 +75,7 @@ TEST_F(OpsErrors, AcceptFailuresAreCountedAndLoggedRateLimited) {
 TEST_F(OpsErrors, AStoreThatCannotWriteSaysSoOnceAndCountsIt) {
   daemon_options o = defaults();
   o.workers = 1;
+  o.cache_extra = ", zero_copy: off";  // every body into the LMDB file, which stops growing
   proxy_daemon d(o);
   // Grow the data file first, so that the limit below stops the store and not the logs.
   ASSERT_EQ(get(d.port(), "/4m.bin").status, 200);
@@ -101,5 +102,41 @@ TEST_F(OpsErrors, AStoreThatCannotWriteSaysSoOnceAndCountsIt) {
   const auto err = d.proc().stderr_text();
   EXPECT_EQ(lines_with(err, "cannot write"), 1u) << err;
   EXPECT_NE(err.find("File too large"), std::string::npos) << err;
+  EXPECT_TRUE(d.proc().running());
+}
+
+// The same when bodies go to files of their own: a body file that cannot be written fails
+// its fill (the client is still served), is counted and logged once, and leaves no file.
+TEST_F(OpsErrors, ABodyFileThatCannotBeWrittenSaysSoOnceAndCountsIt) {
+  daemon_options o = defaults();
+  o.workers = 1;
+  o.cache_extra = ", zero_copy: on";
+  proxy_daemon d(o);
+  ASSERT_EQ(get(d.port(), "/1k.bin").status, 200);
+  ASSERT_TRUE(set_limit(d.proc().pid(), RLIMIT_FSIZE, 512 << 10));
+  for (int i = 0; i < 4; ++i) {
+    const std::string path = "/gen/1000000/file-" + std::to_string(i) + ".bin";
+    auto r = get(d.port(), path);
+    ASSERT_EQ(r.status, 200) << r;
+    EXPECT_TRUE(r.body == expected_bytes(path, 0, 1000000));
+    EXPECT_EQ(get(d.port(), path).header("X-Cache"), "MISS");  // nothing was stored
+  }
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return metric(d.admin_port(), "rangecache_cache_write_errors_total").value_or(0) >= 2;
+      },
+      10s));
+  const auto err = d.proc().stderr_text();
+  EXPECT_EQ(lines_with(err, "cannot write"), 1u) << err;
+  EXPECT_NE(err.find("File too large"), std::string::npos) << err;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        std::size_t n = 0;
+        for ([[maybe_unused]] const auto& e :
+             std::filesystem::directory_iterator(d.dir() / "cache" / "bodies"))
+          ++n;
+        return n <= 1;  // /1k.bin's, the only body written whole
+      },
+      10s));
   EXPECT_TRUE(d.proc().running());
 }

@@ -79,9 +79,19 @@ TEST(Record, LayoutWithoutVariantIsTheEarlierOne) {
   EXPECT_EQ(back, o);
 }
 
-TEST(Record, NonZeroPadIsDamage) {
+TEST(Record, BodyInAFileRoundTrips) {
+  cached_object obj = sample();
+  obj.ref.in_file = true;
+  cached_object back;
+  ASSERT_EQ(decode_record(encode(obj), back), decode_status::ok);
+  EXPECT_TRUE(back.ref.in_file);
+  ASSERT_EQ(decode_record(encode(sample()), back), decode_status::ok);
+  EXPECT_FALSE(back.ref.in_file);
+}
+
+TEST(Record, AnUnknownBodyPlaceIsDamage) {
   auto buf = encode(sample());
-  buf[89] = std::byte{1};
+  buf[89] = std::byte{2};
   cached_object back;
   EXPECT_EQ(decode_record(buf, back), decode_status::inconsistent);
 }

@@ -170,6 +170,8 @@ log: {}
                       "cache.sync: expected none, meta or full, got 'always'");
   EXPECT_CONFIG_ERROR(with_base("cache: { sync_interval: often }\n"), 3,
                       "cache.sync_interval: expected a duration like 30s, 500ms, 5m or 1h");
+  EXPECT_CONFIG_ERROR(with_base("cache: { zero_copy: yes }\n"), 3,
+                      "cache.zero_copy: expected auto, on or off, got 'yes'");
   EXPECT_CONFIG_ERROR(with_base("cache: { backend: disk }\n"), 3,
                       "cache.backend: expected lmdb or memory, got 'disk'");
   EXPECT_CONFIG_ERROR(with_base("remap_extra: 1\n"), 3, "unknown key");

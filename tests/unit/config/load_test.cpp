@@ -222,6 +222,21 @@ TEST(ConfigLoad, SyncInterval) {
   }
 }
 
+TEST(ConfigLoad, ZeroCopy) {
+  EXPECT_EQ(load(minimal).cache.zero_copy, zero_copy_mode::automatic);
+  const struct {
+    std::string_view text;
+    zero_copy_mode want;
+  } rows[] = {{"auto", zero_copy_mode::automatic},
+              {"on", zero_copy_mode::on},
+              {"off", zero_copy_mode::off}};
+  for (const auto& r : rows) {
+    const auto cfg =
+        load(std::string(minimal) + "cache: { zero_copy: " + std::string(r.text) + " }\n");
+    EXPECT_EQ(cfg.cache.zero_copy, r.want) << r.text;
+  }
+}
+
 TEST(ConfigLoad, EveryDefault) {
   const auto cfg = load(minimal);
   EXPECT_EQ(cfg.workers, 0u);
