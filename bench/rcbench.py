@@ -6,7 +6,10 @@ Called by bench/run.sh (which builds the daemon first); see bench/README.md.
     rcbench.py [--rounds N] [--duration S] [--scenarios a,b] [TARGET...]
     rcbench.py --profile [--duration S]      # perf record of rangecache under range64k
 
-Targets: rangecache ats nginx-cache varnish origin (default: every one installed).
+Targets: rangecache ats nginx-cache varnish origin (default: every one installed), and
+rangecache-map on request: the same binary with `cache.zero_copy: off` (every body in LMDB,
+hits copied from the map with writev), beside `rangecache` (`--rc-zero-copy`, default on:
+every body in a file, hits sent with sendfile), to compare the two send paths in one run.
 The peers are started with ../shared/anchors/start.sh (and stopped with stop.sh at the
 end, if this run started them); rangecache is started here on a free port, with a fresh
 cache directory, in front of the anchors origin (127.0.0.1:18080), and stopped by pid.
@@ -43,9 +46,16 @@ NCPU = os.cpu_count() or 1
 KiB, MiB, GiB = 1024, 1024 ** 2, 1024 ** 3
 
 PEERS = ["ats", "nginx-cache", "varnish"]
-ALL_TARGETS = ["rangecache"] + PEERS + ["origin"]
+ALL_TARGETS = ["rangecache"] + PEERS + ["origin"]     # the default target list
+# rangecache daemons started by this driver: name -> cache.zero_copy (None: --rc-zero-copy).
+# rangecache-map runs only when named: the same binary, every body in LMDB (map + writev)
+RC_TARGETS = {"rangecache": None, "rangecache-map": "off"}
+KNOWN_TARGETS = ALL_TARGETS + ["rangecache-map"]
+# per daemon: (file prefix in the run dir, cache dir, access/error log prefix)
+RC_FILES = {"rangecache": ("rangecache", "rc-cache", "rc"),
+            "rangecache-map": ("rangecache-map", "rc-map-cache", "rc-map")}
 PEER_PORTS = {"origin": 18080, "ats": 18081, "nginx-cache": 18082, "varnish": 18083}
-CACHE_HDR = {"rangecache": "x-cache", "ats": "x-cache-status", "nginx-cache": "x-cache-status",
+CACHE_HDR = {"rangecache": "x-cache", "rangecache-map": "x-cache", "ats": "x-cache-status", "nginx-cache": "x-cache-status",
              "varnish": "x-cache", "origin": None}
 SCENARIOS = ["range64k", "range1m", "full1m", "big256m", "cold16", "idle1000", "seq64k",
              "blockseq", "blockrand"]  # table order
@@ -457,38 +467,49 @@ class Bench:
                      f"read_ahead: {a.block_read_ahead} }}\n")
         return rule
 
-    def rc_config(self, port_file):
+    def rc_zero_copy(self, name="rangecache"):
+        """cache.zero_copy of a rangecache target: rangecache from --rc-zero-copy,
+        rangecache-map always off (bodies in LMDB, hits copied from the map)."""
+        return RC_TARGETS[name] or self.a.rc_zero_copy
+
+    def rc_config(self, port_file, name="rangecache"):
         d = self.outd
-        return f"""# written by bench/rcbench.py
+        _, cache, lg = RC_FILES[name]
+        # the block rule only for `rangecache` (rangecache-map does not run the block scenarios)
+        blocks = self.rc_block_rule() if name == "rangecache" else ""
+        return f"""# written by bench/rcbench.py ({name})
 listen: ["127.0.0.1:0"]
 workers: 1
-cache: {{ path: {d}/rc-cache, max_size: {self.a.rc_max_size}, sync: none, sync_interval: 0s }}
+cache: {{ path: {d}/{cache}, max_size: {self.a.rc_max_size}, sync: none, sync_interval: 0s, zero_copy: {self.rc_zero_copy(name)} }}
 remap:
   - from: http://*/
     to: http://127.0.0.1:18080/
     cache_range_requests: {{}}
     background_fetch: true
-{self.rc_block_rule()}log: {{ access: {d}/rc-access.log, error: {d}/rc-error.log, level: warn }}
+{blocks}log: {{ access: {d}/{lg}-access.log, error: {d}/{lg}-error.log, level: warn }}
 admin: {{ listen: "127.0.0.1:0" }}
 server: {{ drain_timeout: 2s }}
 """
 
-    def start_rangecache(self, fresh=True, wrapper=(), wait_s=30):
+    def start_rangecache(self, fresh=True, wrapper=(), wait_s=30, name="rangecache"):
+        """Start the rangecache target `name` (rangecache or rangecache-map), each with its
+        own cache dir, config, port file and logs in the run dir."""
         binp = self.a.rangecache_bin
         if not os.access(binp, os.X_OK):
-            self.skipped["rangecache"] = f"no binary at {binp}"
+            self.skipped[name] = f"no binary at {binp}"
             return None
-        cache = f"{self.outd}/rc-cache"
+        fp, cdir, _ = RC_FILES[name]
+        cache = f"{self.outd}/{cdir}"
         if fresh:
             shutil.rmtree(cache, ignore_errors=True)
         os.makedirs(cache, exist_ok=True)
-        cfg = f"{self.outd}/rangecache.yaml"
-        pf = f"{self.outd}/rangecache.port"
+        cfg = f"{self.outd}/{fp}.yaml"
+        pf = f"{self.outd}/{fp}.port"
         with open(cfg, "w") as f:
-            f.write(self.rc_config(pf))
+            f.write(self.rc_config(pf, name))
         if os.path.exists(pf):
             os.unlink(pf)
-        out = open(f"{self.outd}/rangecache.out", "ab")
+        out = open(f"{self.outd}/{fp}.out", "ab")
         proc = subprocess.Popen(list(wrapper) + [binp, "-c", cfg, "--port-file", pf], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         port = admin = None
@@ -512,10 +533,10 @@ server: {{ drain_timeout: 2s }}
             time.sleep(0.1)
         if not port or proc.poll() is not None:
             proc.kill() if proc.poll() is None else None
-            self.skipped["rangecache"] = f"did not start (see {self.outd}/rangecache.out)"
+            self.skipped[name] = f"did not start (see {self.outd}/{fp}.out)"
             return None
-        log(f"rangecache: pid {proc.pid}, port {port}, config {cfg}")
-        t = Target("rangecache", port, "rangecache")
+        log(f"{name}: pid {proc.pid}, port {port}, zero_copy: {self.rc_zero_copy(name)}, config {cfg}")
+        t = Target(name, port, "rangecache")
         t.proc, t.cfg, t.started_by_us, t.admin = proc, cfg, True, admin
         return t
 
@@ -558,15 +579,15 @@ server: {{ drain_timeout: 2s }}
         return self.start_rangecache()
 
     def ensure_alive(self, t):
-        """rangecache: if the daemon died, say so loudly and start it again (same cache)."""
-        if t.name != "rangecache" or t.proc.poll() is None:
+        """rangecache (either daemon): if it died, say so loudly and start it again (same cache)."""
+        if t.kind != "rangecache" or t.proc.poll() is None:
             return True
         rc = t.proc.returncode
-        msg = f"rangecache DIED (exit status {rc}); see {self.outd}/rangecache.out"
+        msg = f"{t.name} DIED (exit status {rc}); see {self.outd}/{RC_FILES[t.name][0]}.out"
         loud(msg)
         t.crashes.append(rc)
         self.failures.append(msg)
-        nt = self.start_rangecache(fresh=False)
+        nt = self.start_rangecache(fresh=False, name=t.name)
         if nt is None:
             return False
         t.proc, t.port, t.admin = nt.proc, nt.port, nt.admin
@@ -587,6 +608,10 @@ server: {{ drain_timeout: 2s }}
                 t = self.start_rangecache_blocks()
                 if t:
                     self.targets.append(t)
+            elif name == "rangecache-map":
+                t = self.start_rangecache(name=name)
+                if t:
+                    self.targets.append(t)
             else:
                 t = self.start_peer(name)
                 if t:
@@ -605,14 +630,14 @@ server: {{ drain_timeout: 2s }}
                 continue
             pin(f"0-{NCPU - 1}", t.pids())
         for t in self.targets:
-            if t.name == "rangecache" and t.proc and t.proc.poll() is None:
+            if t.kind == "rangecache" and t.proc and t.proc.poll() is None:
                 t.proc.send_signal(signal.SIGTERM)
                 try:
                     t.proc.wait(15)
                 except subprocess.TimeoutExpired:
                     t.proc.kill()
                     t.proc.wait()
-                log(f"rangecache stopped (pid {t.proc.pid}, exit {t.proc.returncode})")
+                log(f"{t.name} stopped (pid {t.proc.pid}, exit {t.proc.returncode})")
         stop = [t.name for t in self.targets if t.kind == "peer" and t.started_by_us]
         if self.origin is not None and self.origin.started_by_us and not self.a.keep_origin:
             stop.append("origin")
@@ -1301,7 +1326,9 @@ server: {{ drain_timeout: 2s }}
           f"`{self.outd}/rounds.tsv`.")
         oth = [r["other_cpu_s"] / (r["seconds"] + r.get("settle_s", 0)) for rs in self.results.values()
                for r in rs if r.get("status") == "ok" and "other_cpu_s" in r and r.get("seconds")]
-        P(f"rangecache: `{a.rangecache_bin}` built from {self.git}.")
+        P(f"rangecache: `{a.rangecache_bin}` built from {self.git}; `cache.zero_copy: {a.rc_zero_copy}`"
+          + (" (`rangecache-map`: the same binary with `zero_copy: off`, a cache of its own)"
+             if "rangecache-map" in names else "") + ".")
         if oth:
             P(f"Machine noise: processes outside this benchmark used a median {statistics.median(oth):.2f} "
               f"CPUs (max {max(oth):.2f}) of the {NCPU} during the wrk runs; req/s suffers from it more "
@@ -1357,6 +1384,8 @@ server: {{ drain_timeout: 2s }}
                     elif scn == "idle1000":
                         notes += [x for x in extra if "still open" in x][:1]
                 ratio = self.ratio(scn, n, peers) if n == "rangecache" else ""
+                if n == "rangecache-map" and (scn, "rangecache") in self.results:
+                    ratio = "(against rangecache: send-path table below)"
                 if scn == "idle1000":
                     rq_s, mb_s = "-", "-"
                 else:
@@ -1364,6 +1393,10 @@ server: {{ drain_timeout: 2s }}
                 P(f"| {SCN_TITLE[scn]} | {n} | {rq_s} | {mb_s} | {f0(m('p50_ms'), 2)} | "
                   f"{f0(m('p99_ms'), 2)} | {f0(m('cpu_us_req'), 1)} | {f0(m('peak_rss_mib'), 1)} | "
                   f"{f0(m('peak_anon_mib'), 1)} | {ratio} | {'; '.join(notes)} |")
+        sp = self.send_path_report()
+        if sp:
+            P("")
+            P(sp)
         blk = self.block_report()
         if blk:
             P("")
@@ -1376,6 +1409,36 @@ server: {{ drain_timeout: 2s }}
             for f in self.failures:
                 P(f"* {f}")
         return "\n".join(out)
+
+    def send_path_report(self):
+        """rangecache's two send paths side by side (when rangecache and rangecache-map both
+        ran): per scenario, server CPU µs/req of each and their ratio, plus req/s and p99."""
+        a, f = "rangecache", "rangecache-map"
+        scns = [s for s in SCENARIOS if s not in BLOCK_SCENARIOS and s in self.a.scenarios
+                and (s, a) in self.results and (s, f) in self.results]
+        if not scns:
+            return ""
+        zc = self.a.rc_zero_copy
+        lab = {"on": "files+sendfile", "auto": "auto (files+sendfile for bodies ≥ 256 KiB)",
+               "off": "map+writev (--rc-zero-copy off!)"}[zc]
+        f0 = lambda v, d=0: "-" if v is None else f"{v:,.{d}f}"
+        L = [f"**rangecache send paths: files+sendfile vs map+writev** (`rangecache` with "
+             f"`zero_copy: {zc}` = {lab}; `rangecache-map` with `zero_copy: off` = every body in LMDB, "
+             f"hits copied from the map with writev; same binary, same rounds; medians). "
+             f"map ÷ files above 1 means the map path costs more CPU per request.", ""]
+        if zc == "off":
+            L += ["**Note:** `--rc-zero-copy off`: both targets use the map path.", ""]
+        L += [f"| scenario | CPU µs/req files ({a}) | CPU µs/req map ({f}) | map ÷ files | "
+              f"req/s files / map | p99 ms files / map |",
+              "|---|---|---|---|---|---|"]
+        for scn in scns:
+            ca, cf = self.med(scn, a, "cpu_us_req"), self.med(scn, f, "cpu_us_req")
+            q = f"**{cf / ca:.2f}×**" if ca and cf is not None else "-"
+            rq = "-" if scn == "idle1000" else \
+                f"{f0(self.med(scn, a, 'req_s'))} / {f0(self.med(scn, f, 'req_s'))}"
+            L.append(f"| {SCN_TITLE[scn]} | {f0(ca, 1)} | {f0(cf, 1)} | {q} | {rq} | "
+                     f"{f0(self.med(scn, a, 'p99_ms'), 2)} / {f0(self.med(scn, f, 'p99_ms'), 2)} |")
+        return "\n".join(L)
 
     def block_report(self):
         """The block scenarios' own table: origin bytes, p99, CPU/req, rangecache ÷ nginx-cache."""
@@ -1646,7 +1709,8 @@ def profile(b):
     P(f"# rangecache hit-path profile, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     P("")
     P(f"Load: scenario 1 (range64k: 256 cached 64 KiB ranges of /64m.bin), `{' '.join(wrk)}`; "
-      f"rangecache pinned to CPU {b.a.server_cpu}, workers: 1, access log and admin listener on; "
+      f"rangecache pinned to CPU {b.a.server_cpu}, workers: 1, `cache.zero_copy: {b.a.rc_zero_copy}` "
+      f"(--rc-zero-copy), access log and admin listener on; "
       f"warm-up misses in the last pass: {wm}; cache status of the byte-checked sample: "
       f"{','.join(sorted(set(sts)))}. Binary: `{b.a.rangecache_bin}`. Command: `bench/run.sh "
       f"{' '.join(sys.argv[1:])}`.")
@@ -1655,7 +1719,7 @@ def profile(b):
     ev = "task-clock,context-switches,cpu-migrations,page-faults,raw_syscalls:sys_enter"
     have = subprocess.run(["perf", "list", "syscalls:sys_enter_*"], capture_output=True, text=True).stdout
     for sc in ("sendmsg", "recvmsg", "recvfrom", "sendto", "writev", "write", "read", "epoll_wait",
-               "epoll_pwait", "epoll_ctl", "futex", "timerfd_settime", "pwrite64"):
+               "epoll_pwait", "epoll_ctl", "futex", "timerfd_settime", "pwrite64", "sendfile64"):
         if f"syscalls:sys_enter_{sc} " in have:
             ev += f",syscalls:sys_enter_{sc}"
     ticks0 = cpu_ticks([pid])
@@ -1826,7 +1890,8 @@ def callgrind(b):
 
     total, self_rows = rows(ann)
     _, inc_rows = rows(anni)
-    md = [f"## callgrind: user-space instructions for {n} sequential 64 KiB hits (one connection)", ""]
+    md = [f"## callgrind: user-space instructions for {n} sequential 64 KiB hits (one connection, "
+          f"`cache.zero_copy: {b.a.rc_zero_copy}`)", ""]
     if total:
         md.append(f"Total {total:,} Ir = **{total / n:,.0f} instructions per hit** in user space "
                   f"(kernel not counted); {el:.1f} s under valgrind; X-Cache of the measured requests: "
@@ -1840,7 +1905,7 @@ def callgrind(b):
     calls = callgrind_calls(path)
     sel = [(c, fn) for fn, c in calls.most_common()
            if re.match(r"(malloc|free|memalign|posix_memalign|aligned_alloc|operator new|operator delete|"
-                       r"clock_gettime|sendmsg|recvmsg|writev|write|epoll_wait|epoll_ctl|futex|"
+                       r"clock_gettime|sendmsg|recvmsg|writev|write|sendfile|sendfile64|epoll_wait|epoll_ctl|futex|"
                        r"pthread_mutex_lock|mdb_txn_renew|mdb_txn_reset|mdb_get|mdb_cursor_get)\b", fn)]
     if sel:
         md += ["", "Calls per hit (from callgrind's call counts): " +
@@ -1853,7 +1918,8 @@ def callgrind(b):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("targets", nargs="*", help="rangecache ats nginx-cache varnish origin (default: all installed)")
+    ap.add_argument("targets", nargs="*", help="rangecache ats nginx-cache varnish origin (default: all installed); "
+                    "also rangecache-map (only when named): rangecache with cache.zero_copy: off")
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", 3)))
     ap.add_argument("--duration", type=int, default=int(os.environ.get("DURATION", 5)), help="seconds per wrk run")
     ap.add_argument("--threads", type=int, default=2)
@@ -1870,6 +1936,10 @@ def main():
     ap.add_argument("--rangecache-bin", default=os.environ.get("RANGECACHE_BIN",
                                                                os.path.join(REPO, "build-bench", "rangecache")))
     ap.add_argument("--rc-max-size", default="8GiB", help="rangecache cache.max_size (objects up to 1/4)")
+    ap.add_argument("--rc-zero-copy", choices=["auto", "on", "off"], default="on",
+                    help="cache.zero_copy of the `rangecache` target (and of --profile/--callgrind): on = "
+                         "every body in a file, hits with sendfile; auto = bodies >= 256 KiB; off = all in "
+                         "LMDB, hits with writev from the map. The target rangecache-map is always off")
     ap.add_argument("--run-dir", default=os.environ.get("RC_BENCH_RUN", "/tmp/rc-bench"))
     ap.add_argument("--keep-origin", action="store_true", help="leave the origin running if we started it")
     ap.add_argument("--profile", action="store_true", help="perf profile of rangecache under range64k")
@@ -1897,9 +1967,10 @@ def main():
     bad = [s for s in a.scenarios if s not in SCENARIOS]
     if bad:
         sys.exit(f"unknown scenario(s): {bad}; known: {SCENARIOS}")
-    bad = [t for t in a.targets if t not in ALL_TARGETS]
+    bad = [t for t in a.targets if t not in KNOWN_TARGETS]
     if bad:
-        sys.exit(f"unknown target(s): {bad}; known: {ALL_TARGETS}")
+        sys.exit(f"unknown target(s): {bad}; known: {KNOWN_TARGETS}")
+    a.targets = list(dict.fromkeys(a.targets))     # a target named twice runs once
     if a.profile:
         a.targets = ["rangecache"]
     if not os.path.isdir(a.anchors):

@@ -4,7 +4,8 @@
 #   varnish) and the origin, same scenarios, one run, interleaved rounds; prints one
 #   markdown table (see bench/README.md).
 #   TARGET: rangecache ats nginx-cache varnish origin (default: every one installed;
-#   a peer that is not installed or does not start is skipped, and the report says so).
+#   a peer that is not installed or does not start is skipped, and the report says so),
+#   and rangecache-map (only when named): rangecache with cache.zero_copy: off.
 #   OPTIONS go to bench/rcbench.py (--rounds N, --duration S, --scenarios a,b, --out FILE,
 #   --profile, ...; `bench/run.sh --help`).
 #
@@ -27,7 +28,7 @@ if [[ -z ${RANGECACHE_BIN:-} ]]; then
   # build unless targets are named and rangecache is not among them
   want_rc=1 names=0
   for a in "$@"; do
-    case $a in rangecache|--profile) names=1; want_rc=1; break ;;
+    case $a in rangecache|rangecache-map|--profile) names=1; want_rc=1; break ;;
                ats|nginx-cache|varnish|origin) names=1; want_rc=0 ;; esac
   done
   if ((want_rc)); then
