@@ -58,7 +58,8 @@ int body_dir::create(std::uint64_t id) const {
 
 void body_dir::remove(std::uint64_t id) const {
   const body_name name(id);
-  ::unlinkat(fd_, name.text, 0);  // ENOENT: the body was in LMDB, or is gone already
+  // ENOENT: the body was in LMDB, or is gone already.
+  if (::unlinkat(fd_, name.text, 0) == 0) note_removal(id);
 }
 
 void body_dir::remove_range(std::uint64_t first, std::uint64_t last) const {
@@ -98,7 +99,22 @@ std::vector<body_dir::entry> body_dir::list() const {
 }
 
 void body_dir::remove_name(const std::string& name) const {
-  ::unlinkat(fd_, name.c_str(), 0);
+  if (::unlinkat(fd_, name.c_str(), 0) == 0) note_removal(parse_body_name(name.c_str()));
+}
+
+void body_dir::note_removal(std::uint64_t id) const {
+  std::lock_guard lock(history_mu_);
+  const std::uint64_t n = removals_.load(std::memory_order_relaxed);
+  history_[n % history_size] = id;
+  removals_.store(n + 1, std::memory_order_release);
+}
+
+bool body_dir::removed_since(std::uint64_t seen, std::vector<std::uint64_t>& out) const {
+  std::lock_guard lock(history_mu_);
+  const std::uint64_t n = removals_.load(std::memory_order_relaxed);
+  if (n - seen > history_size) return false;
+  for (std::uint64_t i = seen; i < n; ++i) out.push_back(history_[i % history_size]);
+  return true;
 }
 
 }  // namespace rangecache::cache::detail

@@ -6,7 +6,9 @@
 // can hand it to sendfile. Start-up removes every file that no record names.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,8 +45,21 @@ class body_dir {
   std::vector<entry> list() const;
   void remove_name(const std::string& name) const;
 
+  // How many files were removed so far: readers that keep files mapped catch up with
+  // removed_since when it moved.
+  std::uint64_t removals() const { return removals_.load(std::memory_order_acquire); }
+  // The ids removed after the first `seen` removals, into `out`, up to removals() at the
+  // call. False when the history no longer holds them all (the caller looks at every file).
+  bool removed_since(std::uint64_t seen, std::vector<std::uint64_t>& out) const;
+
  private:
+  void note_removal(std::uint64_t id) const;
+
   int fd_ = -1;
+  static constexpr std::size_t history_size = 4096;
+  mutable std::mutex history_mu_;
+  mutable std::vector<std::uint64_t> history_ = std::vector<std::uint64_t>(history_size);
+  mutable std::atomic<std::uint64_t> removals_{0};
 };
 
 // The file name of `id`: 16 lowercase hex digits and a terminating NUL.

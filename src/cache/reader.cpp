@@ -37,6 +37,11 @@ body_file reader::open_body(const object_ref& obj) {
   return body_file{source_->open_body(obj)};
 }
 
+std::shared_ptr<const body_mapping> reader::map_body(const object_ref& obj) {
+  if (!source_ || !obj.in_file) return nullptr;
+  return source_->map_body(obj);
+}
+
 read_result reader::read_copy(const object_ref& obj, std::uint64_t offset,
                               std::span<std::byte> out) {
   std::uint64_t done = 0;

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "body_maps.hpp"
 #include "read_batch.hpp"
 #include "store_impl.hpp"
 
@@ -32,6 +33,10 @@ class store::impl::reader_source final : public read_source {
   read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                    slice_visitor visit) override;
   int open_body(const object_ref& obj) override { return core_->bodies.open_for_read(obj.id); }
+  std::shared_ptr<const body_mapping> map_body(const object_ref& obj) override {
+    if (!maps_) maps_ = std::make_unique<detail::body_maps>(core_->bodies, map_budget());
+    return maps_->get(obj.id, obj.length);
+  }
 
  private:
   // Ends the read transaction however the visitor leaves (even by exception).
@@ -54,7 +59,14 @@ class store::impl::reader_source final : public read_source {
 
   std::shared_ptr<detail::core> core_;
   store::impl* owner_;
+  // Bytes of body files a reader keeps mapped: a sixteenth of the store, within bounds.
+  std::uint64_t map_budget() const {
+    return std::clamp<std::uint64_t>(core_->settings.max_size / 16, std::uint64_t{64} << 20,
+                                     std::uint64_t{4} << 30);
+  }
+
   std::unique_ptr<std::byte[]> file_buffer_;  // read_file's, made on first use
+  std::unique_ptr<detail::body_maps> maps_;   // made on first use
   MDB_txn* txn_;  // reset between calls: keeps its reader slot, pins nothing
   MDB_cursor* cursor_;
 };

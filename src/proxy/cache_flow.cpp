@@ -83,7 +83,7 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
   // Control headers count only from trusted clients (handle() already removed them from
   // anyone else's request).
   bool skip_crr = false;
-  if (trusted_client(cfg, client_ip_)) {
+  if (trusted_client(cfg, client_addr_)) {
     skip_crr = req.find("X-Skip-Crr") != req.end();
     cr.from_fetch = req.find(fetch_marker) != req.end();
     if (crr_opt.consider_ims) {

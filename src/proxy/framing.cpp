@@ -1,5 +1,7 @@
 #include "rangecache/proxy/framing.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -36,14 +38,27 @@ bool merge_content_length(std::string_view value, std::optional<std::string>& se
   }
 }
 
+// The first CR without an LF after it, or LF without a CR before it, in the order they come.
+// memchr from one CR to the next: a request head has few line breaks and many other bytes.
+framing_verdict line_break_verdict(std::string_view block) {
+  const char* p = block.data();
+  const char* const end = p + block.size();
+  while (p < end) {
+    const auto* cr =
+        static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)));
+    const char* upto = cr ? cr : end;
+    if (std::memchr(p, '\n', static_cast<std::size_t>(upto - p))) return framing_verdict::bare_lf;
+    if (!cr) return framing_verdict::ok;
+    if (cr + 1 == end || cr[1] != '\n') return framing_verdict::bare_cr;
+    p = cr + 2;
+  }
+  return framing_verdict::ok;
+}
+
 }  // namespace
 
 framing_verdict check_request_framing(std::string_view block) {
-  for (std::size_t i = 0; i < block.size(); ++i) {
-    if (block[i] == '\r' && (i + 1 >= block.size() || block[i + 1] != '\n'))
-      return framing_verdict::bare_cr;
-    if (block[i] == '\n' && (i == 0 || block[i - 1] != '\r')) return framing_verdict::bare_lf;
-  }
+  if (const auto v = line_break_verdict(block); v != framing_verdict::ok) return v;
   auto first_eol = block.find("\r\n");
   if (first_eol == std::string_view::npos) return framing_verdict::ok;
   auto request_line = block.substr(0, first_eol);

@@ -119,6 +119,11 @@ std::size_t send_file_part(int fd, int file, std::string_view& prefix, std::uint
   return static_cast<std::size_t>(n);
 }
 
+// Answers from a body file at least this long are written from its kept mapping, shorter
+// ones sendfile'd: on loopback here sendfile cost 20% less CPU than writev for 64 KiB and
+// 60% more for 1 MiB (bench/run.sh, range64k against range1m and full1m).
+constexpr std::uint64_t sendfile_below = 256 * 1024;
+
 // Read-while-write: how much of [offset, offset + length) of a fill is durable now, or that
 // the fill is gone (failed, or stalled past the timeout), or that the sender must wait.
 struct durable_part {
@@ -158,10 +163,11 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
                                    std::chrono::milliseconds timeout,
                                    const cache::fill_progress* progress) {
   const int fd = stream.socket().native_handle();
-  // A body in a file is opened once, when its first bytes are there to send (a fill may not
-  // have created it yet): whatever happens to the object afterwards, this response reads
-  // that one version, to its end.
+  // A body in a file is opened (or its kept mapping taken) once, when its first bytes are
+  // there to send (a fill may not have created it yet): whatever happens to the object
+  // afterwards, this response reads that one version, to its end.
   cache::body_file file;
+  std::shared_ptr<const cache::body_mapping> mapping;
   auto stalled_since = std::chrono::steady_clock::now();
   std::optional<progress_wait> waiter;
   while (!prefix.empty() || length > 0) {
@@ -186,6 +192,12 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
     send_outcome sent;
     if (readable == 0) {
       sent = send_prefix(fd, prefix);
+    } else if (mapping || (ref.in_file && !progress && length >= sendfile_below && !file)) {
+      if (!mapping && !(mapping = reader.map_body(ref))) co_return send_status::gone;
+      const cache::mapped_slice slice{mapping->data + offset, static_cast<std::size_t>(readable)};
+      const std::size_t n = send_slices(fd, prefix, {&slice, 1}, sent);
+      offset += n;
+      length -= n;
     } else if (ref.in_file) {
       if (!file && !(file = reader.open_body(ref))) co_return send_status::gone;
       const std::size_t n = send_file_part(fd, file.fd(), prefix, offset, readable, sent);

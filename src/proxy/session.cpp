@@ -39,6 +39,7 @@ session::session(worker* w, tcp::socket socket)
     if (addr.is_v6() && addr.to_v6().is_v4_mapped())
       addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
     client_ip_ = addr.to_string();
+    client_addr_ = util::ip_address::parse(client_ip_);
   }
   w_->sessions.insert(this);
   bump(w_->stats.active_connections);
@@ -186,9 +187,11 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(cfg->server.header_limit + 4));
   parser_->body_limit(boost::none);
-  // The whole header is in buffer_: this parses it without touching the socket.
-  stream_.expires_after(cfg->server.header_timeout);
-  auto [ec, n] = co_await http::async_read_header(stream_, buffer_, *parser_, use_tuple);
+  // The whole header is in buffer_ (read_header_block saw its end): parsed in place, with
+  // no read operation and no timer.
+  error_code ec;
+  buffer_.consume(parser_->put(buffer_.data(), ec));
+  if (!ec && !parser_->is_header_done()) ec = http::error::need_more;
   if (ec) {
     if (ec == http::error::header_limit)
       co_return co_await send_error(431, "request header fields too large", false, log);
@@ -230,7 +233,7 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
   log.rule_series = rule->metrics_series;
   // Control headers count only from trusted clients; from anyone else they go no further.
   // Removed here, once, so that every path and every method gets it.
-  if (!trusted_client(*cfg, client_ip_)) {
+  if (!trusted_client(*cfg, client_addr_)) {
     const auto& crr = rule->cache_range_requests;
     strip_control_headers(req, crr.ims_header, crr.ident_header);
   }

@@ -353,8 +353,9 @@ class session {
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;
-  std::string normalized_target_;  // the request's path after dot-segment removal
-  std::string ignored_range_;      // an invalid Range removed from the request, for the log
+  std::optional<util::ip_address> client_addr_;  // parsed once, for the per-request checks
+  std::string normalized_target_;                // the request's path after dot-segment removal
+  std::string ignored_range_;  // an invalid Range removed from the request, for the log
   cache::cached_object lookup_full_, lookup_range_;
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
@@ -398,8 +399,8 @@ inline bool status_has_body(unsigned status) {
 }
 
 // Clients (config `trusted`) whose control headers (X-Crr-Ims, ...) are honoured.
-inline bool trusted_client(const config::config& cfg, std::string_view ip) {
-  return util::any_contains(cfg.trusted, ip);
+inline bool trusted_client(const config::config& cfg, const std::optional<util::ip_address>& ip) {
+  return ip && util::any_contains(cfg.trusted, *ip);
 }
 
 }  // namespace rangecache::proxy

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "rangecache/cache/object.hpp"
@@ -24,6 +25,7 @@ class read_source {
                            slice_visitor visit) = 0;
   // As reader::open_body says: a descriptor, or -1. Backends without body files have none.
   virtual int open_body(const object_ref&) { return -1; }
+  virtual std::shared_ptr<const body_mapping> map_body(const object_ref&) { return nullptr; }
 };
 
 }  // namespace rangecache::cache

@@ -28,10 +28,16 @@ struct cidr {
 };
 
 // Whether any of `nets` contains `addr` (trusted clients, PURGE allow lists).
-inline bool any_contains(const std::vector<cidr>& nets, std::string_view addr) {
+inline bool any_contains(const std::vector<cidr>& nets, const ip_address& addr) {
   for (const auto& net : nets)
     if (net.contains(addr)) return true;
   return false;
+}
+
+inline bool any_contains(const std::vector<cidr>& nets, std::string_view addr) {
+  if (nets.empty()) return false;
+  const auto parsed = ip_address::parse(addr);
+  return parsed && any_contains(nets, *parsed);
 }
 
 }  // namespace rangecache::util
