@@ -37,16 +37,23 @@ struct send_outcome {
   int error = 0;
 };
 
-// Sends what the socket takes of `prefix` now, and drops that part of it.
-send_outcome send_prefix(int fd, std::string_view& prefix) {
+// Records why a non-blocking send took nothing (n < 0): a full socket, or errno. False when
+// it took something.
+bool took_nothing(ssize_t n, send_outcome& out) {
+  if (n >= 0) return false;
+  if (errno == EAGAIN || errno == EWOULDBLOCK)
+    out.blocked = true;
+  else
+    out.error = errno;
+  return true;
+}
+
+// Sends what the socket takes of `prefix` now, and drops that part of it. `more`: MSG_MORE,
+// the body follows in another call.
+send_outcome send_prefix(int fd, std::string_view& prefix, int more = 0) {
   send_outcome out;
-  auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-      out.blocked = true;
-    else
-      out.error = errno;
-  } else {
+  auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT | more);
+  if (!took_nothing(n, out)) {
     prefix.remove_prefix(static_cast<std::size_t>(n));
     out.blocked = !prefix.empty();
   }
@@ -70,13 +77,7 @@ std::size_t send_slices(int fd, std::string_view& prefix,
   msg.msg_iov = iov.data();
   msg.msg_iovlen = count;
   auto n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-      out.blocked = true;
-    else
-      out.error = errno;
-    return 0;
-  }
+  if (took_nothing(n, out)) return 0;
   auto written = static_cast<std::size_t>(n);
   auto from_prefix = std::min(written, prefix.size());
   prefix.remove_prefix(from_prefix);
@@ -91,30 +92,13 @@ std::size_t send_slices(int fd, std::string_view& prefix,
 std::size_t send_file_part(int fd, int file, std::string_view& prefix, std::uint64_t offset,
                            std::uint64_t length, send_outcome& out) {
   if (!prefix.empty()) {
-    auto n = ::send(fd, prefix.data(), prefix.size(), MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
-    if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
-        out.blocked = true;
-      else
-        out.error = errno;
-      return 0;
-    }
-    prefix.remove_prefix(static_cast<std::size_t>(n));
-    if (!prefix.empty()) {
-      out.blocked = true;
-      return 0;
-    }
+    out = send_prefix(fd, prefix, MSG_MORE);
+    if (out.blocked || out.error) return 0;
   }
   auto at = static_cast<off_t>(offset);
   const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, 1u << 30));
   auto n = ::sendfile(fd, file, &at, want);
-  if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK)
-      out.blocked = true;
-    else
-      out.error = errno;
-    return 0;
-  }
+  if (took_nothing(n, out)) return 0;
   if (static_cast<std::size_t>(n) < want && n > 0) out.blocked = true;
   return static_cast<std::size_t>(n);
 }

@@ -77,7 +77,10 @@ TEST_F(UpstreamReuse, AConnectionTheOriginClosedIsNotReused) {
   ASSERT_TRUE(origin_did("closed_after", 1));
   const auto reused_before = metric(daemon_->admin_port(), "rangecache_upstream_reused_total");
   expect_clean_answers("after-close");
-  // The POST went on a fresh connection, which the GET then reused.
-  EXPECT_EQ(metric(daemon_->admin_port(), "rangecache_upstream_reused_total").value_or(-1),
-            reused_before.value_or(-2) + 1);
+  // The POST went on a fresh connection (it cannot be retried: the closed one would have
+  // failed it). Only the GET may have reused one, the POST's, if that was back in the pool
+  // when the GET came (the daemon parks it after the client has the POST's answer).
+  const auto reused_after = metric(daemon_->admin_port(), "rangecache_upstream_reused_total");
+  ASSERT_TRUE(reused_before && reused_after);
+  EXPECT_LE(*reused_after, *reused_before + 1);
 }
