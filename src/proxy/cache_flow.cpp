@@ -124,9 +124,10 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
 
 bool session::read_ranges(cache_request& cr) {
   auto& req = parser_->get();
-  auto range_count = std::distance(req.equal_range(http::field::range).first,
-                                   req.equal_range(http::field::range).second);
-  auto range_value = req[http::field::range];
+  const auto ranges = req.equal_range(http::field::range);
+  const auto range_count = std::distance(ranges.first, ranges.second);
+  const std::string_view range_value =
+      range_count > 0 ? std::string_view(ranges.first->value()) : std::string_view();
   if (range_count == 1 && !range_value.empty()) {
     cr.ranges = range::parse_range(range_value);
     // Range caching is for bytes only: other units pass through untouched.

@@ -210,14 +210,16 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
 
   if (req.version() != 10 && req.version() != 11)
     co_return co_await send_error(505, "HTTP version not supported", false, log);
-  auto host_count = std::distance(req.equal_range(http::field::host).first,
-                                  req.equal_range(http::field::host).second);
+  const auto hosts = req.equal_range(http::field::host);
+  const auto host_count = std::distance(hosts.first, hosts.second);
   if (host_count > 1 || (req.version() == 11 && host_count == 0))
     co_return co_await send_error(400, "exactly one Host header is required", false, log);
   if (req.method() == http::verb::connect)
     co_return co_await send_error(405, "CONNECT is not supported", false, log);
 
-  auto authority = parse_authority(req.target(), req[http::field::host]);
+  const std::string_view host =
+      host_count == 1 ? std::string_view(hosts.first->value()) : std::string_view();
+  auto authority = parse_authority(req.target(), host);
   if (!authority)
     co_return co_await send_error(400, "malformed request target or Host", false, log);
   // Dot segments are resolved before a rule is chosen, so "/videos/../admin" can never leave
@@ -226,7 +228,7 @@ awaitable<outcome> session::handle(std::shared_ptr<const config::config> cfg, ac
     normalized_target_ = std::move(*normal);
     authority->path_and_query = normalized_target_;
   }
-  log.host = req[http::field::host];
+  log.host = host;
   log.target = authority->path_and_query;
   const auto* rule = match_rule(cfg->remap, *authority);
   if (!rule) co_return co_await send_error(404, "no remap rule for this URL", can_keep, log);

@@ -8,6 +8,7 @@
 
 #include "cache_checks.hpp"
 #include "daemon_fixture.hpp"
+#include "files.hpp"
 
 using namespace rc_test;
 using namespace std::chrono_literals;
@@ -45,6 +46,12 @@ class CacheNginx : public nginx_suite<CacheNginx> {
     return path;
   }
 
+  // nginx logs a request once its answer is out, which can be after the client has it:
+  // waits (bounded) for `n` lines of `path`.
+  static bool logged(const std::string& path, std::int64_t n) {
+    return wait_until([&] { return nginx_->count(path) >= n; }, 5s);
+  }
+
   static response range_get(const std::string& target, const std::string& range,
                             header_list more = {}) {
     more.emplace_back("Range", range);
@@ -65,6 +72,7 @@ TEST_F(CacheNginx, MissThenHit) {
   EXPECT_TRUE(hit.has_header("Age"));
   EXPECT_EQ(hit.header("ETag"), miss.header("ETag"));
   EXPECT_EQ(hit.header("Cache-Control"), "max-age=3600");
+  EXPECT_TRUE(logged(path, 1));
   EXPECT_EQ(nginx_->ranges(path), strings{"bytes=1000-1999"});
 }
 
@@ -86,6 +94,7 @@ TEST_F(CacheNginx, SuffixOpenAndPastTheEndRanges) {
       EXPECT_EQ(x_cache(r), round == 0 ? "MISS" : "HIT") << k.range;
     }
   }
+  EXPECT_TRUE(logged(path, 5));
   EXPECT_EQ(nginx_->count(path), 5);
   EXPECT_EQ(nginx_->ranges(path), (strings{"bytes=-500", "bytes=1000000-", "bytes=1048000-2000000",
                                            "bytes=-2000000", "bytes=0-99"}));
