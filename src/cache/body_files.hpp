@@ -24,7 +24,6 @@ class body_dir {
 
   // Creates `<store_path>/bodies` if needed and opens it; false (errno set) on failure.
   bool open(const std::string& store_path);
-  bool valid() const { return fd_ >= 0; }
 
   // For reading: -1 when the file is gone (the object was evicted, purged or replaced).
   int open_for_read(std::uint64_t id) const;

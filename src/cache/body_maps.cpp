@@ -33,21 +33,19 @@ std::shared_ptr<const body_mapping> body_maps::get(std::uint64_t id, std::uint64
   void* base = MAP_FAILED;
   if (::fstat(fd, &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= length)
     base = ::mmap(nullptr, static_cast<std::size_t>(length), PROT_READ, MAP_SHARED, fd, 0);
-  if (base == MAP_FAILED) {
-    ::close(fd);
-    return nullptr;
-  }
+  ::close(fd);  // the mapping keeps the file
+  if (base == MAP_FAILED) return nullptr;
   make_room(length);
   auto map = std::make_shared<const owned_mapping>(static_cast<const std::byte*>(base), length);
   lru_.push_front(id);
-  entries_.emplace(id, entry{map, fd, lru_.begin()});
+  entries_.emplace(id, entry{map, lru_.begin()});
   mapped_ += length;
   return map;
 }
 
 // After the store removed files: the mappings of those go (answers still using one keep it
 // until they end). Exact and cheap from the store's list of removed ids; a reader that fell
-// behind that list looks at each of its files instead.
+// behind that list looks for each of its files by name instead.
 void body_maps::sweep_unlinked() {
   const std::uint64_t removals = dir_.removals();
   if (removals == seen_removals_) return;
@@ -61,27 +59,20 @@ void body_maps::sweep_unlinked() {
   }
   seen_removals_ = removals;
   for (auto it = entries_.begin(); it != entries_.end();) {
-    struct stat st{};
-    const bool unlinked = ::fstat(it->second.fd, &st) != 0 || st.st_nlink == 0;
     auto next = std::next(it);
-    if (unlinked) drop(it);
+    if (dir_.size_of(it->first) < 0) drop(it);
     it = next;
   }
 }
 
 void body_maps::drop(std::unordered_map<std::uint64_t, entry>::iterator it) {
   mapped_ -= it->second.map->size;
-  ::close(it->second.fd);
   lru_.erase(it->second.lru);
   entries_.erase(it);
 }
 
 void body_maps::make_room(std::uint64_t incoming) {
   while (!lru_.empty() && mapped_ + incoming > budget_) drop(entries_.find(lru_.back()));
-}
-
-body_maps::~body_maps() {
-  for (auto& [id, e] : entries_) ::close(e.fd);
 }
 
 }  // namespace rangecache::cache::detail

@@ -25,7 +25,6 @@ class body_maps {
   body_maps(const body_dir& dir, std::uint64_t budget);
   body_maps(const body_maps&) = delete;
   body_maps& operator=(const body_maps&) = delete;
-  ~body_maps();
 
   // The whole body of committed object `id`, `length` bytes long; null when its file is gone
   // or is not that long.
@@ -34,7 +33,6 @@ class body_maps {
  private:
   struct entry {
     std::shared_ptr<const body_mapping> map;
-    int fd = -1;  // kept to see whether the file was unlinked
     std::list<std::uint64_t>::iterator lru;
   };
   void sweep_unlinked();

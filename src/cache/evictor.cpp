@@ -114,7 +114,7 @@ bool writer::emergency_drop() {
   dead_.clear();
   committed_ = content_bytes_ = dead_charge_ = 0;
   // Fills in progress lost their chunks: none of them may commit, and their charge is
-  // forgotten here (retire_chunks skips them).
+  // forgotten here (retire_fill skips them).
   dropped_below_ = core_->next_seq.load();
   core_->bodies.remove_range(0, dropped_below_ - 1);
   commit_barrier_ = std::max(commit_barrier_, dropped_below_);

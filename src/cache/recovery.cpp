@@ -76,13 +76,14 @@ std::uint64_t sweep_gc(environment& e, std::uint32_t per_txn) {
   }
 }
 
-// Reads every record; bad ones are deleted afterwards (their chunks become orphans).
 // A record whose body is a file of its own is kept only if that file is there, whole.
 bool body_present(const core& c, const cached_object& obj) {
   return !obj.ref.in_file ||
          c.bodies.size_of(obj.ref.id) == static_cast<std::int64_t>(obj.ref.length);
 }
 
+// Reads every record; bad ones are deleted afterwards (their chunks become orphans). `files`
+// gets the ids of the kept records whose body is a file.
 void scan_meta(environment& e, const core& c, recovered& out,
                std::unordered_set<std::uint64_t>& live, std::unordered_set<std::uint64_t>& files,
                open_report& report) {

@@ -196,8 +196,7 @@ fill store::do_begin_fill(std::string_view key, std::string_view url, const fill
     return fill::refused(fill_error::too_large);
   const std::uint64_t id = c.next_seq.fetch_add(1);
   const std::uint64_t from = c.settings.file_bodies_from;
-  const bool in_file =
-      from > 0 && c.bodies.valid() && options.expected_length.value_or(from) >= from;
+  const bool in_file = from > 0 && options.expected_length.value_or(from) >= from;
   auto state =
       std::make_shared<detail::fill_state>(id, c.hash(key), c.hash(url), std::string(key),
                                            std::string(url), c.settings.chunk_size, in_file);

@@ -196,8 +196,7 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
     if (f->w.dead) return;
     f->w.dead = true;
     f->w.why = why;
-    end_body_file(*f, f->w.chunks == 0);
-    if (f->w.chunks > 0) retire_chunks(*f, f->w.charge);
+    retire_fill(*f, f->w.charge, f->w.chunks > 0);
     f->failure.store(why);
     f->publish_state(fill_progress::failed);
     counters::add(core_->stats.failed_fills);
@@ -212,9 +211,10 @@ void writer::fail_ops(std::deque<queued_op>& ops, fill_error why) {
       if (m->done) refused.push_back([done = std::move(m->done), e] { done({e, {}}); });
     } else if (auto* a = std::get_if<abort_op>(&q.o)) {
       fill_state& f = *a->fill;
-      if (!f.w.dead) end_body_file(f, f.w.chunks == 0);
-      if (!f.w.dead && f.w.chunks > 0) retire_chunks(f, f.w.charge);
-      if (!f.w.dead) f.publish_state(fill_progress::failed);
+      if (!f.w.dead) {
+        retire_fill(f, f.w.charge, f.w.chunks > 0);
+        f.publish_state(fill_progress::failed);
+      }
       f.w.dead = true;
     } else {
       others.push_back(std::move(q));

@@ -86,7 +86,7 @@ class writer {
   void commit_effects(batch& b, fill_state& f, std::uint64_t total,
                       const std::optional<object_entry>& old);
   void doom(batch& b, fill_state& f, fill_error why);
-  void retire_chunks(const fill_state& f, std::uint64_t charge);
+  void retire_fill(fill_state& f, std::uint64_t charge, bool had_chunks);
   int write_body_chunk(fill_state& f, const chunk_op& op);
   void end_body_file(fill_state& f, bool remove);
 

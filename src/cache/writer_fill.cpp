@@ -198,10 +198,7 @@ void writer::doom(batch& b, fill_state& f, fill_error why) {
   const std::uint64_t charge = f.w.charge;
   const bool had_chunks = f.w.chunks > 0;
   b.effects.push_back([this, &f, why, charge, had_chunks] {
-    // Without chunks no dead range will remove the file (a batch that failed may have
-    // created it).
-    end_body_file(f, !had_chunks);
-    if (had_chunks) retire_chunks(f, charge);
+    retire_fill(f, charge, had_chunks);
     f.publish_state(fill_progress::failed);
     if (why != fill_error::aborted) {
       f.failure.store(why);
@@ -210,17 +207,16 @@ void writer::doom(batch& b, fill_state& f, fill_error why) {
   });
 }
 
-// A fill's written chunks are dead now: reclaim them later.
-void writer::retire_chunks(const fill_state& f, std::uint64_t charge) {
-  if (f.id < dropped_below_) return;  // already gone with everything else
+// A fill given up on: its written chunks (or its body file) are dead now, reclaimed later.
+// Without chunks no dead range will remove a body file, so it goes now (a batch that failed
+// may have created it).
+void writer::retire_fill(fill_state& f, std::uint64_t charge, bool had_chunks) {
+  end_body_file(f, !had_chunks);
+  if (!had_chunks || f.id < dropped_below_) return;  // dropped: gone with everything else
   inflight_charge_ -= charge;
   dead_charge_ += charge;
   dead_.push_back({f.id, f.id, charge, true});
 }
-
-}  // namespace rangecache::cache::detail
-
-namespace rangecache::cache::detail {
 
 // Writes one chunk into the fill's body file, creating the file with the first one. 0, or
 // the errno that failed it.

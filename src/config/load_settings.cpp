@@ -1,4 +1,5 @@
 // The plain settings sections: listen, workers, cache, server, upstream, log, admin.
+#include <array>
 #include <charconv>
 
 #include "config/address_parse.hpp"
@@ -26,27 +27,35 @@ listen_endpoint read_endpoint(const context& ctx, const item& at) {
   return ep;
 }
 
-sync_mode read_sync(const context& ctx, const item& at) {
+// A scalar that must be one of `choices`' names; anything else stops the load with
+// "expected a, b or c".
+template <class T, std::size_t N>
+T read_choice(const context& ctx, const item& at,
+              const std::array<std::pair<std::string_view, T>, N>& choices) {
   const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
-  if (text == "none") return sync_mode::none;
-  if (text == "meta") return sync_mode::meta;
-  if (text == "full") return sync_mode::full;
-  ctx.expected(at, "none, meta or full");
+  std::string names;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (text == choices[i].first) return choices[i].second;
+    names.append(i == 0 ? "" : i + 1 == N ? " or " : ", ").append(choices[i].first);
+  }
+  ctx.expected(at, names);
+}
+
+sync_mode read_sync(const context& ctx, const item& at) {
+  return read_choice<sync_mode, 3>(
+      ctx, at, {{{"none", sync_mode::none}, {"meta", sync_mode::meta}, {"full", sync_mode::full}}});
 }
 
 zero_copy_mode read_zero_copy(const context& ctx, const item& at) {
-  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
-  if (text == "auto") return zero_copy_mode::automatic;
-  if (text == "on") return zero_copy_mode::on;
-  if (text == "off") return zero_copy_mode::off;
-  ctx.expected(at, "auto, on or off");
+  return read_choice<zero_copy_mode, 3>(ctx, at,
+                                        {{{"auto", zero_copy_mode::automatic},
+                                          {"on", zero_copy_mode::on},
+                                          {"off", zero_copy_mode::off}}});
 }
 
 cache_backend read_backend(const context& ctx, const item& at) {
-  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
-  if (text == "lmdb") return cache_backend::lmdb;
-  if (text == "memory") return cache_backend::memory;
-  ctx.expected(at, "lmdb or memory");
+  return read_choice<cache_backend, 2>(
+      ctx, at, {{{"lmdb", cache_backend::lmdb}, {"memory", cache_backend::memory}}});
 }
 
 // A plain decimal from 0 to 1 ("0.1", "0", "1"); no exponent, sign or percent, so what is
@@ -82,11 +91,10 @@ std::string read_level(const context& ctx, const item& at) {
 }
 
 access_log_format read_access_format(const context& ctx, const item& at) {
-  const auto text = at.node.IsScalar() ? at.node.Scalar() : std::string();
-  if (text == "line") return access_log_format::line;
-  if (text == "json") return access_log_format::json;
-  if (text == "combined") return access_log_format::combined;
-  ctx.expected(at, "line, json or combined");
+  return read_choice<access_log_format, 3>(ctx, at,
+                                           {{{"line", access_log_format::line},
+                                             {"json", access_log_format::json},
+                                             {"combined", access_log_format::combined}}});
 }
 
 }  // namespace

@@ -152,6 +152,7 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
   // afterwards, this response reads that one version, to its end.
   cache::body_file file;
   std::shared_ptr<const cache::body_mapping> mapping;
+  const bool mapped = ref.in_file && !progress && length >= sendfile_below;
   auto stalled_since = std::chrono::steady_clock::now();
   std::optional<progress_wait> waiter;
   while (!prefix.empty() || length > 0) {
@@ -176,7 +177,7 @@ awaitable<send_status> send_stored(beast::tcp_stream& stream, cache::reader& rea
     send_outcome sent;
     if (readable == 0) {
       sent = send_prefix(fd, prefix);
-    } else if (mapping || (ref.in_file && !progress && length >= sendfile_below && !file)) {
+    } else if (mapped) {
       if (!mapping && !(mapping = reader.map_body(ref))) co_return send_status::gone;
       const cache::mapped_slice slice{mapping->data + offset, static_cast<std::size_t>(readable)};
       const std::size_t n = send_slices(fd, prefix, {&slice, 1}, sent);

@@ -27,9 +27,9 @@ struct write_failure {
   std::string message;
 };
 
-// cache.zero_copy: auto: the body length from which sendfile from a file costs less CPU than
-// copying out of the map (bench/run.sh, scenarios range64k, range1m and whole1m, run with
-// zero_copy on and off).
+// cache.zero_copy: auto: bodies at least this long go to files. Below it an object's answers
+// are all short, which LMDB's map serves as cheaply (bench/run.sh with the rangecache-map
+// target: range64k, range1m, full1m).
 inline constexpr std::uint64_t auto_file_bodies_from = std::uint64_t{256} << 10;
 
 struct store_settings {

@@ -97,8 +97,8 @@ TEST_F(StoreBodyMaps, EvictedBodiesLeaveNoFileAndNoMapping) {
   for (const auto& r : all) mapped += rd.map_body(r.ref) != nullptr ? 1 : 0;
   EXPECT_EQ(mapped, st.objects);  // exactly the objects still stored
   std::size_t files = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_.store_path() +
-                                                                           "/bodies"))
+  for ([[maybe_unused]] const auto& e :
+       std::filesystem::directory_iterator(dir_.store_path() + "/bodies"))
     ++files;
   EXPECT_EQ(files, st.objects);
 }
