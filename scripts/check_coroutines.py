@@ -23,7 +23,6 @@ Exit status 1 with `file:line:col: message` lines when something is found.
 import concurrent.futures
 import os
 import re
-import subprocess
 import sys
 
 import clang_args
@@ -139,7 +138,7 @@ def check_file(build_dir, commands, path):
     args = clang_args.compile_args(build_dir, commands, path, fallback_proxy=True, force_pch=True)
     cmd = (["clang++", "-fsyntax-only", "-w", "-Xclang", "-ast-dump", "-Xclang",
             "-ast-dump-filter=rangecache::"] + args + [path])
-    res = subprocess.run(cmd, cwd=build_dir, capture_output=True, text=True)
+    res = clang_args.run_clang(cmd, build_dir)
     if res.returncode != 0:
         sys.stderr.write(res.stderr)
         return {(path, "clang could not parse this file")}

@@ -19,7 +19,6 @@ import bisect
 import concurrent.futures
 import json
 import os
-import subprocess
 import sys
 
 import clang_args
@@ -47,7 +46,7 @@ def ast_dumps(build_dir, args, path, dump_filter):
     """Every declaration whose qualified name contains dump_filter, as parsed JSON objects."""
     cmd = (["clang++", "-fsyntax-only", "-w", "-Xclang", "-ast-dump=json", "-Xclang",
             "-ast-dump-filter=" + dump_filter] + args + [path])
-    res = subprocess.run(cmd, cwd=build_dir, capture_output=True, text=True)
+    res = clang_args.run_clang(cmd, build_dir)
     if res.returncode != 0:
         sys.stderr.write(res.stderr)
         return None

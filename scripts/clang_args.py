@@ -55,6 +55,18 @@ def clang_pch(build_dir, flags):
     return out
 
 
+def run_clang(cmd, build_dir, attempts=3):
+    """Runs a clang command for its output. clang 14 sometimes crashes while dumping a file
+    it parsed correctly a moment before (about one run in sixty, in its JSON dumper reading a
+    name from the precompiled header); a crash is clang's fault, not the file's, so it is run
+    again. A real parse error is not retried: it fails the same way every time."""
+    for _ in range(attempts):
+        res = subprocess.run(cmd, cwd=build_dir, capture_output=True, text=True)
+        if res.returncode == 0 or "PLEASE submit a bug report" not in res.stderr:
+            return res
+    return res
+
+
 def compile_args(build_dir, commands, path, fallback_proxy=False, force_pch=False):
     """clang flags for `path`, or None when the build does not compile it."""
     args = command_for(commands, path, fallback_proxy)
