@@ -27,14 +27,17 @@ read_result reader::read(const object_ref& obj, std::uint64_t offset, std::uint6
   return source_->read(obj, offset, len, visit);
 }
 
-void body_file::reset() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+body_file::body_file(int fd) {
+  if (fd >= 0) open_ = std::make_shared<const descriptor>(fd);
+}
+
+body_file::descriptor::~descriptor() {
+  ::close(fd);
 }
 
 body_file reader::open_body(const object_ref& obj) {
   if (!source_ || !obj.in_file) return body_file{};
-  return body_file{source_->open_body(obj)};
+  return source_->open_body(obj);
 }
 
 std::shared_ptr<const body_mapping> reader::map_body(const object_ref& obj) {

@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "body_maps.hpp"
+#include "kept_bodies.hpp"
 #include "read_batch.hpp"
 #include "store_impl.hpp"
 
@@ -32,10 +32,9 @@ class store::impl::reader_source final : public read_source {
 
   read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                    slice_visitor visit) override;
-  int open_body(const object_ref& obj) override { return core_->bodies.open_for_read(obj.id); }
+  body_file open_body(const object_ref& obj) override { return kept().open(obj.id); }
   std::shared_ptr<const body_mapping> map_body(const object_ref& obj) override {
-    if (!maps_) maps_ = std::make_unique<detail::body_maps>(core_->bodies, map_budget());
-    return maps_->get(obj.id, obj.length);
+    return kept().map(obj.id, obj.length);
   }
 
  private:
@@ -59,14 +58,20 @@ class store::impl::reader_source final : public read_source {
 
   std::shared_ptr<detail::core> core_;
   store::impl* owner_;
-  // Bytes of body files a reader keeps mapped: a sixteenth of the store, within bounds.
-  std::uint64_t map_budget() const {
-    return std::clamp<std::uint64_t>(core_->settings.max_size / 16, std::uint64_t{64} << 20,
-                                     std::uint64_t{4} << 30);
+  // Made on first use. Bytes of body files a reader keeps mapped: a sixteenth of the store,
+  // within bounds. Files kept open: enough for the objects being served at once, far below
+  // the descriptor limit with a reader per worker.
+  detail::kept_bodies& kept() {
+    if (!kept_) {
+      const std::uint64_t budget = std::clamp<std::uint64_t>(
+          core_->settings.max_size / 16, std::uint64_t{64} << 20, std::uint64_t{4} << 30);
+      kept_ = std::make_unique<detail::kept_bodies>(core_->bodies, 64, budget);
+    }
+    return *kept_;
   }
 
   std::unique_ptr<std::byte[]> file_buffer_;  // read_file's, made on first use
-  std::unique_ptr<detail::body_maps> maps_;   // made on first use
+  std::unique_ptr<detail::kept_bodies> kept_;
   MDB_txn* txn_;  // reset between calls: keeps its reader slot, pins nothing
   MDB_cursor* cursor_;
 };
@@ -79,7 +84,7 @@ read_result store::impl::reader_source::read_file(const object_ref& obj, std::ui
   if (offset >= obj.length || len == 0) return {read_status::ok, 0};
   const std::uint32_t batch = core_->settings.read_batch_bytes;
   len = std::min({len, obj.length - offset, std::uint64_t{batch}});
-  const body_file file{core_->bodies.open_for_read(obj.id)};
+  const body_file file = kept().open(obj.id);
   if (!file) {
     detail::counters::add(core_->stats.lost_mid_stream);
     return {read_status::gone, 0};

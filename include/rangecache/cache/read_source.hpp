@@ -23,8 +23,8 @@ class read_source {
   virtual lookup_status lookup(std::string_view key, cached_object& out) = 0;
   virtual read_result read(const object_ref& obj, std::uint64_t offset, std::uint64_t len,
                            slice_visitor visit) = 0;
-  // As reader::open_body says: a descriptor, or -1. Backends without body files have none.
-  virtual int open_body(const object_ref&) { return -1; }
+  // As reader::open_body says. Backends without body files have none.
+  virtual body_file open_body(const object_ref&) { return {}; }
   virtual std::shared_ptr<const body_mapping> map_body(const object_ref&) { return nullptr; }
 };
 

@@ -61,26 +61,22 @@ class slice_visitor {
 
 // An open body file (object_ref::in_file), for sendfile. It never changes and stays readable
 // after the store unlinks it (eviction, purge, replacement), so every byte read through it is
-// the one object's it was opened for. Move-only; closes on destruction.
+// the one object's it was opened for. Copies share the one descriptor, which closes when the
+// last of them goes (a reader keeps files open across answers: see reader::open_body).
 class body_file {
  public:
   body_file() = default;
-  explicit body_file(int fd) : fd_(fd) {}
-  body_file(body_file&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  body_file& operator=(body_file&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  ~body_file() { reset(); }
-  int fd() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
+  // Takes `fd` (nothing when it is -1).
+  explicit body_file(int fd);
+  int fd() const { return open_ ? open_->fd : -1; }
+  explicit operator bool() const { return open_ != nullptr; }
 
  private:
-  void reset();
-  int fd_ = -1;
+  struct descriptor {
+    int fd;
+    ~descriptor();
+  };
+  std::shared_ptr<const descriptor> open_;
 };
 
 // The whole body of an object kept in a file, mapped: valid while the pointer is held, and
@@ -117,6 +113,7 @@ class reader {
   // (fill::progress_ref: its bytes below durable_bytes are written). Empty when the object
   // is gone (evicted, purged, replaced, its fill failed): cut the response. read() serves
   // such objects too, by copying.
+  // The reader keeps the files it opened (a few dozen) for later answers.
   body_file open_body(const object_ref& obj);
   // The same body mapped whole, for writev, from mappings the reader keeps across calls (a
   // long answer costs less so than with sendfile, measured on loopback). Committed objects
