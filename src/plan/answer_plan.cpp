@@ -42,7 +42,7 @@ void per_answer_fields(head_builder& h, const answer_request& rq, const cache::o
   h.field("Age", static_cast<std::uint64_t>(cache::age_of(meta, rq.now)));
   // The hops the stored answer came through, then this one (RFC 9110 §7.6.3).
   if (const auto* via = cache::find_header(meta, "Via"))
-    h.field("Via", *via + ", 1.1 rangecache");
+    h.field("Via", *via, ", 1.1 rangecache");
   else
     h.field("Via", "1.1 rangecache");
   h.field("X-Cache", rq.label);

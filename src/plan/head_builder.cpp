@@ -1,7 +1,9 @@
 #include "rangecache/plan/head_builder.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include "rangecache/plan/field_rules.hpp"
 #include "rangecache/util/http_text.hpp"
@@ -57,22 +59,40 @@ std::string_view reason_of(unsigned status) noexcept {
   }
 }
 
-head_builder::head_builder(unsigned status) {
-  text_.reserve(512);
-  text_ += "HTTP/1.1 ";
+// The text is written straight into a string sized ahead (one allocation for a usual head)
+// rather than appended piece by piece: a head is written for every answer from the cache.
+head_builder::head_builder(unsigned status) : text_(512, '\0') {
   std::array<char, 8> digits{};
   auto end = std::to_chars(digits.data(), digits.data() + digits.size(), status).ptr;
-  text_.append(digits.data(), end);
-  text_ += ' ';
-  text_ += reason_of(status);
-  text_ += "\r\n";
+  put("HTTP/1.1 ");
+  put(std::string_view(digits.data(), static_cast<std::size_t>(end - digits.data())));
+  put(" ");
+  put(reason_of(status));
+  put("\r\n");
 }
 
-head_builder& head_builder::field(std::string_view name, std::string_view value) {
-  text_.append(name);
-  text_ += ": ";
-  text_.append(value);
-  text_ += "\r\n";
+char* head_builder::room(std::size_t n) {
+  if (used_ + n > text_.size()) text_.resize(std::max(text_.size() * 2, used_ + n));
+  char* at = text_.data() + used_;
+  used_ += n;
+  return at;
+}
+
+void head_builder::put(std::string_view s) {
+  std::memcpy(room(s.size()), s.data(), s.size());
+}
+
+head_builder& head_builder::field(std::string_view name, std::string_view value,
+                                  std::string_view more) {
+  char* at = room(name.size() + value.size() + more.size() + 4);
+  std::memcpy(at, name.data(), name.size());
+  at += name.size();
+  std::memcpy(at, ": ", 2);
+  at += 2;
+  std::memcpy(at, value.data(), value.size());
+  at += value.size();
+  std::memcpy(at, more.data(), more.size());
+  std::memcpy(at + more.size(), "\r\n", 2);
   return *this;
 }
 
@@ -97,7 +117,8 @@ head_builder& head_builder::stored_fields_except_type(const cache::object_meta& 
 }
 
 std::string head_builder::finish() {
-  text_ += "\r\n";
+  put("\r\n");
+  text_.resize(used_);
   return std::move(text_);
 }
 

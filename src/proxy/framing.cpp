@@ -59,7 +59,8 @@ framing_verdict line_break_verdict(std::string_view block) {
 
 framing_verdict check_request_framing(std::string_view block) {
   if (const auto v = line_break_verdict(block); v != framing_verdict::ok) return v;
-  auto first_eol = block.find("\r\n");
+  // From here every CR starts a CRLF (line_break_verdict said so): a line ends at its CR.
+  auto first_eol = block.find('\r');
   if (first_eol == std::string_view::npos) return framing_verdict::ok;
   auto request_line = block.substr(0, first_eol);
   bool http10 = request_line.ends_with("HTTP/1.0");
@@ -69,7 +70,7 @@ framing_verdict check_request_framing(std::string_view block) {
   std::string te_joined;
   std::size_t pos = first_eol + 2;
   while (pos < block.size()) {
-    auto eol = block.find("\r\n", pos);
+    auto eol = block.find('\r', pos);
     if (eol == std::string_view::npos) eol = block.size();
     auto line = block.substr(pos, eol - pos);
     pos = eol + 2;

@@ -84,8 +84,10 @@ awaitable<session::header_status> session::read_header_block(
       seen = view_of(buffer_);
     }
     auto end = seen.find("\r\n\r\n");
-    if (end != std::string_view::npos)
-      co_return end + 4 > limit ? header_status::too_large : header_status::complete;
+    if (end != std::string_view::npos) {
+      header_size_ = end + 4;
+      co_return header_size_ > limit ? header_status::too_large : header_status::complete;
+    }
     if (seen.size() >= limit) co_return header_status::too_large;
     if (has_bare_line_break(seen)) co_return header_status::malformed;
     if (!seen.empty() && !deadline) deadline = std::chrono::steady_clock::now() + header_timeout;
@@ -149,7 +151,7 @@ awaitable<void> session::run() {
       break;
     }
     auto block = view_of(buffer_);
-    auto verdict = check_request_framing(block.substr(0, block.find("\r\n\r\n") + 4));
+    auto verdict = check_request_framing(block.substr(0, header_size_));
     if (verdict != framing_verdict::ok) {
       spdlog::debug("{}: rejected request: {}", client_ip_, to_string(verdict));
       const unsigned status = status_of(verdict);

@@ -350,6 +350,7 @@ class session {
   beast::tcp_stream stream_;
   asio::steady_timer header_timer_;  // the header timeout, raced against each read
   beast::flat_buffer buffer_;
+  std::size_t header_size_ = 0;  // of the request head at the start of buffer_, with its CRLFs
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;

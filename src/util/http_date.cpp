@@ -146,6 +146,10 @@ void put2(char* out, unsigned v) {
 }  // namespace
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) noexcept {
+  // Only the obsolete RFC 850 form needs the time (a date is parsed on every answer from the
+  // cache): the other two are read without looking at the clock.
+  std::string_view s = trim(text);
+  if (s.size() >= 4 && s[3] == ',') return parse_imf(s);
   auto now = chr::duration_cast<chr::seconds>(chr::system_clock::now().time_since_epoch());
   return parse_http_date(text, now.count());
 }

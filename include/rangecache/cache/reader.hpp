@@ -73,8 +73,11 @@ class body_file {
 
  private:
   struct descriptor {
-    int fd;
+    explicit descriptor(int f) : fd(f) {}
     ~descriptor();
+    descriptor(const descriptor&) = delete;
+    descriptor& operator=(const descriptor&) = delete;
+    const int fd;
   };
   std::shared_ptr<const descriptor> open_;
 };

@@ -2,6 +2,7 @@
 // an answer from the cache sends before its body.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,7 +14,8 @@ namespace rangecache::plan {
 class head_builder {
  public:
   explicit head_builder(unsigned status);
-  head_builder& field(std::string_view name, std::string_view value);
+  // `more` is written right after `value`, as part of it.
+  head_builder& field(std::string_view name, std::string_view value, std::string_view more = {});
   head_builder& field(std::string_view name, std::uint64_t value);
   // The stored fields a cache answer repeats (field_rules.hpp: replayed_from_store).
   head_builder& stored_fields(const cache::object_meta& meta);
@@ -23,7 +25,11 @@ class head_builder {
   std::string finish();
 
  private:
+  // `n` more bytes of text_, to be written.
+  char* room(std::size_t n);
+  void put(std::string_view s);
   std::string text_;
+  std::size_t used_ = 0;  // the bytes of text_ written so far
 };
 
 // The reason phrase rangecache writes for a status it answers itself ("" when none).

@@ -17,6 +17,16 @@ TEST(HeadBuilder, BuildsAHeadWithoutFramingFromTheStore) {
             "Content-Length: 42\r\n\r\n");
 }
 
+TEST(HeadBuilder, GrowsPastItsFirstAllocation) {
+  const std::string value(3000, 'v');
+  plan::head_builder h(200);
+  h.field("X-Long", value).field("Via", "1.0 a", ", 1.1 rangecache");
+  for (int i = 0; i < 50; ++i) h.field("X-N", std::uint64_t(i));
+  std::string want = "HTTP/1.1 200 OK\r\nX-Long: " + value + "\r\nVia: 1.0 a, 1.1 rangecache\r\n";
+  for (int i = 0; i < 50; ++i) want += "X-N: " + std::to_string(i) + "\r\n";
+  EXPECT_EQ(h.finish(), want + "\r\n");
+}
+
 TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
   struct row {
     const char* name;
@@ -30,7 +40,15 @@ TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
         row{"Content-Range", true, false, false}, row{"Connection", false, false, false},
         row{"Keep-Alive", false, false, false}, row{"Transfer-Encoding", false, false, false},
         row{"Proxy-Authenticate", false, false, false}, row{"Set-Cookie2", false, true, false},
-        row{"X-Custom", true, true, true}}) {
+        row{"X-Custom", true, true, true}, row{"TE", false, false, false},
+        row{"Trailer", false, false, false}, row{"UPGRADE", false, false, false},
+        row{"Proxy-Connection", false, false, false},
+        row{"Proxy-Authorization", false, false, false},
+        // The same lengths as names in the tables, and one longer than any.
+        row{"Expires", true, true, true}, row{"Set-Cookie", true, true, true},
+        row{"Content-Rangx", true, true, true}, row{"Vib", true, true, true},
+        row{"X-A-Field-Name-Far-Longer-Than-Any-Of-The-Ones-The-Tables-Name-Here", true, true,
+            true}}) {
     EXPECT_EQ(plan::stored_from_origin(r.name), r.stored) << r.name;
     EXPECT_EQ(plan::replayed_from_store(r.name), r.replayed) << r.name;
     EXPECT_EQ(plan::updated_by_304(r.name), r.updated) << r.name;
