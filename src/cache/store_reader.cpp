@@ -25,7 +25,8 @@ class store::impl::reader_source final : public read_source {
   }
 
   lookup_status lookup(std::string_view key, cached_object& out) override {
-    if (!renew()) return lookup_status::error;
+    // A lookup is one get: the cursor (for reading chunks) is not renewed for it.
+    if (mdb_txn_renew(txn_) != 0) return lookup_status::error;
     active guard{txn_};
     return owner_->lookup_in(txn_, key, out, true);
   }

@@ -134,9 +134,9 @@ answer_plan plan_answer(const answer_request& rq, const cache::object_meta& meta
     plan.head = h.finish();
     return plan;
   }
-  head_builder h(meta.range ? 206 : meta.status);
   if (meta.range) {
     // A range object answers with the Content-Range it was stored with.
+    head_builder h(206);
     h.stored_fields(meta);
     per_answer_fields(h, rq, meta);
     h.field("Content-Range", stored_content_range(*meta.range));
@@ -144,24 +144,25 @@ answer_plan plan_answer(const answer_request& rq, const cache::object_meta& meta
   }
   auto resolved = resolve_for(rq, meta);
   if (resolved.status == range::resolve_status::unsatisfiable) {
-    head_builder h416(416);
-    h416.stored_fields_except_type(meta);
-    per_answer_fields(h416, rq, meta);
-    h416.field("Content-Range", range::format_unsatisfied_range(meta.content_length).view());
-    return single_body(h416, rq, 0, 0, 416);
+    head_builder h(416);
+    h.stored_fields_except_type(meta);
+    per_answer_fields(h, rq, meta);
+    h.field("Content-Range", range::format_unsatisfied_range(meta.content_length).view());
+    return single_body(h, rq, 0, 0, 416);
   }
   if (resolved.status != range::resolve_status::partial) {
+    head_builder h(meta.status);
     h.stored_fields(meta);
     per_answer_fields(h, rq, meta);
     return single_body(h, rq, 0, meta.content_length, meta.status);
   }
   if (resolved.slices.size() > 1) return multipart_body(rq, meta, resolved);
   const auto& slice = resolved.slices[0];
-  head_builder h206(206);
-  h206.stored_fields(meta);
-  per_answer_fields(h206, rq, meta);
-  h206.field("Content-Range", range::format_content_range(slice, meta.content_length).view());
-  return single_body(h206, rq, slice.offset, slice.length, 206);
+  head_builder h(206);
+  h.stored_fields(meta);
+  per_answer_fields(h, rq, meta);
+  h.field("Content-Range", range::format_content_range(slice, meta.content_length).view());
+  return single_body(h, rq, slice.offset, slice.length, 206);
 }
 
 }  // namespace rangecache::plan

@@ -85,6 +85,14 @@ std::string host_header(std::string_view host, std::optional<std::uint16_t> port
   return out;
 }
 
+// Whether a segment of `path` may be a dot segment: only one that starts with '.' or '%' can
+// be. Most paths have none, and are passed over without taking them apart.
+bool may_have_dot_segment(std::string_view path) {
+  for (auto p = path.find('/'); p != std::string_view::npos; p = path.find('/', p + 1))
+    if (p + 1 < path.size() && (path[p + 1] == '.' || path[p + 1] == '%')) return true;
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::string> normalize_path(std::string_view path_and_query) {
@@ -92,6 +100,7 @@ std::optional<std::string> normalize_path(std::string_view path_and_query) {
   std::string_view path = path_and_query.substr(0, q);
   std::string_view query =
       q == std::string_view::npos ? std::string_view{} : path_and_query.substr(q);
+  if (!may_have_dot_segment(path)) return std::nullopt;
   // Split on '/', skipping the leading one; "." drops itself, ".." its parent too.
   std::vector<std::string_view> kept;
   bool changed = false, trailing_slash = false;
