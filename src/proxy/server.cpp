@@ -194,6 +194,7 @@ void server::start(const std::string& port_file) {
   for (auto& w : impl_->workers) {
     for (auto& acc : w->acceptors)
       asio::co_spawn(w->ioc, accept_loop(w.get(), acc.get()), asio::detached);
+    asio::co_spawn(w->ioc, idle_sweep(w.get()), asio::detached);
   }
   if (impl_->admin) {
     auto* w0 = impl_->workers.front().get();

@@ -63,6 +63,10 @@ void session::close_if_idle() {
   }
 }
 
+void session::close_if_idle_before(std::chrono::steady_clock::time_point now) {
+  if (idle_until_ < now) close_if_idle();
+}
+
 void session::reset_connection() {
   error_code ec;
   // SO_LINGER 0: the peer sees a reset, so a cut body can never pass for a complete one.
@@ -93,9 +97,11 @@ awaitable<session::header_status> session::read_header_block(
     if (!seen.empty() && !deadline) deadline = std::chrono::steady_clock::now() + header_timeout;
     auto want = std::min<std::size_t>(limit + 4 - seen.size(), 16 * 1024);
     if (!deadline) {
-      // Waiting for a new request is the idle timeout: the stream closes the connection.
-      stream_.expires_after(idle_timeout);
-      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(want), use_tuple);
+      // Waiting for a new request is the idle timeout: the worker's idle sweep closes the
+      // connection once it is over, so this read arms no timer of its own.
+      idle_until_ = std::chrono::steady_clock::now() + idle_timeout;
+      auto [ec, n] = co_await stream_.socket().async_read_some(buffer_.prepare(want), use_tuple);
+      idle_until_ = std::chrono::steady_clock::time_point::max();
       if (ec) co_return header_status::closed;
       buffer_.commit(n);
       continue;

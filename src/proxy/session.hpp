@@ -83,6 +83,9 @@ class session {
 
   // Called on the worker's thread by begin_drain(): an idle connection closes now.
   void close_if_idle();
+  // Called on the worker's thread by its idle sweep: a connection that has waited for its
+  // next request since before `now` - server.idle_timeout closes.
+  void close_if_idle_before(std::chrono::steady_clock::time_point now);
 
  private:
   enum class header_status { complete, closed, too_large, malformed, timeout };
@@ -361,6 +364,9 @@ class session {
   std::string inflight_key_;
   std::string extra_inflight_key_;  // the complete object's key, led for an origin 200
   bool busy_ = false;
+  // While waiting for a new request: when the idle timeout closes the connection (the
+  // worker's idle sweep looks), else never. One timer per worker instead of one per read.
+  std::chrono::steady_clock::time_point idle_until_ = std::chrono::steady_clock::time_point::max();
   // Where the current request's upstream answer comes from, and how the access log names it
   // ("origin", "parent:10.0.0.12:8080"; empty: no upstream request).
   origin::endpoint upstream_;

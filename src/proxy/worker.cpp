@@ -1,5 +1,7 @@
 #include "worker.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "session.hpp"
@@ -52,6 +54,23 @@ awaitable<void> accept_failed(worker* w, error_code ec) {
   // Back off briefly instead of spinning on the error.
   asio::steady_timer t(w->ioc, std::chrono::milliseconds(50));
   co_await t.async_wait(use_tuple);
+}
+
+awaitable<void> idle_sweep(worker* w) {
+  asio::steady_timer timer(w->ioc);
+  std::vector<session*> all;
+  while (!w->shared->draining.load(std::memory_order_relaxed)) {
+    // A connection closes at most an eighth of the timeout late (and a second at most).
+    const auto timeout = w->shared->config_now()->server.idle_timeout;
+    timer.expires_after(std::clamp<std::chrono::milliseconds>(
+        timeout / 8, std::chrono::milliseconds(10), std::chrono::seconds(1)));
+    auto [ec] = co_await timer.async_wait(use_tuple);
+    if (ec) co_return;
+    // Copy: closing a session's socket may end it and erase it from the set.
+    all.assign(w->sessions.begin(), w->sessions.end());
+    const auto now = std::chrono::steady_clock::now();
+    for (auto* s : all) s->close_if_idle_before(now);
+  }
 }
 
 void begin_drain(worker* w) {

@@ -50,6 +50,10 @@ awaitable<void> accept_failed(worker* w, error_code ec);
 // What a background fetch started on this worker uses of it.
 fetch::fetch_context fetch_context_of(worker* w);
 
+// Closes the worker's connections that waited longer than server.idle_timeout for their
+// next request, looking a few times per timeout; ends when the server drains.
+awaitable<void> idle_sweep(worker* w);
+
 // Called on the worker's thread: close acceptors and every idle connection.
 void begin_drain(worker* w);
 
