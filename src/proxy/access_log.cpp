@@ -32,11 +32,30 @@ void append_line_time(fmt::memory_buffer& out) {
 
 }  // namespace
 
-void access_log::write(const access_entry& e) const {
-  fmt::memory_buffer line;
-  if (format_ == config::access_log_format::line) append_line_time(line);
-  format_access(format_, e, measure_access(e, format_), line);
-  logger_->log(spdlog::level::info, spdlog::string_view_t(line.data(), line.size()));
+void access_log::format(const access_entry& e, fmt::memory_buffer& out) const {
+  if (format_ == config::access_log_format::line) append_line_time(out);
+  format_access(format_, e, measure_access(e, format_), out);
+}
+
+void access_log::write_lines(std::string_view lines) const {
+  // The logger's pattern is the message alone, and it ends the message with a newline.
+  logger_->log(spdlog::level::info, spdlog::string_view_t(lines.data(), lines.size()));
+}
+
+void access_batch::add(const std::shared_ptr<const access_log>& log, const access_entry& e) {
+  if (log != log_) {
+    write_out();
+    log_ = log;
+  }
+  if (lines_.size() > 0) lines_.push_back('\n');
+  log_->format(e, lines_);
+  if (lines_.size() >= batch_bytes) write_out();
+}
+
+void access_batch::write_out() {
+  if (lines_.size() == 0) return;
+  log_->write_lines(std::string_view(lines_.data(), lines_.size()));
+  lines_.clear();
 }
 
 }  // namespace rangecache::proxy

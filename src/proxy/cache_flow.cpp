@@ -43,7 +43,7 @@ void session::write_log(access_entry& log) {
   auto access = w_->shared->access.load(std::memory_order_relaxed);
   if (!access) return;
   if (access->format() != config::access_log_format::line) note_request_fields(log);
-  access->write(log);
+  w_->access_lines.add(access, log);
 }
 
 void session::record_metrics(const access_entry& log) {
@@ -376,7 +376,17 @@ awaitable<outcome> session::serve_object(const config::config& cfg, const cache_
   log.status = answer.status;
   if (!cr.head) log.bytes = answer.body_bytes;
   log.first_byte = std::chrono::steady_clock::now();
-  auto s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);
+  send_status s = send_status::ok;
+  if (answer.parts.size() == 1 && answer.parts[0].prefix.empty() && answer.trailer.empty()) {
+    // One stretch of the body after the head (most answers): sent from here, without the
+    // coroutine frame of send_answer.
+    const auto& part = answer.parts[0];
+    const std::string_view head = answer.head;
+    s = co_await send_stored(stream_, *w_->reader, obj.ref, part.offset, part.length, head,
+                             cfg.server.send_timeout, progress);
+  } else {
+    s = co_await send_answer(answer, obj.ref, cfg.server.send_timeout, progress);
+  }
   finish_log(log);
   if (s == send_status::gone) bump(w_->stats.responses_cut);
   if (s != send_status::ok) co_return outcome::cut;

@@ -278,6 +278,7 @@ void server::drain_and_stop() {
   }
   for (auto& w : impl_->workers)
     if (w->thread.joinable()) w->thread.join();
+  for (auto& w : impl_->workers) w->access_lines.write_out();
   // A POST /reload still waiting holds a timer of the first loop: it goes with the loop.
   impl_->shared->reloads.take();
   // The admin acceptor lives on the first worker's loop: it must close before that loop is

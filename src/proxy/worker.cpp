@@ -70,6 +70,7 @@ awaitable<void> idle_sweep(worker* w) {
     all.assign(w->sessions.begin(), w->sessions.end());
     const auto now = std::chrono::steady_clock::now();
     for (auto* s : all) s->close_if_idle_before(now);
+    w->access_lines.write_out();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "access_log.hpp"
 #include "asio_fwd.hpp"
 #include "rangecache/cache/object_store.hpp"
 #include "rangecache/cache/reader.hpp"
@@ -28,8 +29,9 @@ struct worker {
   // Order matters: sessions still suspended when the loop is destroyed unregister themselves
   // from `sessions` and count down `shared`, so both outlive `ioc`; sockets die before it.
   std::shared_ptr<shared_state> shared;
-  proxy_stats stats;        // this worker's counters (summed by shared_state::totals)
-  request_metrics metrics;  // per rule and latency (summed by shared_state::request_sums)
+  proxy_stats stats;          // this worker's counters (summed by shared_state::totals)
+  request_metrics metrics;    // per rule and latency (summed by shared_state::request_sums)
+  access_batch access_lines;  // this worker's access-log lines not yet written
   std::unordered_set<session*> sessions;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work;
@@ -51,7 +53,8 @@ awaitable<void> accept_failed(worker* w, error_code ec);
 fetch::fetch_context fetch_context_of(worker* w);
 
 // Closes the worker's connections that waited longer than server.idle_timeout for their
-// next request, looking a few times per timeout; ends when the server drains.
+// next request, looking a few times per timeout (a second apart at most), and writes the
+// worker's access-log lines as it looks; ends when the server drains.
 awaitable<void> idle_sweep(worker* w);
 
 // Called on the worker's thread: close acceptors and every idle connection.
