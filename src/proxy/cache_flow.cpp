@@ -94,8 +94,8 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
     }
     if (crr_opt.consider_ident) cr.crr_ident = std::string(req[crr_opt.ident_header]);
   }
-  cr.target = rewrite_target(rule, authority.path_and_query);
-  cr.url = cache_url_for(rule, cr.target);
+  rewrite_target(rule, authority.path_and_query, cr.target);
+  cache_url_for(rule, cr.target, cr.url);
   // The Host a preserve_host rule sends upstream picks the origin's answer: one host's
   // object must never answer for another.
   std::vector<range::key_header> key_headers;
@@ -109,13 +109,14 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
     key_headers.push_back(
         {name, it == req.end() ? std::nullopt : std::optional<std::string_view>(it->value())});
   }
-  cr.full_key = range::cache_key(cr.url, {}, key_headers);
+  range::cache_key_into(cr.full_key, cr.url, {}, key_headers);
   if (!read_ranges(cr)) return false;
   cr.crr = crr_opt.enabled && cr.ranged && cr.ranges.specs.size() == 1 && !skip_crr;
   if (cr.crr) {
-    cr.range_key = crr_opt.no_modify_cachekey
-                       ? cr.full_key  // the rule's key headers include Range (checked at load)
-                       : range::range_object_key(cr.url, cr.ranges.specs[0], key_headers);
+    if (crr_opt.no_modify_cachekey)
+      cr.range_key = cr.full_key;  // the rule's key headers include Range (checked at load)
+    else
+      range::range_object_key_into(cr.range_key, cr.url, cr.ranges.specs[0], key_headers);
   }
   cr.base_full_key = cr.full_key;
   cr.base_range_key = cr.range_key;
@@ -192,7 +193,9 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
                                             const config::remap_rule& rule,
                                             request_authority authority, access_entry& log) {
   const auto& crr_opt = rule.cache_range_requests;
-  cache_request cr;
+  // The connection's: its strings keep their buffers from the previous request.
+  cache_request& cr = request_;
+  plan::recycle(cr);
   if (!describe_request(cfg, rule, authority, cr)) {
     if (cr.only_if_cached) co_return co_await not_in_cache(log);
     co_return co_await forward(cfg, rule, std::move(authority), log);

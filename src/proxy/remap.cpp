@@ -168,13 +168,19 @@ const config::remap_rule* match_rule(const std::vector<config::remap_rule>& rule
 }
 
 std::string rewrite_target(const config::remap_rule& rule, std::string_view path_and_query) {
-  std::string out = rule.to_path;
+  std::string out;
+  rewrite_target(rule, path_and_query, out);
+  return out;
+}
+
+void rewrite_target(const config::remap_rule& rule, std::string_view path_and_query,
+                    std::string& out) {
+  out.assign(rule.to_path);
   auto rest = path_and_query.substr(std::min(rule.from_path.size(), path_and_query.size()));
   if (!out.empty() && out.back() == '/' && !rest.empty() && rest.front() == '/')
     rest.remove_prefix(1);
   out.append(rest);
   if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
-  return out;
 }
 
 std::string authority_host_header(const request_authority& authority) {

@@ -354,6 +354,9 @@ class session {
   asio::steady_timer header_timer_;  // the header timeout, raced against each read
   beast::flat_buffer buffer_;
   std::size_t header_size_ = 0;  // of the request head at the start of buffer_, with its CRLFs
+  // The cache's view of the request being served (serve_cacheable), kept with the connection
+  // so that its strings are reused.
+  cache_request request_;
   std::optional<request_parser> parser_;
   std::unique_ptr<char[]> body_buf_;
   std::string client_ip_;

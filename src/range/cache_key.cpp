@@ -37,6 +37,12 @@ bool is_default_port(std::string_view scheme, std::uint16_t port) {
 
 std::string cache_url(const url_parts& url) {
   std::string out;
+  cache_url(url, out);
+  return out;
+}
+
+void cache_url(const url_parts& url, std::string& out) {
+  out.clear();
   out.reserve(url.scheme.size() + 3 + url.host.size() + 6 +
               std::max<std::size_t>(1, url.target.size()) + 1);
   append_lower(out, url.scheme);
@@ -50,7 +56,6 @@ std::string cache_url(const url_parts& url) {
   }
   if (url.target.empty() || url.target.front() != '/') out.push_back('/');
   out.append(url.target);
-  return out;
 }
 
 namespace {
@@ -77,11 +82,17 @@ std::size_t headers_size(std::span<const key_header> headers) {
 std::string cache_key(std::string_view cache_url, std::string_view range,
                       std::span<const key_header> headers) {
   std::string key;
+  cache_key_into(key, cache_url, range, headers);
+  return key;
+}
+
+void cache_key_into(std::string& key, std::string_view cache_url, std::string_view range,
+                    std::span<const key_header> headers) {
+  key.clear();
   key.reserve(cache_url.size() + range.size() + 24 + headers_size(headers));
   append_field(key, 'u', cache_url);
   if (!range.empty()) append_field(key, 'r', range);
   append_headers(key, headers);
-  return key;
 }
 
 std::string variant_id(std::span<const key_header> fields) {
@@ -111,6 +122,11 @@ std::string block_key(std::string_view base_key, std::uint64_t block_size, std::
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
                              std::span<const key_header> headers) {
   return cache_key(cache_url, canonical_range(spec).view(), headers);
+}
+
+void range_object_key_into(std::string& key, std::string_view cache_url,
+                           const byte_range_spec& spec, std::span<const key_header> headers) {
+  cache_key_into(key, cache_url, canonical_range(spec).view(), headers);
 }
 
 }  // namespace rangecache::range

@@ -43,6 +43,11 @@ struct cache_request {
 // The cache URL of an upstream target under a rule: the origin-facing URL (the rule's `to`
 // host and port), so every `from` that maps to one origin object shares its cache entry.
 std::string cache_url_for(const config::remap_rule& rule, std::string_view target);
+void cache_url_for(const config::remap_rule& rule, std::string_view target, std::string& out);
+
+// Makes `cr` what a new cache_request is, keeping its strings' buffers: a connection's next
+// request builds its target, URL and keys without allocating.
+void recycle(cache_request& cr);
 
 // Points full_key and range_key at `variant` of the object ("": at the object itself).
 void use_variant(cache_request& cr, std::string variant);

@@ -32,6 +32,9 @@ const config::remap_rule* match_rule(const std::vector<config::remap_rule>& rule
 
 // The upstream request target: the rule's `to` path with the part after `from`'s prefix.
 std::string rewrite_target(const config::remap_rule& rule, std::string_view path_and_query);
+// The same into `out` (replacing what it held, in its capacity).
+void rewrite_target(const config::remap_rule& rule, std::string_view path_and_query,
+                    std::string& out);
 
 // Host header value for the origin: `host` or `host:port` (IPv6 in brackets).
 std::string origin_host_header(const config::remap_rule& rule);

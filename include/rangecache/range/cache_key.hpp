@@ -32,6 +32,8 @@ struct url_parts {
 // scheme://host[:port]/path[?query]. The path and query are not case-folded nor
 // percent-decoded: origins may treat them as distinct.
 std::string cache_url(const url_parts& url);
+// The same into `out` (replacing what it held, in its capacity).
+void cache_url(const url_parts& url, std::string& out);
 
 // A request header that takes part in the key (a rule's cache-key headers, ATS cachekey's
 // --include-headers). An absent header and an empty one are different keys.
@@ -47,6 +49,10 @@ struct key_header {
 // distinct inputs never give one key, whatever bytes they hold.
 std::string cache_key(std::string_view cache_url, std::string_view range = {},
                       std::span<const key_header> headers = {});
+// The same into `key` (replacing what it held, in its capacity: a hit builds its keys in the
+// strings of the connection's previous request).
+void cache_key_into(std::string& key, std::string_view cache_url, std::string_view range = {},
+                    std::span<const key_header> headers = {});
 
 // A variant's identity: the request fields a response's Vary names, with their values, in
 // the header encoding above ("h<length>:<lower-case name>", then "v<length>:<value>" or "a").
@@ -66,6 +72,8 @@ std::string block_key(std::string_view base_key, std::uint64_t block_size, std::
 // cache_key with the canonical spelling of `spec`.
 std::string range_object_key(std::string_view cache_url, const byte_range_spec& spec,
                              std::span<const key_header> headers = {});
+void range_object_key_into(std::string& key, std::string_view cache_url,
+                           const byte_range_spec& spec, std::span<const key_header> headers = {});
 
 // Parent selection input (ATS's --ps-cachekey option): by
 // default the request URL, so all ranges of a URL go to one parent; with ps_cachekey the

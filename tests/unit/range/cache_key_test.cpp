@@ -137,4 +137,26 @@ TEST(CacheKey, ParentSelection) {
 }
 
 }  // namespace
+// The variants that write into a string the caller keeps give what the returning ones do,
+// whatever the string held before (a longer key, a shorter one).
+TEST(KeyInto, WritesTheSameKeyOverWhateverWasThere) {
+  const key_header headers[] = {{"Host", "a.example"}, {"X-V", std::nullopt}};
+  const byte_range_spec spec{byte_range_spec::form::closed, 5, 9, 0};
+  for (std::string before : {std::string(), std::string(300, 'x'), std::string("u3:abc")}) {
+    std::string key = before;
+    cache_key_into(key, "http://o/p?q", "0-9", headers);
+    EXPECT_EQ(key, cache_key("http://o/p?q", "0-9", headers));
+    key = before;
+    cache_key_into(key, "http://o/");
+    EXPECT_EQ(key, cache_key("http://o/"));
+    key = before;
+    range_object_key_into(key, "http://o/v", spec, headers);
+    EXPECT_EQ(key, range_object_key("http://o/v", spec, headers));
+    key = before;
+    const url_parts url{"HTTP", "Ex.Example", 8080, "/A?b"};
+    cache_url(url, key);
+    EXPECT_EQ(key, cache_url(url));
+  }
+}
+
 }  // namespace rangecache::range
