@@ -61,15 +61,21 @@ cache::request_info request_view::info() const {
 request_view view_request(const http::request_header<>& req) {
   request_view v;
   v.method = std::string(req.method_string());
-  if (auto cc = joined(req, "Cache-Control")) {
-    v.has_cache_control = true;
-    v.cache_control = *cc;
+  // One pass over the fields in their order (a repeated field's values joined in it), by the
+  // field's code: asked for every request the cache sees.
+  auto join = [](std::string& out, bool& seen, std::string_view value) {
+    if (seen) out += ", ";
+    out.append(value);
+    seen = true;
+  };
+  for (const auto& f : req) {
+    if (f.name() == http::field::cache_control)
+      join(v.cache_control, v.has_cache_control, f.value());
+    else if (f.name() == http::field::pragma)
+      join(v.pragma, v.has_pragma, f.value());
+    else if (f.name() == http::field::authorization)
+      v.has_authorization = true;
   }
-  if (auto p = joined(req, "Pragma")) {
-    v.has_pragma = true;
-    v.pragma = *p;
-  }
-  v.has_authorization = req.find(http::field::authorization) != req.end();
   return v;
 }
 

@@ -125,10 +125,13 @@ bool session::describe_request(const config::config& cfg, const config::remap_ru
 
 bool session::read_ranges(cache_request& cr) {
   auto& req = parser_->get();
-  const auto ranges = req.equal_range(http::field::range);
-  const auto range_count = std::distance(ranges.first, ranges.second);
-  const std::string_view range_value =
-      range_count > 0 ? std::string_view(ranges.first->value()) : std::string_view();
+  // One pass over the fields, by their codes, rather than a lookup by name for each.
+  int range_count = 0;
+  std::string_view range_value;
+  for (const auto& f : req) {
+    if (f.name() == http::field::range && range_count++ == 0) range_value = f.value();
+    if (f.name() == http::field::if_range) cr.if_range = true;
+  }
   if (range_count == 1 && !range_value.empty()) {
     cr.ranges = range::parse_range(range_value);
     // Range caching is for bytes only: other units pass through untouched.
@@ -140,7 +143,6 @@ bool session::read_ranges(cache_request& cr) {
     ignored_range_.assign(range_value);  // the access log still says what was asked
     req.erase(http::field::range);
   }
-  cr.if_range = req.find(http::field::if_range) != req.end();
   return true;
 }
 
@@ -352,11 +354,15 @@ plan::answer_plan session::plan_stored_answer(const cache_request& cr,
   rq.keep_alive = keep;
   rq.http10 = req.version() == 10;
   if (cr.ranged) rq.ranges = cr.ranges.specs;
-  if (cr.if_range) rq.if_range = req[http::field::if_range];
-  if (auto it = req.find(http::field::if_none_match); it != req.end())
-    rq.if_none_match = it->value();
-  if (auto it = req.find(http::field::if_modified_since); it != req.end())
-    rq.if_modified_since = it->value();
+  // The conditionals, in one pass over the fields (the first of each, as a lookup gives).
+  for (const auto& f : req) {
+    if (f.name() == http::field::if_range && cr.if_range && !rq.if_range)
+      rq.if_range = f.value();
+    else if (f.name() == http::field::if_none_match && !rq.if_none_match)
+      rq.if_none_match = f.value();
+    else if (f.name() == http::field::if_modified_since && !rq.if_modified_since)
+      rq.if_modified_since = f.value();
+  }
   rq.label = label;
   rq.now = w_->shared->clock->now();
   if (plan::answer_needs_boundary(rq, meta)) {
