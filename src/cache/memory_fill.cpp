@@ -134,7 +134,7 @@ commit_result memory_core::commit(memory_fill& f, object_meta meta) {
   }
   entry e;
   if (err == fill_error::none) {
-    e.obj = {f.key, f.url, std::move(meta), {f.hash, f.id, f.bytes, f.chunk_size}, now()};
+    e.obj = {f.key, f.url, std::move(meta), {f.hash, f.id, f.bytes, f.chunk_size}, now(), {}};
     const std::uint64_t record = record_charge(e.obj);
     make_room(record);
     if (charged() + record > settings_.max_size) err = fill_error::no_space;

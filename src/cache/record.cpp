@@ -3,10 +3,12 @@
 //  12 u32 chunk_count 16 u64 object_id    24 u64 content_length
 //  32 i64 stored_at   40 i64 date         48 i64 last_access   56 i64 freshness_lifetime
 //  64 u64 range first 72 u64 range last   80 u64 range total
-//  88 u8 has_range, u8 in_file, u16 variant_len, u32 header_count
+//  88 u8 has_range (bit 0) and has_replayed (bit 1), u8 in_file, u16 variant_len,
+//     u32 header_count
 //  96 u32 key_len, url_len, etag_len, last_modified_len
 // 112 key, url, etag, last_modified, variant, then per header: u32 name_len, u32 value_len,
-//     name, value
+//     name, value; then, with has_replayed, u32 replayed_len and the fields an answer
+//     repeats, rendered (field_rules.hpp); records written before those were kept lack both
 // (Records written before variants existed have has_range as a u32, so variant_len reads 0:
 // they decode unchanged.)
 #include "rangecache/cache/record.hpp"
@@ -16,11 +18,13 @@
 #include <type_traits>
 
 #include "rangecache/cache/chunk_math.hpp"
+#include "rangecache/cache/field_rules.hpp"
 
 namespace rangecache::cache {
 namespace {
 
 constexpr std::size_t fixed_size = 112;
+constexpr std::uint8_t has_range_bit = 1, has_replayed = 2;
 static_assert(record_last_access_offset == 48);
 
 class writer {
@@ -36,6 +40,9 @@ class writer {
   void bytes(std::size_t& offset, std::string_view s) {
     if (!s.empty()) std::memcpy(p_ + offset, s.data(), s.size());
     offset += s.size();
+  }
+  void replayed(std::size_t offset, const object_meta& m) {
+    write_replayed(m, reinterpret_cast<char*>(p_ + offset));
   }
 
  private:
@@ -74,7 +81,7 @@ std::size_t encoded_size(const cached_object& obj) {
   std::size_t n = fixed_size + obj.key.size() + obj.url.size() + obj.meta.etag.size() +
                   obj.meta.last_modified.size() + obj.meta.variant.size();
   for (const auto& h : obj.meta.headers) n += 8 + h.name.size() + h.value.size();
-  return n;
+  return n + 4 + replayed_size(obj.meta);
 }
 
 void encode_record(const cached_object& obj, std::span<std::byte> out) {
@@ -96,7 +103,7 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
   w.at<std::uint64_t>(64, r.first);
   w.at<std::uint64_t>(72, r.last);
   w.at<std::uint64_t>(80, r.total);
-  w.at<std::uint8_t>(88, m.range ? 1u : 0u);
+  w.at<std::uint8_t>(88, (m.range ? 1u : 0u) | has_replayed);
   w.at<std::uint8_t>(89, obj.ref.in_file ? 1u : 0u);
   w.at<std::uint16_t>(90, static_cast<std::uint16_t>(m.variant.size()));
   w.at<std::uint32_t>(92, len32(m.headers.size()));
@@ -117,6 +124,11 @@ void encode_record(const cached_object& obj, std::span<std::byte> out) {
     w.bytes(at, h.name);
     w.bytes(at, h.value);
   }
+  // Rendered from the headers being written, never taken from obj.replayed: a record's
+  // rendering always says what its headers do.
+  const std::size_t replayed = replayed_size(m);
+  w.at<std::uint32_t>(at, len32(replayed));
+  w.replayed(at + 4, m);
 }
 
 decode_status decode_record_header(std::span<const std::byte> in, record_header& out) {
@@ -152,9 +164,11 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
   m.date = std::chrono::sys_seconds{std::chrono::seconds{p.at<std::int64_t>(40)}};
   out.last_access = std::chrono::sys_seconds{std::chrono::seconds{h.last_access}};
   m.freshness_lifetime = std::chrono::seconds{p.at<std::int64_t>(56)};
-  const std::uint8_t has_range = p.at<std::uint8_t>(88);
+  const std::uint8_t places = p.at<std::uint8_t>(88);
   const std::uint8_t in_file = p.at<std::uint8_t>(89);
-  if (has_range > 1 || in_file > 1) return decode_status::inconsistent;
+  if ((places & ~(has_range_bit | has_replayed)) != 0 || in_file > 1)
+    return decode_status::inconsistent;
+  const bool has_range = (places & has_range_bit) != 0;
   out.ref.in_file = in_file == 1;
   if (has_range)
     m.range =
@@ -180,6 +194,15 @@ decode_status decode_record(std::span<const std::byte> in, cached_object& out) {
     at += 8;
     if (!p.take(at, name_len, field.name) || !p.take(at, value_len, field.value))
       return decode_status::truncated;
+  }
+  // The rendered fields, after the headers (a record written before they were kept has
+  // none: the answer renders them).
+  out.replayed.clear();
+  if ((places & has_replayed) != 0) {
+    if (in.size() - at < 4) return decode_status::truncated;
+    const auto replayed_len = p.at<std::uint32_t>(at);
+    at += 4;
+    if (!p.take(at, replayed_len, out.replayed)) return decode_status::truncated;
   }
   if (at != in.size()) return decode_status::inconsistent;
   return decode_status::ok;

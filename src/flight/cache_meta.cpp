@@ -1,7 +1,7 @@
 #include "rangecache/flight/cache_meta.hpp"
 
+#include "rangecache/cache/field_rules.hpp"
 #include "rangecache/cache/targeted_field.hpp"
-#include "rangecache/plan/field_rules.hpp"
 #include "rangecache/proxy/headers.hpp"
 #include "rangecache/util/http_date.hpp"
 #include "rangecache/util/http_text.hpp"
@@ -32,7 +32,7 @@ std::optional<std::string> first(const http::fields& f, std::string_view name) {
 // The fields its own Connection header names are about one connection only.
 bool kept(const std::vector<std::string>& connection, const cache::cache_control& cc,
           std::string_view name) {
-  return plan::stored_from_origin(name) && !proxy::named_in(connection, name) &&
+  return cache::stored_from_origin(name) && !proxy::named_in(connection, name) &&
          !cache::withheld_field(cc, name);
 }
 
@@ -169,13 +169,13 @@ bool merge_304(cache::object_meta& meta, const http::fields& fields,
   const auto connection = proxy::connection_tokens(fields);
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name) || proxy::named_in(connection, name)) continue;
+    if (!cache::updated_by_304(name) || proxy::named_in(connection, name)) continue;
     std::erase_if(meta.headers,
                   [&](const cache::header_field& h) { return beast::iequals(h.name, name); });
   }
   for (const auto& f : fields) {
     auto name = f.name_string();
-    if (!plan::updated_by_304(name) || proxy::named_in(connection, name)) continue;
+    if (!cache::updated_by_304(name) || proxy::named_in(connection, name)) continue;
     meta.headers.push_back({std::string(name), std::string(f.value())});
   }
   auto keep_range = meta.range;
@@ -195,11 +195,11 @@ bool freshen_with_304(cache::object_meta& meta, const http::fields& not_modified
   http::fields merged;
   for (const auto& h : meta.headers) merged.insert(h.name, h.value);
   for (const auto& f : not_modified) {
-    if (plan::is_hop_by_hop(f.name_string())) continue;
+    if (cache::is_hop_by_hop(f.name_string())) continue;
     merged.erase(f.name_string());
   }
   for (const auto& f : not_modified)
-    if (!plan::is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
+    if (!cache::is_hop_by_hop(f.name_string())) merged.insert(f.name_string(), f.value());
   // A range object's freshness is judged like that of the 200 it is part of.
   auto view = view_response(meta.status == 206 ? 200 : meta.status, merged, targeted);
   return merge_304(meta, not_modified, cache::analyze_freshness(view.info(), times, policy));

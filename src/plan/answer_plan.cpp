@@ -27,6 +27,8 @@ cache::stored_validators validators_of(const cache::object_meta& meta) {
 // can name: any other stored answer (a 404, a 301) goes out as it is (RFC 9110 §13.1: a
 // 304 stands for a 200 the client already has).
 bool not_modified(const answer_request& rq, const cache::object_meta& meta) {
+  // Without a conditional there is nothing to evaluate (nor a stored date to parse).
+  if (!rq.if_none_match && !rq.if_modified_since) return false;
   if (!meta.range && meta.status != 200) return false;
   cache::conditional_request cond;
   cond.method = rq.method;
@@ -34,6 +36,14 @@ bool not_modified(const answer_request& rq, const cache::object_meta& meta) {
   cond.if_modified_since = rq.if_modified_since;
   return cache::evaluate_conditionals(cond, validators_of(meta)) ==
          cache::conditional_result::not_modified;
+}
+
+// The stored fields, as the store rendered them when it has.
+void stored_fields(head_builder& h, const answer_request& rq, const cache::object_meta& meta) {
+  if (rq.replayed.empty())
+    h.stored_fields(meta);
+  else
+    h.rendered(rq.replayed);
 }
 
 // The fields every answer from the cache carries after its own: Age, Via, X-Cache, and what
@@ -127,7 +137,7 @@ answer_plan plan_answer(const answer_request& rq, const cache::object_meta& meta
   // Client conditionals are answered from the stored validators (RFC 9111 §4.3.2).
   if (not_modified(rq, meta)) {
     head_builder h(304);
-    h.stored_fields(meta);
+    stored_fields(h, rq, meta);
     per_answer_fields(h, rq, meta);
     answer_plan plan;
     plan.status = 304;
@@ -137,7 +147,7 @@ answer_plan plan_answer(const answer_request& rq, const cache::object_meta& meta
   if (meta.range) {
     // A range object answers with the Content-Range it was stored with.
     head_builder h(206);
-    h.stored_fields(meta);
+    stored_fields(h, rq, meta);
     per_answer_fields(h, rq, meta);
     h.field("Content-Range", stored_content_range(*meta.range));
     return single_body(h, rq, 0, meta.content_length, 206);
@@ -152,14 +162,14 @@ answer_plan plan_answer(const answer_request& rq, const cache::object_meta& meta
   }
   if (resolved.status != range::resolve_status::partial) {
     head_builder h(meta.status);
-    h.stored_fields(meta);
+    stored_fields(h, rq, meta);
     per_answer_fields(h, rq, meta);
     return single_body(h, rq, 0, meta.content_length, meta.status);
   }
   if (resolved.slices.size() > 1) return multipart_body(rq, meta, resolved);
   const auto& slice = resolved.slices[0];
   head_builder h(206);
-  h.stored_fields(meta);
+  stored_fields(h, rq, meta);
   per_answer_fields(h, rq, meta);
   h.field("Content-Range", range::format_content_range(slice, meta.content_length).view());
   return single_body(h, rq, slice.offset, slice.length, 206);

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <cstring>
 
-#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/cache/field_rules.hpp"
 #include "rangecache/util/http_text.hpp"
 
 namespace rangecache::plan {
@@ -104,14 +104,19 @@ head_builder& head_builder::field(std::string_view name, std::uint64_t value) {
 }
 
 head_builder& head_builder::stored_fields(const cache::object_meta& meta) {
-  for (const auto& h : meta.headers)
-    if (replayed_from_store(h.name)) field(h.name, h.value);
+  const std::size_t n = cache::replayed_size(meta);
+  cache::write_replayed(meta, room(n));
+  return *this;
+}
+
+head_builder& head_builder::rendered(std::string_view fields) {
+  put(fields);
   return *this;
 }
 
 head_builder& head_builder::stored_fields_except_type(const cache::object_meta& meta) {
   for (const auto& h : meta.headers)
-    if (replayed_from_store(h.name) && !util::iequals(h.name, "content-type"))
+    if (cache::replayed_from_store(h.name) && !util::iequals(h.name, "content-type"))
       field(h.name, h.value);
   return *this;
 }

@@ -188,7 +188,7 @@ awaitable<outcome> session::serve_range_hit(const config::config& cfg,
                            type ? std::string_view(*type) : std::string_view{}, total,
                            robj.meta.content_length);
   }
-  co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log);
+  co_return co_await serve_object(cfg, cr, robj, cache_result::hit, log, nullptr, robj.replayed);
 }
 
 awaitable<outcome> session::serve_cacheable(const config::config& cfg,
@@ -217,7 +217,8 @@ awaitable<outcome> session::serve_cacheable(const config::config& cfg,
     if (found && !obj.meta.range) {
       const auto verdict = freshness_verdict(cr, obj, now);
       if (verdict == stored_verdict::serve)
-        co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log);
+        co_return co_await serve_object(cfg, cr, obj, cache_result::hit_full, log, nullptr,
+                                        obj.replayed);
       co_return co_await use_stale(cfg, rule, authority, cr, obj, verdict, log);
     }
     // Block mode: the URL's block index stands for an object kept as blocks.
@@ -346,7 +347,8 @@ void session::offer_background_fetch(const config::config& cfg, const config::re
 plan::answer_plan session::plan_stored_answer(const cache_request& cr,
                                               const cache::object_meta& meta, const char* label,
                                               bool keep,
-                                              std::optional<range::multipart_boundary>& boundary) {
+                                              std::optional<range::multipart_boundary>& boundary,
+                                              std::string_view replayed) {
   auto& req = parser_->get();
   plan::answer_request rq;
   rq.method = req.method_string();
@@ -369,19 +371,23 @@ plan::answer_plan session::plan_stored_answer(const cache_request& cr,
     if (!boundary) boundary = range::make_boundary();
     rq.boundary = boundary->view();
   }
-  // The rule's targeted fields were for us: they never reach a client.
+  // The rule's targeted fields were for us: they never reach a client. The store's rendering
+  // holds every stored field, so it is no use when some were taken out.
   cache::object_meta scratch;
-  return plan::plan_answer(rq, cache::without_fields(meta, cr.cache_control_fields, scratch));
+  const auto& shown = cache::without_fields(meta, cr.cache_control_fields, scratch);
+  if (&shown == &meta) rq.replayed = replayed;
+  return plan::plan_answer(rq, shown);
 }
 
 awaitable<outcome> session::serve_object(const config::config& cfg, const cache_request& cr,
                                          const cache::cached_object& obj, const char* label,
-                                         access_entry& log, const cache::fill_progress* progress) {
+                                         access_entry& log, const cache::fill_progress* progress,
+                                         std::string_view replayed) {
   auto& req = parser_->get();
   const bool keep = req.keep_alive() && !w_->shared->draining.load(std::memory_order_relaxed);
   log.cache = label;
   std::optional<range::multipart_boundary> boundary;
-  const auto answer = plan_stored_answer(cr, obj.meta, label, keep, boundary);
+  const auto answer = plan_stored_answer(cr, obj.meta, label, keep, boundary, replayed);
   log.status = answer.status;
   if (!cr.head) log.bytes = answer.body_bytes;
   log.first_byte = std::chrono::steady_clock::now();

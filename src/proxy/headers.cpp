@@ -1,6 +1,6 @@
 #include "rangecache/proxy/headers.hpp"
 
-#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/cache/field_rules.hpp"
 #include "rangecache/util/http_text.hpp"
 
 #include <algorithm>

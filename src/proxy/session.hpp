@@ -282,15 +282,19 @@ class session {
                              const cache_request& cr, const block_object& bo, std::uint64_t first,
                              std::uint64_t last);
   // The plan of an answer from a stored object's record, as serve_object sends it.
+  // `replayed`: the record's rendered fields (cached_object::replayed), when they are those of
+  // `meta`; empty: rendered from `meta`.
   plan::answer_plan plan_stored_answer(const cache_request& cr, const cache::object_meta& meta,
                                        const char* label, bool keep,
-                                       std::optional<range::multipart_boundary>& boundary);
+                                       std::optional<range::multipart_boundary>& boundary,
+                                       std::string_view replayed = {});
   // Answers from a stored object (fresh, allowed stale, or just revalidated).
-  // With `progress`, the object is a fill still being written (read-while-write).
+  // With `progress`, the object is a fill still being written (read-while-write). A fresh
+  // hit, whose object is as its lookup read it, passes its `replayed` on.
   awaitable<outcome> serve_object(const config::config& cfg, const cache_request& cr,
                                   const cache::cached_object& obj, const char* label,
-                                  access_entry& log,
-                                  const cache::fill_progress* progress = nullptr);
+                                  access_entry& log, const cache::fill_progress* progress = nullptr,
+                                  std::string_view replayed = {});
   // Carries out an answer plan: its head, then its parts from the stored object.
   awaitable<send_status> send_answer(const plan::answer_plan& answer, const cache::object_ref& ref,
                                      std::chrono::milliseconds timeout,

@@ -11,7 +11,7 @@ fuzz_target_sources() {
     range_parse) echo src/range/*.cpp src/util/http_date.cpp ;;
     content_range) echo src/range/content_range.cpp ;;
     framing) echo src/proxy/framing.cpp ;;
-    record) echo src/cache/record.cpp ;;
+    record) echo src/cache/record.cpp src/cache/field_rules.cpp ;;
     config) echo src/config/*.cpp src/util/*.cpp ;;
   esac
 }

@@ -72,6 +72,11 @@ struct cached_object {
   object_meta meta;
   object_ref ref;
   std::chrono::sys_seconds last_access{};  // persisted lazily (see store_settings)
+  // The stored fields an answer repeats, rendered when the record was written (field_rules.hpp:
+  // write_replayed), so that a hit does not render them again. Filled by a lookup from a
+  // record that has it; empty otherwise (the answer renders them). It follows meta.headers
+  // as they were stored: whoever changes those must not use it.
+  std::string replayed;
   friend bool operator==(const cached_object&, const cached_object&) = default;
 };
 

@@ -30,6 +30,9 @@ struct answer_request {
   std::string_view label;     // X-Cache and the access log's cache field
   std::int64_t now = 0;       // Unix seconds, for Age
   std::string_view boundary;  // multipart boundary, when several ranges are answered
+  // The object's stored fields as the store rendered them (cached_object::replayed), for the
+  // caller to pass only when they are the fields of `meta` as it is; empty: rendered here.
+  std::string_view replayed;
 };
 
 // Stored bytes [offset, offset + length), sent after `prefix`.

@@ -17,8 +17,11 @@ class head_builder {
   // `more` is written right after `value`, as part of it.
   head_builder& field(std::string_view name, std::string_view value, std::string_view more = {});
   head_builder& field(std::string_view name, std::uint64_t value);
-  // The stored fields a cache answer repeats (field_rules.hpp: replayed_from_store).
+  // The stored fields a cache answer repeats (cache/field_rules.hpp: write_replayed).
   head_builder& stored_fields(const cache::object_meta& meta);
+  // The same fields as the store rendered them when it wrote the record (cached_object::
+  // replayed), written as they are.
+  head_builder& rendered(std::string_view fields);
   // The stored fields less the representation's own Content-Type (multipart answers carry
   // theirs in every part).
   head_builder& stored_fields_except_type(const cache::object_meta& meta);

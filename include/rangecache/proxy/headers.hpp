@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/cache/field_rules.hpp"
 
 namespace rangecache::proxy {
 
@@ -25,7 +25,7 @@ bool named_in(const std::vector<std::string>& tokens, std::string_view name);
 // Copies every field of `from` into `to` except hop-by-hop ones.
 void copy_end_to_end(const boost::beast::http::fields& from, boost::beast::http::fields& to);
 
-using plan::is_hop_by_hop;
+using cache::is_hop_by_hop;
 
 // Authorization, Proxy-Authorization and Cookie: what identifies one client to the origin.
 // A request made for the cache's own sake (a background fetch) must not carry them.

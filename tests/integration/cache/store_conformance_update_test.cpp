@@ -6,6 +6,8 @@
 
 #include "store_conformance.hpp"
 
+#include "rangecache/cache/field_rules.hpp"
+
 namespace rc_store_test {
 namespace {
 
@@ -78,6 +80,12 @@ TEST_P(StoreConformance, UpdateChangesMetadataKeepsBody) {
   const auto after = store_->lookup("http://h/u");
   EXPECT_EQ(after->meta, m);
   EXPECT_EQ(after->ref, o->ref);
+  // A record's rendered fields are those of its headers as updated (the memory store keeps
+  // no records: it renders nothing, and the answer renders them).
+  std::string rendered(replayed_size(m), '\0');
+  write_replayed(m, rendered.data());
+  EXPECT_NE(rendered.find("X-Revalidated: yes\r\n"), std::string::npos);
+  EXPECT_EQ(after->replayed, GetParam() == backend::memory ? std::string() : rendered);
   reader rd(*store_);
   EXPECT_TRUE(verify(rd, *after));
   const store_stats st = store_->stats();

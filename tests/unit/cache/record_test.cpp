@@ -2,10 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
+
+#include "rangecache/cache/field_rules.hpp"
 
 namespace rangecache::cache {
 namespace {
+
+std::string rendered(const object_meta& meta) {
+  std::string out(replayed_size(meta), '\0');
+  write_replayed(meta, out.data());
+  return out;
+}
+
+// What a record gives back for `o`: the object, with the fields an answer repeats rendered.
+cached_object as_read(cached_object o) {
+  o.replayed = rendered(o.meta);
+  return o;
+}
 
 cached_object sample() {
   cached_object o;
@@ -41,7 +56,45 @@ TEST(Record, RoundTripsEveryField) {
   const auto buf = encode(o);
   cached_object back;
   ASSERT_EQ(decode_record(buf, back), decode_status::ok);
+  EXPECT_EQ(back, as_read(o));
+  EXPECT_EQ(back.replayed,
+            "Content-Type: video/mp4\r\nCache-Control: max-age=60, public\r\n"
+            "X-Empty: \r\nSet-Cookie: " +
+                std::string(3000, 'c') + "\r\n");
+}
+
+// The rendering is made from the headers being written, whatever the object held.
+TEST(Record, ReplayedFieldsAreRenderedFromTheHeaders) {
+  cached_object o = sample();
+  o.replayed = "X-Stale: from another version\r\n";
+  o.meta.headers = {{"ETag", "\"v2\""}, {"Content-Length", "100"},
+                    {"Via", "1.1 up"},  {"Connection", "close"},
+                    {"Age", "5"},       {"Content-Range", "bytes 0-99/200"}};
+  cached_object back;
+  ASSERT_EQ(decode_record(encode(o), back), decode_status::ok);
+  EXPECT_EQ(back.replayed, "ETag: \"v2\"\r\n");
+  EXPECT_EQ(back.meta.headers, o.meta.headers);
+}
+
+// A record written before the rendered fields were kept: the same bytes less those, and
+// has_replayed clear. It still decodes, with nothing rendered (the answer renders them).
+TEST(Record, ARecordWithoutRenderedFieldsStillDecodes) {
+  const cached_object o = sample();
+  auto buf = encode(o);
+  buf.resize(buf.size() - 4 - rendered(o.meta).size());
+  buf[88] &= std::byte{1};
+  cached_object back;
+  back.replayed = "left over";
+  ASSERT_EQ(decode_record(buf, back), decode_status::ok);
   EXPECT_EQ(back, o);
+  EXPECT_TRUE(back.replayed.empty());
+}
+
+TEST(Record, AnUnknownPlaceBitIsDamage) {
+  auto buf = encode(sample());
+  buf[88] |= std::byte{4};
+  cached_object back;
+  EXPECT_EQ(decode_record(buf, back), decode_status::inconsistent);
 }
 
 TEST(Record, RoundTripsMinimalObject) {
@@ -70,13 +123,13 @@ TEST(Record, LayoutWithoutVariantIsTheEarlierOne) {
   cached_object o = sample();
   o.meta.variant.clear();
   const auto buf = encode(o);
-  EXPECT_EQ(buf[88], std::byte{1});
+  EXPECT_EQ(buf[88], std::byte{3});  // a range, and the rendered fields
   EXPECT_EQ(buf[89], std::byte{0});
   EXPECT_EQ(buf[90], std::byte{0});
   EXPECT_EQ(buf[91], std::byte{0});
   cached_object back;
   ASSERT_EQ(decode_record(buf, back), decode_status::ok);
-  EXPECT_EQ(back, o);
+  EXPECT_EQ(back, as_read(o));
 }
 
 TEST(Record, BodyInAFileRoundTrips) {

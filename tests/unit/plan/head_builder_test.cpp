@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/cache/field_rules.hpp"
 
 using namespace rangecache;
 
@@ -49,8 +49,8 @@ TEST(FieldRules, OneTableForStoringReplayingAndUpdating) {
         row{"Content-Rangx", true, true, true}, row{"Vib", true, true, true},
         row{"X-A-Field-Name-Far-Longer-Than-Any-Of-The-Ones-The-Tables-Name-Here", true, true,
             true}}) {
-    EXPECT_EQ(plan::stored_from_origin(r.name), r.stored) << r.name;
-    EXPECT_EQ(plan::replayed_from_store(r.name), r.replayed) << r.name;
-    EXPECT_EQ(plan::updated_by_304(r.name), r.updated) << r.name;
+    EXPECT_EQ(cache::stored_from_origin(r.name), r.stored) << r.name;
+    EXPECT_EQ(cache::replayed_from_store(r.name), r.replayed) << r.name;
+    EXPECT_EQ(cache::updated_by_304(r.name), r.updated) << r.name;
   }
 }

@@ -2,9 +2,12 @@
 // stored object and 304 update, so the rules cannot drift apart.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
-namespace rangecache::plan {
+#include "rangecache/cache/object.hpp"
+
+namespace rangecache::cache {
 
 // Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection, never a response.
 bool is_hop_by_hop(std::string_view name) noexcept;
@@ -23,4 +26,11 @@ bool replayed_from_store(std::string_view name) noexcept;
 // be stored, less Content-Range, which belongs to the stored body, not to the 304.
 bool updated_by_304(std::string_view name) noexcept;
 
-}  // namespace rangecache::plan
+// The stored fields an answer from the cache repeats, as it writes them: "Name: value\r\n"
+// for each, in the stored order. One renderer for the record (which keeps the text, written
+// when the record is: cached_object::replayed) and for an answer that has none to hand.
+std::size_t replayed_size(const object_meta& meta) noexcept;
+// Writes exactly replayed_size(meta) bytes at `out`; returns the end.
+char* write_replayed(const object_meta& meta, char* out) noexcept;
+
+}  // namespace rangecache::cache

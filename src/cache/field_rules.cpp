@@ -1,11 +1,12 @@
-#include "rangecache/plan/field_rules.hpp"
+#include "rangecache/cache/field_rules.hpp"
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "rangecache/util/http_text.hpp"
 
-namespace rangecache::plan {
+namespace rangecache::cache {
 namespace {
 
 // A set of field names, asked about every stored field of every answer from the cache: most
@@ -57,4 +58,25 @@ bool updated_by_304(std::string_view name) noexcept {
   return stored_from_origin(name) && !util::iequals(name, "content-range");
 }
 
-}  // namespace rangecache::plan
+std::size_t replayed_size(const object_meta& meta) noexcept {
+  std::size_t n = 0;
+  for (const auto& h : meta.headers)
+    if (replayed_from_store(h.name)) n += h.name.size() + h.value.size() + 4;
+  return n;
+}
+
+char* write_replayed(const object_meta& meta, char* out) noexcept {
+  for (const auto& h : meta.headers) {
+    if (!replayed_from_store(h.name)) continue;
+    std::memcpy(out, h.name.data(), h.name.size());
+    out += h.name.size();
+    std::memcpy(out, ": ", 2);
+    std::memcpy(out + 2, h.value.data(), h.value.size());
+    out += 2 + h.value.size();
+    std::memcpy(out, "\r\n", 2);
+    out += 2;
+  }
+  return out;
+}
+
+}  // namespace rangecache::cache
