@@ -63,15 +63,21 @@ class StoreKeptBodies : public ::testing::Test {
     store_->flush();
   }
 
+  // Stores `len` bytes under `key` (at generation `gen`) as a body file.
+  commit_result put_in_file(const std::string& key, std::uint64_t len, std::uint64_t gen = 0) {
+    const commit_result r = put(*store_, key, key, len, gen);
+    EXPECT_TRUE(r.ok()) << key;
+    EXPECT_TRUE(r.ref.in_file) << key;
+    return r;
+  }
+
   temp_dir dir_;
   std::unique_ptr<store> store_;
 };
 
 TEST_F(StoreKeptBodies, AMappingIsTheBodyAndIsKept) {
   const std::string key = "http://m/a";
-  const commit_result r = put(*store_, key, key, 3 * cs + 17);
-  ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(r.ref.in_file);
+  const commit_result r = put_in_file(key, 3 * cs + 17);
   reader rd(*store_);
   const auto first = rd.map_body(r.ref);
   ASSERT_NE(first, nullptr);
@@ -116,9 +122,7 @@ TEST_F(StoreKeptBodies, AReplacedBodyMapsTheNewVersionAndTheOldOneStaysWhole) {
 
 TEST_F(StoreKeptBodies, AFileIsOpenedOnceAndReadsTheBody) {
   const std::string key = "http://m/o";
-  const commit_result r = put(*store_, key, key, 3 * cs + 5);
-  ASSERT_TRUE(r.ok());
-  ASSERT_TRUE(r.ref.in_file);
+  const commit_result r = put_in_file(key, 3 * cs + 5);
   reader rd(*store_);
   const body_file first = rd.open_body(r.ref);
   ASSERT_TRUE(first);
