@@ -33,9 +33,6 @@ class kept_bodies {
   // The whole body of committed object `id`, `length` bytes long; null when its file is gone
   // or is not that long.
   std::shared_ptr<const body_mapping> map(std::uint64_t id, std::uint64_t length);
-  // Lets go of the files the store removed since the last call (each call above does this
-  // first); called now and then so that an idle reader does not keep their disk space.
-  void sweep_unlinked();
 
  private:
   struct entry {
@@ -46,6 +43,7 @@ class kept_bodies {
   using entry_it = std::unordered_map<std::uint64_t, entry>::iterator;
   // The entry of `id`, opened when it is not kept yet; end() when the file is gone.
   entry_it find_or_open(std::uint64_t id);
+  void sweep_unlinked();
   void drop(entry_it it);
   void make_room(std::uint64_t incoming_bytes);
 

@@ -45,10 +45,6 @@ std::shared_ptr<const body_mapping> reader::map_body(const object_ref& obj) {
   return source_->map_body(obj);
 }
 
-void reader::let_go_of_removed() {
-  if (source_) source_->let_go_of_removed();
-}
-
 read_result reader::read_copy(const object_ref& obj, std::uint64_t offset,
                               std::span<std::byte> out) {
   std::uint64_t done = 0;

@@ -37,9 +37,6 @@ class store::impl::reader_source final : public read_source {
   std::shared_ptr<const body_mapping> map_body(const object_ref& obj) override {
     return kept().map(obj.id, obj.length);
   }
-  void let_go_of_removed() override {
-    if (kept_) kept_->sweep_unlinked();
-  }
 
  private:
   // Ends the read transaction however the visitor leaves (even by exception).

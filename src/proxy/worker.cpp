@@ -71,8 +71,6 @@ awaitable<void> idle_sweep(worker* w) {
     const auto now = std::chrono::steady_clock::now();
     for (auto* s : all) s->close_if_idle_before(now);
     w->access_lines.write_out();
-    // Body files the store removed are closed here too, not only at the next hit.
-    if (w->reader) w->reader->let_go_of_removed();
   }
 }
 

@@ -53,9 +53,8 @@ awaitable<void> accept_failed(worker* w, error_code ec);
 fetch::fetch_context fetch_context_of(worker* w);
 
 // Closes the worker's connections that waited longer than server.idle_timeout for their
-// next request, looking a few times per timeout (a second apart at most); as it looks, writes
-// the worker's access-log lines and lets go of body files the store removed. Ends when the
-// server drains.
+// next request, looking a few times per timeout (a second apart at most), and writes the
+// worker's access-log lines as it looks; ends when the server drains.
 awaitable<void> idle_sweep(worker* w);
 
 // Called on the worker's thread: close acceptors and every idle connection.

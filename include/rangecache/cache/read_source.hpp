@@ -26,8 +26,6 @@ class read_source {
   // As reader::open_body says. Backends without body files have none.
   virtual body_file open_body(const object_ref&) { return {}; }
   virtual std::shared_ptr<const body_mapping> map_body(const object_ref&) { return nullptr; }
-  // As reader::let_go_of_removed says.
-  virtual void let_go_of_removed() {}
 };
 
 }  // namespace rangecache::cache

@@ -122,11 +122,6 @@ class reader {
   // long answer costs less so than with sendfile, measured on loopback). Committed objects
   // only; null when the object is gone, or for a backend without body files.
   std::shared_ptr<const body_mapping> map_body(const object_ref& obj);
-  // Closes (and unmaps) the kept body files the store has removed since (evicted, purged,
-  // replaced): their disk space is free once no answer holds them. Every call above does
-  // this first; a reader's owner also calls it now and then (a worker's idle sweep), so
-  // that a reader with nothing to do holds no removed file for long.
-  void let_go_of_removed();
 
   // Copies [offset, offset + out.size()) (clipped to the object) into out, in batches.
   read_result read_copy(const object_ref& obj, std::uint64_t offset, std::span<std::byte> out);

@@ -149,21 +149,6 @@ TEST_F(StoreKeptBodies, APurgedFileIsClosedButAHeldDescriptorReadsOn) {
   EXPECT_EQ(body_descriptors().open, 0u);  // the reader let go of it at its last call
 }
 
-// A reader with nothing to do keeps a removed file until asked to let go of it (a worker asks
-// at each idle sweep), not until its next answer.
-TEST_F(StoreKeptBodies, AnIdleReaderLetsGoOfRemovedFilesWhenAsked) {
-  const std::string key = "http://m/i";
-  const commit_result r = put_in_file(key, 2 * cs);
-  reader rd(*store_);
-  ASSERT_TRUE(rd.open_body(r.ref));
-  EXPECT_EQ(body_descriptors().open, 1u);  // kept by the reader alone
-  EXPECT_EQ(store_->purge_wait(key), 1u);
-  settle();
-  EXPECT_EQ(body_descriptors().deleted, 1u);
-  rd.let_go_of_removed();
-  EXPECT_EQ(body_descriptors().open, 0u);
-}
-
 TEST_F(StoreKeptBodies, KeptFilesAreBounded) {
   reader rd(*store_);
   for (int i = 0; i < 100; ++i) {
