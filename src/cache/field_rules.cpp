@@ -68,6 +68,7 @@ std::size_t replayed_size(const object_meta& meta) noexcept {
 char* write_replayed(const object_meta& meta, char* out) noexcept {
   for (const auto& h : meta.headers) {
     if (!replayed_from_store(h.name)) continue;
+    // A stored name or value is a std::string: its data is never null, even when empty.
     std::memcpy(out, h.name.data(), h.name.size());
     out += h.name.size();
     std::memcpy(out, ": ", 2);

@@ -36,6 +36,13 @@ std::string_view stored_reason(unsigned status) noexcept {
   return "";
 }
 
+// Copies `s` to `at` and returns the end. An empty view may have no data at all, which
+// memcpy must not be given.
+char* copy(char* at, std::string_view s) {
+  if (!s.empty()) std::memcpy(at, s.data(), s.size());
+  return at + s.size();
+}
+
 }  // namespace
 
 std::string_view reason_of(unsigned status) noexcept {
@@ -79,20 +86,14 @@ char* head_builder::room(std::size_t n) {
 }
 
 void head_builder::put(std::string_view s) {
-  std::memcpy(room(s.size()), s.data(), s.size());
+  copy(room(s.size()), s);
 }
 
 head_builder& head_builder::field(std::string_view name, std::string_view value,
                                   std::string_view more) {
   char* at = room(name.size() + value.size() + more.size() + 4);
-  std::memcpy(at, name.data(), name.size());
-  at += name.size();
-  std::memcpy(at, ": ", 2);
-  at += 2;
-  std::memcpy(at, value.data(), value.size());
-  at += value.size();
-  std::memcpy(at, more.data(), more.size());
-  std::memcpy(at + more.size(), "\r\n", 2);
+  at = copy(copy(at, name), ": ");
+  copy(copy(copy(at, value), more), "\r\n");
   return *this;
 }
 
